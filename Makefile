@@ -1,0 +1,41 @@
+# Two commands matter: `make plan` and `make test`. Both build .venv from the lock when it is missing
+# or older than the lock, so a fresh machine needs only python3 and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STACK ?= dev
+
+.PHONY: setup plan validate test lint typecheck lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+plan: $(STAMP)
+	$(BIN)/svcaccounts validate
+
+validate: $(STAMP)
+	$(BIN)/svcaccounts validate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check svcaccounts tests
+	$(BIN)/mypy
+
+# Regenerates requirements.lock from pyproject.toml and requirements-dev.in (needs the registry).
+lock:
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet uv
+	.lock-venv/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --universal \
+		--all-extras --no-header -o requirements.lock pyproject.toml requirements-dev.in
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

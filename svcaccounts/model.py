@@ -1,0 +1,182 @@
+"""The typed, immutable catalog of scopes and service accounts, and its per-environment view.
+
+This is the only thing that crosses from reading definitions to everything else (plan, review,
+rotation, the Pulumi program, the policies): nothing after the loader re-reads YAML. No Pulumi here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+AuthMethod = Literal["private_key_jwt", "client_secret_basic"]
+Status = Literal["active", "disabled"]
+
+AUTH_METHODS: tuple[AuthMethod, ...] = ("private_key_jwt", "client_secret_basic")
+STATUSES: tuple[Status, ...] = ("active", "disabled")
+
+DEFAULT_AUTH_METHOD: AuthMethod = "private_key_jwt"
+DEFAULT_TOKEN_LIFETIME_MINUTES = 60
+DEFAULT_GRACE_DAYS = 7
+DEFAULT_STATUS: Status = "active"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    name: str
+    description: str
+    privileged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    team: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    period_days: int
+    grace_days: int = DEFAULT_GRACE_DAYS
+    force: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RotationOverride:
+    """Fields of `rotation` that one environment overrides; None keeps the account's value."""
+
+    period_days: int | None = None
+    grace_days: int | None = None
+    force: int | None = None
+
+    def apply(self, base: Rotation) -> Rotation:
+        return Rotation(
+            period_days=base.period_days if self.period_days is None else self.period_days,
+            grace_days=base.grace_days if self.grace_days is None else self.grace_days,
+            force=base.force if self.force is None else self.force,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentOverride:
+    """What one environment changes of an account; None keeps the account's value."""
+
+    scopes: tuple[str, ...] | None = None
+    token_lifetime_minutes: int | None = None
+    rotation: RotationOverride | None = None
+    status: Status | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveAccount:
+    """An account as it exists in one environment, overrides applied."""
+
+    name: str
+    environment: str
+    description: str
+    owner: Owner
+    scopes: tuple[str, ...]
+    auth_method: AuthMethod
+    token_lifetime_minutes: int
+    rotation: Rotation
+    status: Status
+    source: str
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == "active"
+
+
+def _frozen_mapping(value: Mapping[str, EnvironmentOverride]) -> Mapping[str, EnvironmentOverride]:
+    return MappingProxyType(dict(value))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAccount:
+    name: str
+    description: str
+    owner: Owner
+    scopes: tuple[str, ...]
+    rotation: Rotation
+    environments: Mapping[str, EnvironmentOverride]
+    auth_method: AuthMethod = DEFAULT_AUTH_METHOD
+    token_lifetime_minutes: int = DEFAULT_TOKEN_LIFETIME_MINUTES
+    status: Status = DEFAULT_STATUS
+    # Repository-relative path of the definition file, for messages; not part of identity.
+    source: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.environments, MappingProxyType):
+            object.__setattr__(self, "environments", _frozen_mapping(self.environments))
+
+    def in_environment(self, environment: str) -> EffectiveAccount | None:
+        """The account as it exists in `environment`, or None where it is not declared."""
+        override = self.environments.get(environment)
+        if override is None:
+            return None
+        rotation = self.rotation if override.rotation is None else override.rotation.apply(self.rotation)
+        return EffectiveAccount(
+            name=self.name,
+            environment=environment,
+            description=self.description,
+            owner=self.owner,
+            scopes=self.scopes if override.scopes is None else override.scopes,
+            auth_method=self.auth_method,
+            token_lifetime_minutes=(
+                self.token_lifetime_minutes
+                if override.token_lifetime_minutes is None
+                else override.token_lifetime_minutes
+            ),
+            rotation=rotation,
+            status=self.status if override.status is None else override.status,
+            source=self.source,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentView:
+    """Everything one environment holds: the whole scope catalog and the accounts present there."""
+
+    environment: str
+    scopes: tuple[Scope, ...]
+    accounts: tuple[EffectiveAccount, ...]
+
+    def account(self, name: str) -> EffectiveAccount | None:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Scopes, accounts (sorted by name) and the environments the stacks declare."""
+
+    scopes: tuple[Scope, ...]
+    accounts: tuple[ServiceAccount, ...]
+    environments: tuple[str, ...]
+
+    def scope(self, name: str) -> Scope | None:
+        for scope in self.scopes:
+            if scope.name == name:
+                return scope
+        return None
+
+    def account(self, name: str) -> ServiceAccount | None:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        return None
+
+    def for_environment(self, environment: str) -> EnvironmentView:
+        if environment not in self.environments:
+            known = ", ".join(self.environments) or "none"
+            raise KeyError(f"unknown environment {environment!r} (known: {known})")
+        present = (account.in_environment(environment) for account in self.accounts)
+        return EnvironmentView(
+            environment=environment,
+            scopes=self.scopes,
+            accounts=tuple(account for account in present if account is not None),
+        )

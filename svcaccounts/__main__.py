@@ -1,0 +1,3 @@
+from svcaccounts.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""Argument parsing only: each command module registers its parser and returns an exit code.
+
+Command modules are imported here, so they must keep heavy imports (Pulumi, HTTP, Azure SDKs)
+inside their run functions: `svcaccounts validate` runs on every pull request and must start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# One module per command under svcaccounts/commands/, each with
+# `register(subparsers: argparse._SubParsersAction) -> None` that sets `func=run` on its parser,
+# where `run(args: argparse.Namespace) -> int`.
+COMMAND_MODULES: tuple[str, ...] = ("validate", "diff")
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="svcaccounts",
+        description="Machine-to-machine OAuth service accounts as code.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"svcaccounts.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        # argparse exits 2 on usage errors and 0 for --help; keep its code.
+        return int(exit_.code or 0)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,49 @@
+"""`svcaccounts validate`: check every definition, the scope catalog and the stack files at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from svcaccounts.definitions.loader import DEFINITIONS_DIR, is_definition_path, load_files, read_repository_files
+from svcaccounts.definitions.reporters import REPORTERS
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "validate",
+        help="check service-account definitions, scopes.yaml and the stack files",
+        description="Report every problem in every definition as PATH:LINE:COL: error: MESSAGE.",
+    )
+    parser.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format")
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
+    parser.add_argument(
+        "--definitions-dir", default=DEFINITIONS_DIR, help=f"definitions folder (default: {DEFINITIONS_DIR})"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    if not root.is_dir():
+        print(f"svcaccounts validate: {root} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    if not (root / args.definitions_dir).is_dir():
+        print(
+            f"svcaccounts validate: no {args.definitions_dir}/ folder in {root.resolve()}; "
+            "run it from the repository root or pass --root",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    files = read_repository_files(root, definitions_dir=args.definitions_dir)
+    result = load_files(files, definitions_dir=args.definitions_dir)
+    checked = sum(1 for path in files if is_definition_path(path, args.definitions_dir))
+    print(REPORTERS[args.format](result.findings, files_checked=checked))
+    return EXIT_OK if result.ok else EXIT_INVALID
+

@@ -1,0 +1,194 @@
+"""Repository files → findings and the model.
+
+`load_files` works on any mapping of repository-relative paths to bytes (the working tree, a git
+revision), so review compares two revisions with the very code that validates one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
+from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
+from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names
+from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
+from svcaccounts.model import (
+    DEFAULT_AUTH_METHOD,
+    DEFAULT_GRACE_DAYS,
+    DEFAULT_STATUS,
+    DEFAULT_TOKEN_LIFETIME_MINUTES,
+    Catalog,
+    EnvironmentOverride,
+    Owner,
+    Rotation,
+    RotationOverride,
+    Scope,
+    ServiceAccount,
+)
+from svcaccounts.stacks import Stack, environments_of, read_stacks, stack_name_of
+
+SCOPE_CATALOG_FILE = "scopes.yaml"
+DEFINITIONS_DIR = "service_accounts"
+DEFINITION_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    findings: tuple[Finding, ...]
+    stacks: tuple[Stack, ...]
+    # Every file that passed its own checks, even when others failed: review compares what it can.
+    partial_catalog: Catalog
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+    @property
+    def catalog(self) -> Catalog | None:
+        """The whole catalog, or None when any file has an error."""
+        return self.partial_catalog if self.ok else None
+
+
+_checkers: dict[str, SchemaChecker] = {}
+
+
+def _checker(schema_name: str) -> SchemaChecker:
+    # Compiling a schema costs milliseconds; one per process is plenty.
+    if schema_name not in _checkers:
+        _checkers[schema_name] = SchemaChecker(schema_name)
+    return _checkers[schema_name]
+
+
+def is_definition_path(path: str, definitions_dir: str = DEFINITIONS_DIR) -> bool:
+    return path.startswith(definitions_dir + "/") and path.endswith(DEFINITION_SUFFIXES)
+
+
+def load_files(files: Mapping[str, bytes], *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
+    """Validate and load a repository given as repository-relative POSIX path → bytes."""
+    findings: list[Finding] = []
+    stacks, stack_findings = read_stacks(files)
+    findings.extend(stack_findings)
+    environments = environments_of(stacks)
+    if not stacks:
+        findings.append(
+            Finding("Pulumi.yaml", 1, 1, "no stack file (Pulumi.<stack>.yaml) declares an environment")
+        )
+
+    scopes, catalog_findings = _load_scope_catalog(files.get(SCOPE_CATALOG_FILE))
+    findings.extend(catalog_findings)
+    catalog_scopes = None if scopes is None else {scope.name for scope in scopes}
+
+    valid: list[Document] = []
+    all_documents: list[Document] = []
+    checker = _checker(SERVICE_ACCOUNT_SCHEMA)
+    for path in sorted(p for p in files if is_definition_path(p, definitions_dir)):
+        document = read_document(path, files[path])
+        all_documents.append(document)
+        if path.endswith(".yml"):
+            document.error(1, 1, "definition files must end in .yaml")
+        if not document.readable:
+            continue
+        # The schema check skips what the reader flagged, so both kinds come out in one run;
+        # semantic checks need a document that is right in shape.
+        if not checker.check(document) or document.findings:
+            continue
+        check_account(document, catalog_scopes=catalog_scopes, environments=environments)
+        valid.append(document)
+    check_unique_names(valid)
+
+    accounts = []
+    for document in all_documents:
+        findings.extend(document.findings)
+    for document in valid:
+        if not document.findings:
+            accounts.append(_account_from(document))
+    catalog = Catalog(
+        scopes=scopes or (),
+        accounts=tuple(sorted(accounts, key=lambda account: account.name)),
+        environments=environments,
+    )
+    return LoadResult(findings=sorted_findings(findings), stacks=stacks, partial_catalog=catalog)
+
+
+def load_repository(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
+    """Read the stack files, scopes.yaml and every definition under `definitions_dir` from disk."""
+    return load_files(read_repository_files(root, definitions_dir=definitions_dir), definitions_dir=definitions_dir)
+
+
+def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for entry in os.scandir(root):
+        if entry.is_file() and (entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name)):
+            files[entry.name] = _read_capped(Path(entry.path))
+    base = root / definitions_dir
+    for directory, subdirectories, names in os.walk(base):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+        for name in names:
+            if name.endswith(DEFINITION_SUFFIXES):
+                full = Path(directory) / name
+                files[full.relative_to(root).as_posix()] = _read_capped(full)
+    return files
+
+
+def _read_capped(path: Path) -> bytes:
+    # Read one byte past the cap so the reader can say "too large" without loading a huge file.
+    with path.open("rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
+
+
+def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, list[Finding]]:
+    if data is None:
+        return None, [Finding(SCOPE_CATALOG_FILE, 1, 1, "scope catalog scopes.yaml is missing")]
+    document = read_document(SCOPE_CATALOG_FILE, data)
+    if document.readable and _checker(SCOPE_CATALOG_SCHEMA).check(document) and not document.findings:
+        check_catalog(document)
+    if document.findings:
+        return None, document.findings
+    scopes = tuple(
+        Scope(name=item["name"], description=item["description"], privileged=item.get("privileged", False))
+        for item in document.value["scopes"]
+    )
+    return scopes, []
+
+
+def _account_from(document: Document) -> ServiceAccount:
+    value: dict[str, Any] = document.value
+    rotation = value["rotation"]
+    return ServiceAccount(
+        name=value["name"],
+        description=value["description"],
+        owner=Owner(team=value["owner"]["team"], email=value["owner"]["email"]),
+        scopes=tuple(value["scopes"]),
+        rotation=Rotation(
+            period_days=rotation["period_days"],
+            grace_days=rotation.get("grace_days", DEFAULT_GRACE_DAYS),
+            force=rotation.get("force", 0),
+        ),
+        environments={
+            environment: _override_from(override) for environment, override in value["environments"].items()
+        },
+        auth_method=value.get("auth_method", DEFAULT_AUTH_METHOD),
+        token_lifetime_minutes=value.get("token_lifetime_minutes", DEFAULT_TOKEN_LIFETIME_MINUTES),
+        status=value.get("status", DEFAULT_STATUS),
+        source=document.path,
+    )
+
+
+def _override_from(override: dict[str, Any]) -> EnvironmentOverride:
+    rotation = override.get("rotation")
+    return EnvironmentOverride(
+        scopes=tuple(override["scopes"]) if "scopes" in override else None,
+        token_lifetime_minutes=override.get("token_lifetime_minutes"),
+        rotation=None
+        if rotation is None
+        else RotationOverride(
+            period_days=rotation.get("period_days"),
+            grace_days=rotation.get("grace_days"),
+            force=rotation.get("force"),
+        ),
+        status=override.get("status"),
+    )

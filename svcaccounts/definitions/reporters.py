@@ -1,0 +1,63 @@
+"""Render findings: text for people, GitHub Actions annotations for pull requests, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from svcaccounts.definitions.findings import Finding
+
+
+def render_text(findings: Sequence[Finding], *, files_checked: int) -> str:
+    lines = [str(finding) for finding in findings]
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    if errors:
+        files = len({finding.path for finding in findings if finding.severity == "error"})
+        lines.append(f"{errors} error{'s' * (errors != 1)} in {files} file{'s' * (files != 1)} "
+                     f"({files_checked} checked)")
+    else:
+        lines.append(f"ok: {files_checked} file{'s' * (files_checked != 1)} checked")
+    return "\n".join(lines)
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's workflow-command encoding: %, CR and LF in the message; also , and : in properties.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: Sequence[Finding], *, files_checked: int) -> str:
+    lines = [
+        f"::{finding.severity} file={_escape_property(finding.path)},line={finding.line},"
+        f"col={finding.col}::{_escape_data(finding.message)}"
+        for finding in findings
+    ]
+    lines.append(render_text([], files_checked=files_checked) if not findings else
+                 f"{len(findings)} finding{'s' * (len(findings) != 1)} ({files_checked} files checked)")
+    return "\n".join(lines)
+
+
+def render_json(findings: Sequence[Finding], *, files_checked: int) -> str:
+    return json.dumps(
+        {
+            "files_checked": files_checked,
+            "findings": [
+                {
+                    "path": finding.path,
+                    "line": finding.line,
+                    "col": finding.col,
+                    "severity": finding.severity,
+                    "message": finding.message,
+                }
+                for finding in findings
+            ],
+        },
+        indent=2,
+    )
+
+
+Reporter = Callable[..., str]
+REPORTERS: dict[str, Reporter] = {"text": render_text, "github": render_github, "json": render_json}

@@ -1,0 +1,115 @@
+"""Checks a schema cannot express: names against files, scopes against the catalog, environments
+against the stacks, rules that hold only after overrides, and uniqueness across files.
+
+Each check reads schema-valid documents and adds located findings; building the model from the
+same documents happens in `build.py`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from svcaccounts.definitions.findings import Finding
+from svcaccounts.definitions.yaml_reader import Document, JsonPath
+from svcaccounts.model import DEFAULT_GRACE_DAYS
+
+RESERVED_SCOPE_PREFIX = "okta."
+
+
+def check_catalog(document: Document) -> None:
+    """Scope names: unique, no whitespace, not `*`, not under Okta's reserved `okta.` prefix."""
+    first_index: dict[str, int] = {}
+    for index, scope in enumerate(document.value["scopes"]):
+        name: str = scope["name"]
+        where: JsonPath = ("scopes", index, "name")
+        if name == "*":
+            _error(document, where, "scope name '*' is not allowed: Okta reads it as every scope")
+        elif any(char.isspace() for char in name):
+            _error(document, where, "scope names must not contain whitespace")
+        elif name.startswith(RESERVED_SCOPE_PREFIX):
+            _error(document, where, f"scope names must not start with '{RESERVED_SCOPE_PREFIX}' (reserved by Okta)")
+        if name in first_index:
+            first_line, _ = document.locate(("scopes", first_index[name], "name"))
+            _error(document, where, f"scope '{name}' is defined twice (first on line {first_line})")
+        else:
+            first_index[name] = index
+
+
+def check_account(
+    document: Document,
+    *,
+    catalog_scopes: Collection[str] | None,
+    environments: Collection[str],
+) -> None:
+    """Per-file checks of one schema-valid account. `catalog_scopes` None: the catalog is broken."""
+    account: dict[str, Any] = document.value
+    stem = posixpath.basename(document.path).rsplit(".", 1)[0]
+    if account["name"] != stem:
+        _error(document, ("name",), f"name '{account['name']}' must equal the file name '{stem}'")
+
+    if catalog_scopes is not None:
+        _check_scopes(document, ("scopes",), account["scopes"], catalog_scopes)
+
+    rotation = account["rotation"]
+    _check_grace(document, ("rotation",), rotation["period_days"], rotation.get("grace_days", DEFAULT_GRACE_DAYS))
+
+    for environment, override in account["environments"].items():
+        where: JsonPath = ("environments", environment)
+        if environment not in environments:
+            known = ", ".join(sorted(environments)) or "none: add a Pulumi.<stack>.yaml"
+            _error(document, where, f"unknown environment '{environment}' (stacks declare: {known})", key=True)
+        if catalog_scopes is not None and "scopes" in override:
+            _check_scopes(document, (*where, "scopes"), override["scopes"], catalog_scopes)
+        if "rotation" in override:
+            period = override["rotation"].get("period_days", rotation["period_days"])
+            grace = override["rotation"].get("grace_days", rotation.get("grace_days", DEFAULT_GRACE_DAYS))
+            _check_grace(document, (*where, "rotation"), period, grace, environment=environment)
+
+
+def check_unique_names(documents: Iterable[Document]) -> None:
+    """An account is its name, wherever its file lives: each name once across all folders."""
+    by_name: dict[str, list[Document]] = {}
+    for document in documents:
+        by_name.setdefault(document.value["name"], []).append(document)
+    for name, holders in by_name.items():
+        if len(holders) < 2:
+            continue
+        for document in holders:
+            others = ", ".join(other.path for other in holders if other is not document)
+            _error(document, ("name",), f"account '{name}' is also defined in {others}")
+
+
+def _check_scopes(document: Document, where: JsonPath, scopes: list[str], catalog: Collection[str]) -> None:
+    for index, scope in enumerate(scopes):
+        if scope in catalog:
+            continue
+        close = difflib.get_close_matches(scope, list(catalog), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else " (see scopes.yaml)"
+        _error(document, (*where, index), f"unknown scope {_quoted(scope)}{hint}")
+
+
+def _check_grace(
+    document: Document, where: JsonPath, period: int, grace: int, *, environment: str | None = None
+) -> None:
+    if grace < period:
+        return
+    place = f" in {environment}" if environment else ""
+    target = (*where, "grace_days") if document.node_at((*where, "grace_days")) else (*where, "period_days")
+    _error(
+        document,
+        target if document.node_at(target) else where,
+        f"rotation.grace_days ({grace}) must be less than rotation.period_days ({period}){place}",
+    )
+
+
+def _quoted(text: str) -> str:
+    # Long values are cut: a scope list is the wrong place for a secret, but it is a place.
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _error(document: Document, where: JsonPath, message: str, *, key: bool = False) -> None:
+    line, col = document.locate(where, key=key)
+    document.findings.append(Finding(document.path, line, col, message))

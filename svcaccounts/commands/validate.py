@@ -7,7 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from svcaccounts.definitions.loader import DEFINITIONS_DIR, is_definition_path, load_files, read_repository_files
+from svcaccounts.definitions.loader import (
+    DEFINITIONS_DIR,
+    is_definition_path,
+    load_files,
+    read_repository_files,
+)
 from svcaccounts.definitions.reporters import REPORTERS
 
 EXIT_OK = 0
@@ -46,4 +51,3 @@ def run(args: argparse.Namespace) -> int:
     checked = sum(1 for path in files if is_definition_path(path, args.definitions_dir))
     print(REPORTERS[args.format](result.findings, files_checked=checked))
     return EXIT_OK if result.ok else EXIT_INVALID
-

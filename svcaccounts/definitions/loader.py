@@ -6,8 +6,10 @@ revision), so review compares two revisions with the very code that validates on
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,8 +69,28 @@ def is_definition_path(path: str, definitions_dir: str = DEFINITIONS_DIR) -> boo
     return path.startswith(definitions_dir + "/") and path.endswith(DEFINITION_SUFFIXES)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Loading builds hundreds of thousands of small acyclic objects (nodes, dicts) that all stay
+    alive until the model is built; the cyclic collector would re-scan that growing heap again and
+    again (5 s instead of 1.5 s for 10,000 files) to find nothing. Reference counting still frees
+    everything, since nothing here makes cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_files(files: Mapping[str, bytes], *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
     """Validate and load a repository given as repository-relative POSIX path → bytes."""
+    with _cyclic_gc_paused():
+        return _load_files(files, definitions_dir)
+
+
+def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
     findings: list[Finding] = []
     stacks, stack_findings = read_stacks(files)
     findings.extend(stack_findings)
@@ -116,27 +138,39 @@ def load_files(files: Mapping[str, bytes], *, definitions_dir: str = DEFINITIONS
 
 def load_repository(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
     """Read the stack files, scopes.yaml and every definition under `definitions_dir` from disk."""
-    return load_files(read_repository_files(root, definitions_dir=definitions_dir), definitions_dir=definitions_dir)
+    return load_files(
+        read_repository_files(root, definitions_dir=definitions_dir), definitions_dir=definitions_dir
+    )
 
 
 def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> dict[str, bytes]:
+    """The files loading needs, as repository-relative POSIX path → bytes (each capped)."""
     files: dict[str, bytes] = {}
-    for entry in os.scandir(root):
-        if entry.is_file() and (entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name)):
-            files[entry.name] = _read_capped(Path(entry.path))
-    base = root / definitions_dir
-    for directory, subdirectories, names in os.walk(base):
-        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-        for name in names:
-            if name.endswith(DEFINITION_SUFFIXES):
-                full = Path(directory) / name
-                files[full.relative_to(root).as_posix()] = _read_capped(full)
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.is_file() and (entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name)):
+                files[entry.name] = _read_capped(entry.path)
+    # Plain strings and scandir rather than Path objects: this runs once per file in the org.
+    pending = [(os.path.join(root, definitions_dir), definitions_dir)]
+    while pending:
+        directory, relative = pending.pop()
+        try:
+            entries_list = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries_list:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{relative}/{entry.name}"))
+            elif entry.name.endswith(DEFINITION_SUFFIXES) and entry.is_file():
+                files[f"{relative}/{entry.name}"] = _read_capped(entry.path)
     return files
 
 
-def _read_capped(path: Path) -> bytes:
+def _read_capped(path: str) -> bytes:
     # Read one byte past the cap so the reader can say "too large" without loading a huge file.
-    with path.open("rb") as stream:
+    with open(path, "rb") as stream:
         return stream.read(MAX_FILE_BYTES + 1)
 
 

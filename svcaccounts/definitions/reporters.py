@@ -13,8 +13,10 @@ def render_text(findings: Sequence[Finding], *, files_checked: int) -> str:
     errors = sum(1 for finding in findings if finding.severity == "error")
     if errors:
         files = len({finding.path for finding in findings if finding.severity == "error"})
-        lines.append(f"{errors} error{'s' * (errors != 1)} in {files} file{'s' * (files != 1)} "
-                     f"({files_checked} checked)")
+        lines.append(
+            f"{errors} error{'s' * (errors != 1)} in {files} file{'s' * (files != 1)} "
+            f"({files_checked} checked)"
+        )
     else:
         lines.append(f"ok: {files_checked} file{'s' * (files_checked != 1)} checked")
     return "\n".join(lines)
@@ -35,8 +37,11 @@ def render_github(findings: Sequence[Finding], *, files_checked: int) -> str:
         f"col={finding.col}::{_escape_data(finding.message)}"
         for finding in findings
     ]
-    lines.append(render_text([], files_checked=files_checked) if not findings else
-                 f"{len(findings)} finding{'s' * (len(findings) != 1)} ({files_checked} files checked)")
+    lines.append(
+        render_text([], files_checked=files_checked)
+        if not findings
+        else f"{len(findings)} finding{'s' * (len(findings) != 1)} ({files_checked} files checked)"
+    )
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -39,7 +39,7 @@ _JSON_TYPE_NAMES = {
 
 
 @cache
-def load_schema(name: str) -> Mapping[str, Any]:
+def load_schema(name: str) -> dict[str, Any]:
     text = resources.files("svcaccounts.schemas").joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
@@ -80,7 +80,7 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> Iterable
     json_path: JsonPath = tuple(error.absolute_path)
     where = _field_name(json_path)
     keyword = error.validator
-    expected = error.validator_value
+    expected: Any = error.validator_value
     if keyword == "additionalProperties":
         allowed = sorted(_schema_properties(error.schema))
         instance = error.instance if isinstance(error.instance, dict) else {}
@@ -92,7 +92,8 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> Iterable
             yield True, (*json_path, key), f"unknown field '{key}'{hint}"
         return
     if keyword == "required":
-        missing = [name for name in expected if name not in (error.instance or {})]
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        missing = [name for name in expected if name not in instance]
         for name in missing:
             inside = "" if not json_path else f" in {where}"
             yield False, json_path, f"missing required field '{name}'{inside}"
@@ -144,15 +145,16 @@ def _did_you_mean(key: str, allowed: list[str]) -> str:
 
 
 def _type_message(document: Document, json_path: JsonPath, where: str, expected: Any) -> str:
-    wanted = " or ".join(_JSON_TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+    wanted = " or ".join(
+        _JSON_TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected)
+    )
     node = document.node_at(json_path)
     if isinstance(node, ScalarNode) and not node.style and node.tag != STR_TAG:
         # A plain scalar that YAML 1.1 coerced: say so, with the text as the author wrote it.
         read_as = TYPE_NAMES.get(node.tag, node.tag)
         if expected == "string":
             return (
-                f"{where} must be text, but YAML reads {node.value!r} as {read_as}; "
-                f"quote it: \"{node.value}\""
+                f'{where} must be text, but YAML reads {node.value!r} as {read_as}; quote it: "{node.value}"'
             )
         return f"{where} must be {wanted}, but YAML reads {node.value!r} as {read_as}"
     if isinstance(node, ScalarNode):

@@ -30,7 +30,11 @@ def check_catalog(document: Document) -> None:
         elif any(char.isspace() for char in name):
             _error(document, where, "scope names must not contain whitespace")
         elif name.startswith(RESERVED_SCOPE_PREFIX):
-            _error(document, where, f"scope names must not start with '{RESERVED_SCOPE_PREFIX}' (reserved by Okta)")
+            _error(
+                document,
+                where,
+                f"scope names must not start with '{RESERVED_SCOPE_PREFIX}' (reserved by Okta)",
+            )
         if name in first_index:
             first_line, _ = document.locate(("scopes", first_index[name], "name"))
             _error(document, where, f"scope '{name}' is defined twice (first on line {first_line})")
@@ -54,13 +58,17 @@ def check_account(
         _check_scopes(document, ("scopes",), account["scopes"], catalog_scopes)
 
     rotation = account["rotation"]
-    _check_grace(document, ("rotation",), rotation["period_days"], rotation.get("grace_days", DEFAULT_GRACE_DAYS))
+    _check_grace(
+        document, ("rotation",), rotation["period_days"], rotation.get("grace_days", DEFAULT_GRACE_DAYS)
+    )
 
     for environment, override in account["environments"].items():
         where: JsonPath = ("environments", environment)
         if environment not in environments:
             known = ", ".join(sorted(environments)) or "none: add a Pulumi.<stack>.yaml"
-            _error(document, where, f"unknown environment '{environment}' (stacks declare: {known})", key=True)
+            _error(
+                document, where, f"unknown environment '{environment}' (stacks declare: {known})", key=True
+            )
         if catalog_scopes is not None and "scopes" in override:
             _check_scopes(document, (*where, "scopes"), override["scopes"], catalog_scopes)
         if "rotation" in override:

@@ -56,28 +56,6 @@ JsonPath = tuple[PathKey, ...]
 _constructor = SafeConstructor()
 
 
-class _Loader(yaml.CSafeLoader):
-    """libyaml's composer with a memoized resolver.
-
-    The C parser asks Python to resolve every plain scalar; keys and values repeat across
-    thousands of definitions, so a cache in front of PyYAML's regular expressions halves compose
-    time. The resolution rules themselves are PyYAML's, unchanged.
-    """
-
-    _resolved: dict[tuple[type, str, tuple[bool, bool]], str] = {}
-
-    def resolve(self, kind: type, value: Any, implicit: Any) -> Any:
-        if kind is not ScalarNode:
-            return super().resolve(kind, value, implicit)
-        cache_key = (kind, value, implicit)
-        tag = self._resolved.get(cache_key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(self._resolved) < 65536:
-                self._resolved[cache_key] = tag
-        return tag
-
-
 def position(node: Node) -> tuple[int, int]:
     """1-based line and column of a node's first character."""
     mark = node.start_mark
@@ -138,7 +116,8 @@ class Document:
         if isinstance(parent, MappingNode):
             for key, _ in parent.value:
                 if key.value == json_path[-1]:
-                    return key
+                    key_node: Node = key
+                    return key_node
         return None
 
     def locate(self, json_path: JsonPath, *, key: bool = False) -> tuple[int, int]:
@@ -173,12 +152,11 @@ def read_document(path: str, data: bytes) -> Document:
     # composer, so it runs only when one of them appears anywhere in the text.
     if ("&" in text or "*" in text) and _report_anchors(document, text):
         return document
-    loader = _Loader(text)
+    loader = yaml.CSafeLoader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _mark_position(error.problem_mark or error.context_mark)
         document.error(line, col, f"invalid YAML: {_describe_yaml_error(error)}")
         return document
     except yaml.reader.ReaderError as error:
@@ -222,21 +200,24 @@ def _report_anchors(document: Document, text: str) -> bool:
     found = False
     try:
         for event in _events(text):
-            if isinstance(event, yaml.AliasEvent):
-                line, col = event.start_mark.line + 1, event.start_mark.column + 1
-                document.error(line, col, f"alias *{event.anchor} is not allowed: write the content out")
-                found = True
-            elif getattr(event, "anchor", None):
-                line, col = event.start_mark.line + 1, event.start_mark.column + 1
-                document.error(line, col, f"anchor &{event.anchor} is not allowed: write the content out")
-                found = True
+            anchor = getattr(event, "anchor", None)
+            if not anchor:
+                continue
+            found = True
+            what = "alias *" if isinstance(event, yaml.AliasEvent) else "anchor &"
+            line, col = _mark_position(event.start_mark)
+            document.error(line, col, f"{what}{anchor} is not allowed: write the content out")
     except yaml.YAMLError:
         # Syntax errors are reported, with their position, by the composer that runs next.
         return found
     return found
 
 
-def _events(text: str) -> Iterator[yaml.Event]:
+def _mark_position(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _events(text: str) -> Iterator[Any]:
     loader = yaml.CSafeLoader(text)
     try:
         while loader.check_event():

@@ -118,7 +118,9 @@ def test_all_problems_in_all_files_are_reported_in_one_run(repo: Path) -> None:
     assert [(f.path, f.line, f.col) for f in findings] == sorted((f.path, f.line, f.col) for f in findings)
 
 
-def test_file_over_the_size_cap_is_refused_without_parsing(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_over_the_size_cap_is_refused_without_parsing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     huge = repo / "service_accounts" / "huge.yaml"
     huge.write_bytes(b"name: huge\ndescription: " + b"x" * (1024 * 1024) + b"\n")
 
@@ -136,7 +138,9 @@ def test_alias_bomb_is_refused_before_expansion(repo: Path, capsys: pytest.Captu
 
     assert main(["validate", "--root", str(repo)]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "service_accounts/bomb.yaml:1:5: error: anchor &a0 is not allowed: write the content out"
+    assert (
+        lines[0] == "service_accounts/bomb.yaml:1:5: error: anchor &a0 is not allowed: write the content out"
+    )
     assert len(lines) == 1 + 10 + 90  # ten anchors, ninety aliases, and the summary
 
 
@@ -189,7 +193,10 @@ def test_missing_catalog_is_reported(repo: Path, capsys: pytest.CaptureFixture[s
     (repo / "scopes.yaml").unlink()
 
     assert main(["validate", "--root", str(repo)]) == 1
-    assert capsys.readouterr().out.splitlines()[0] == "scopes.yaml:1:1: error: scope catalog scopes.yaml is missing"
+    assert (
+        capsys.readouterr().out.splitlines()[0]
+        == "scopes.yaml:1:1: error: scope catalog scopes.yaml is missing"
+    )
 
 
 def test_stack_with_a_bad_environment_name(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

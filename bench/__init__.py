@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic organisations they (and some tests) run on."""

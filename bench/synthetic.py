@@ -1,0 +1,70 @@
+"""Synthetic organisations: a realistic spread of teams, scopes, environments, overrides and auth
+methods, written as real files so that every benchmark and scale test reads what users write."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+VERBS = ("read", "write", "admin", "export", "sync")
+
+
+def scope_names(count: int) -> list[str]:
+    areas = max(1, count // len(VERBS))
+    return [f"api:area{area:03d}:{verb}" for area in range(areas) for verb in VERBS][:count]
+
+
+def write_organisation(root: Path, accounts: int, *, scopes: int = 200, seed: int = 7) -> list[Path]:
+    """Write scopes.yaml, three stacks and `accounts` definitions under root; return the definitions."""
+    rng = random.Random(seed)
+    names = scope_names(scopes)
+    catalog = ["scopes:"]
+    for name in names:
+        catalog.append(f"  - name: {name}\n    description: Synthetic scope {name}")
+        if name.endswith(":admin"):
+            catalog.append("    privileged: true")
+    (root / "scopes.yaml").write_text("\n".join(catalog) + "\n")
+    for environment in ENVIRONMENTS:
+        (root / f"Pulumi.{environment}.yaml").write_text(
+            f"config:\n  svcaccounts:environment: {environment}\n"
+        )
+    teams = [f"team-{index:03d}" for index in range(max(1, accounts // 25))]
+    paths = []
+    for index in range(accounts):
+        team = rng.choice(teams)
+        folder = root / "service_accounts" / team
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"svc-{index:05d}.yaml"
+        path.write_text(account_yaml(f"svc-{index:05d}", team, rng, names))
+        paths.append(path)
+    return paths
+
+
+def account_yaml(name: str, team: str, rng: random.Random, scopes: list[str]) -> str:
+    granted = rng.sample([s for s in scopes if not s.endswith(":admin")], k=rng.randint(1, 4))
+    period = rng.choice((30, 60, 90, 180))
+    present = ENVIRONMENTS if rng.random() < 0.7 else ENVIRONMENTS[:2]
+    lines = [
+        "# yaml-language-server: $schema=../../schemas/service-account.schema.json",
+        f"name: {name}",
+        f"description: Synthetic service account {name} of {team}",
+        "owner:",
+        f"  team: {team}",
+        f"  email: {team}@example.com",
+        f"scopes: [{', '.join(granted)}]",
+        f"auth_method: {'private_key_jwt' if rng.random() < 0.8 else 'client_secret_basic'}",
+        f"token_lifetime_minutes: {rng.choice((15, 30, 60, 120))}",
+        "rotation:",
+        f"  period_days: {period}",
+        f"  grace_days: {rng.choice((1, 3, 7))}",
+        "environments:",
+    ]
+    for environment in present:
+        if environment == "prod" and rng.random() < 0.5:
+            lines.append("  prod:")
+            lines.append(f"    scopes: [{granted[0]}]")
+            lines.append("    token_lifetime_minutes: 30")
+        else:
+            lines.append(f"  {environment}: {{}}")
+    return "\n".join(lines) + "\n"

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= dev
 
-.PHONY: setup plan validate test lint typecheck lock clean
+.PHONY: setup plan validate test lint bench lock clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,10 @@ validate: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Prints the figures and writes them, with the machine and date, to bench/RESULTS.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --write bench/RESULTS.md
+
 lint: $(STAMP)
 	$(BIN)/ruff check svcaccounts tests
 	$(BIN)/mypy
@@ -38,4 +42,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache bench/out

@@ -1,0 +1,479 @@
+"""The access diff between two catalogs, in reviewer terms, and its renderers.
+
+Reviewers of a definitions change need to see privilege, not resource noise: who gains or loses
+access, where, and what weakens a credential. Each rule is one small function from a pair of
+effective accounts (or the two scope catalogs) to findings; `diff_catalogs` runs them all.
+Pure: no git, no YAML, no Pulumi. An account is its `name`, never its file path, so renamed or
+moved files produce no finding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from svcaccounts.model import Catalog, EffectiveAccount, EnvironmentView, Scope
+
+Severity = Literal["info", "low", "medium", "high"]
+# Lowest first: an index is a rank, so `--fail-on medium` trips on medium and high.
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
+
+# Environments whose changes are never below medium: there a grant is live access to real data.
+PRODUCTION_ENVIRONMENTS: frozenset[str] = frozenset({"prod", "production"})
+
+# The scope catalog is shared by every stack; its findings belong to no single environment.
+ALL_ENVIRONMENTS_LABEL = "all"
+
+WEAK_AUTH_METHOD = "client_secret_basic"
+
+# GitHub rejects issue and pull-request comments longer than 65,536 characters; leave room for
+# the workflow's own header and the truncation note.
+MARKDOWN_COMMENT_LIMIT = 60_000
+
+
+def severity_rank(severity: Severity) -> int:
+    return SEVERITIES.index(severity)
+
+
+def _max_severity(first: Severity, second: Severity) -> Severity:
+    return first if severity_rank(first) >= severity_rank(second) else second
+
+
+@dataclass(frozen=True, slots=True)
+class AccessFinding:
+    """One change a reviewer should see; `environment` and `account` are None for the catalog."""
+
+    rule: str
+    severity: Severity
+    environment: str | None
+    account: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "environment": self.environment,
+            "account": self.account,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What the renderers show: the findings, and notes on how far the comparison could go."""
+
+    base: str
+    head: str
+    findings: tuple[AccessFinding, ...]
+    # Caveats a reviewer must read before trusting the findings (invalid or empty base, ...).
+    notes: tuple[str, ...] = ()
+
+
+def reaches(findings: Iterable[AccessFinding], threshold: Severity) -> bool:
+    """True when any finding is at least as severe as `threshold` (the `--fail-on` test)."""
+    floor = severity_rank(threshold)
+    return any(severity_rank(finding.severity) >= floor for finding in findings)
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every account rule may consult besides the two accounts."""
+
+    environment: str
+    production: bool
+    head_scopes: dict[str, Scope]
+
+    def at_least_medium_in_production(self, severity: Severity) -> Severity:
+        return _max_severity(severity, "medium") if self.production else severity
+
+    def is_privileged(self, scope: str) -> bool:
+        # The head catalog decides: that is what the merged change will deploy.
+        known = self.head_scopes.get(scope)
+        return known is not None and known.privileged
+
+    def grant_severity(self, scopes: Iterable[str]) -> Severity:
+        if any(self.is_privileged(scope) for scope in scopes):
+            return "high"
+        return self.at_least_medium_in_production("low")
+
+
+_Finding = tuple[str, Severity, str]  # rule, severity, message; the caller adds where
+_AccountRule = Callable[[EffectiveAccount, EffectiveAccount, _Context], Iterator[_Finding]]
+
+
+def _scope_list(scopes: Iterable[str]) -> str:
+    return ", ".join(f"`{scope}`" for scope in scopes) or "no scopes"
+
+
+def _granted(scopes: Iterable[str], ctx: _Context) -> Iterator[_Finding]:
+    for scope in scopes:
+        if ctx.is_privileged(scope):
+            yield (
+                "privileged-scope-granted",
+                "high",
+                f"granted privileged scope `{scope}`",
+            )
+        else:
+            yield (
+                "scope-granted",
+                ctx.at_least_medium_in_production("low"),
+                f"granted scope `{scope}`",
+            )
+
+
+def _status_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
+    if base.enabled and not head.enabled:
+        yield (
+            "account-disabled",
+            ctx.at_least_medium_in_production("low"),
+            "disabled: its consumers can no longer get tokens",
+        )
+    elif head.enabled and not base.enabled:
+        yield (
+            "account-re-enabled",
+            ctx.grant_severity(head.scopes),
+            f"re-enabled with {_scope_list(head.scopes)}",
+        )
+
+
+def _scopes_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
+    yield from _granted((s for s in head.scopes if s not in base.scopes), ctx)
+    for scope in base.scopes:
+        if scope not in head.scopes:
+            yield ("scope-revoked", "low", f"revoked scope `{scope}`")
+
+
+def _token_lifetime_raised(
+    base: EffectiveAccount, head: EffectiveAccount, ctx: _Context
+) -> Iterator[_Finding]:
+    if head.token_lifetime_minutes > base.token_lifetime_minutes:
+        yield (
+            "token-lifetime-raised",
+            ctx.at_least_medium_in_production("low"),
+            f"token lifetime raised from {base.token_lifetime_minutes} to "
+            f"{head.token_lifetime_minutes} minutes",
+        )
+
+
+def _rotation_loosened(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
+    if head.rotation.period_days > base.rotation.period_days:
+        yield (
+            "rotation-period-lengthened",
+            ctx.at_least_medium_in_production("low"),
+            f"rotation period lengthened from {base.rotation.period_days} to "
+            f"{head.rotation.period_days} days",
+        )
+    if head.rotation.grace_days > base.rotation.grace_days:
+        yield (
+            "rotation-grace-widened",
+            ctx.at_least_medium_in_production("low"),
+            f"rotation grace widened from {base.rotation.grace_days} to "
+            f"{head.rotation.grace_days} days: old credentials stay valid longer",
+        )
+
+
+def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
+    if head.rotation.force > base.rotation.force:
+        yield (
+            "rotation-forced",
+            "low",
+            f"rotation forced (force {base.rotation.force} → {head.rotation.force}): "
+            "a new credential is issued on the next deploy",
+        )
+
+
+def _auth_method_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
+    if head.auth_method == base.auth_method:
+        return
+    # Okta deletes an app's credentials when its authentication method changes: every consumer
+    # fails until it reads the new bundle, whichever direction the switch goes.
+    consequence = "Okta deletes the old credentials, so consumers fail until they reload the bundle"
+    if head.auth_method == WEAK_AUTH_METHOD:
+        yield (
+            "auth-method-weakened",
+            "high",
+            f"auth method weakened from `{base.auth_method}` to `{head.auth_method}` "
+            f"(a shared secret instead of a private key); {consequence}",
+        )
+    else:
+        yield (
+            "auth-method-switched",
+            "medium",
+            f"auth method switched from `{base.auth_method}` to `{head.auth_method}`; " + consequence,
+        )
+
+
+def _owner_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
+    changes = []
+    if head.owner.team != base.owner.team:
+        changes.append(f"team `{base.owner.team}` → `{head.owner.team}`")
+    if head.owner.email != base.owner.email:
+        changes.append(f"email `{base.owner.email}` → `{head.owner.email}`")
+    if changes:
+        yield ("owner-changed", "low", "owner changed: " + ", ".join(changes))
+
+
+# Order is the order findings of one account appear in.
+_ACCOUNT_RULES: tuple[_AccountRule, ...] = (
+    _status_changed,
+    _scopes_changed,
+    _auth_method_changed,
+    _token_lifetime_raised,
+    _rotation_loosened,
+    _rotation_forced,
+    _owner_changed,
+)
+
+
+def _environment_findings(
+    base: EnvironmentView | None, head: EnvironmentView | None, ctx: _Context
+) -> Iterator[AccessFinding]:
+    base_accounts = {a.name: a for a in base.accounts} if base else {}
+    head_accounts = {a.name: a for a in head.accounts} if head else {}
+    env = ctx.environment
+    for name in sorted(base_accounts.keys() | head_accounts.keys()):
+        before, after = base_accounts.get(name), head_accounts.get(name)
+        found: Iterable[_Finding]
+        if before is None and after is not None:
+            state = "" if after.enabled else " (disabled)"
+            added: _Finding = (
+                "account-added",
+                ctx.at_least_medium_in_production("low"),
+                f"added{state} with {_scope_list(after.scopes)}, `{after.auth_method}`, "
+                f"owner `{after.owner.team}`",
+            )
+            # A new account's scopes are grants like any other: privileged ones must show as such.
+            found = [added, *_granted(after.scopes, ctx)]
+        elif after is None and before is not None:
+            found = [
+                (
+                    "account-removed",
+                    ctx.at_least_medium_in_production("low"),
+                    "removed: its Okta app and credentials are deleted",
+                )
+            ]
+        elif before is not None and after is not None:
+            found = [f for rule in _ACCOUNT_RULES for f in rule(before, after, ctx)]
+        else:  # pragma: no cover - the name came from one of the two mappings
+            continue
+        for rule, severity, message in found:
+            yield AccessFinding(rule, severity, env, name, message)
+
+
+def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
+    before = {scope.name: scope for scope in base.scopes}
+    after = {scope.name: scope for scope in head.scopes}
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old is None and new is not None:
+            kind = "privileged scope" if new.privileged else "scope"
+            yield AccessFinding(
+                "catalog-scope-added", "info", None, None, f"{kind} `{name}` added to the catalog"
+            )
+        elif new is None and old is not None:
+            yield AccessFinding(
+                "catalog-scope-removed",
+                "low",
+                None,
+                None,
+                f"scope `{name}` removed from the catalog and from every authorization server",
+            )
+        elif old is not None and new is not None and old.privileged != new.privileged:
+            if new.privileged:
+                yield AccessFinding(
+                    "catalog-scope-privileged",
+                    "info",
+                    None,
+                    None,
+                    f"scope `{name}` made privileged: its grants now get extra scrutiny",
+                )
+            else:
+                yield AccessFinding(
+                    "catalog-scope-unprivileged",
+                    "medium",
+                    None,
+                    None,
+                    f"scope `{name}` no longer privileged: its grants stop being flagged high",
+                )
+
+
+EMPTY_CATALOG = Catalog(scopes=(), accounts=(), environments=())
+
+
+def environments_of(base: Catalog, head: Catalog) -> tuple[str, ...]:
+    """Head's environments in its order, then any only the base had (their accounts are removed)."""
+    return head.environments + tuple(e for e in base.environments if e not in head.environments)
+
+
+def diff_catalogs(
+    base: Catalog,
+    head: Catalog,
+    *,
+    production: frozenset[str] = PRODUCTION_ENVIRONMENTS,
+    compare_catalog: bool = True,
+) -> tuple[AccessFinding, ...]:
+    """Every access change from `base` to `head`: catalog findings first, then per environment.
+
+    Within an environment findings are ordered by severity (highest first), then account name.
+    `compare_catalog=False` skips the scope-catalog rules, for a base whose scopes.yaml could not
+    be read (an empty base catalog would otherwise report every scope as added).
+    """
+    head_scopes = {scope.name: scope for scope in head.scopes}
+    findings: list[AccessFinding] = list(_catalog_findings(base, head)) if compare_catalog else []
+    for env in environments_of(base, head):
+        ctx = _Context(env, env in production, head_scopes)
+        base_view = base.for_environment(env) if env in base.environments else None
+        head_view = head.for_environment(env) if env in head.environments else None
+        found = list(_environment_findings(base_view, head_view, ctx))
+        # sorted() is stable: equal severities keep account order, then rule order.
+        findings.extend(sorted(found, key=lambda f: -severity_rank(f.severity)))
+    return tuple(findings)
+
+
+# --- renderers ------------------------------------------------------------------------------
+
+
+def _where(finding: AccessFinding) -> str:
+    return finding.environment if finding.environment is not None else ALL_ENVIRONMENTS_LABEL
+
+
+def _groups(findings: Sequence[AccessFinding]) -> list[str]:
+    """Environment labels in the order findings first mention them."""
+    seen: list[str] = []
+    for finding in findings:
+        if _where(finding) not in seen:
+            seen.append(_where(finding))
+    return seen
+
+
+def _counts(findings: Iterable[AccessFinding]) -> dict[Severity, int]:
+    counts: dict[Severity, int] = dict.fromkeys(SEVERITIES, 0)
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def _summary_line(findings: Sequence[AccessFinding]) -> str:
+    if not findings:
+        return "no access changes"
+    counts = _counts(findings)
+    parts = [f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]]
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} access {noun}: " + ", ".join(parts)
+
+
+def render_text(report: Report) -> str:
+    lines = [f"access changes {report.base} → {report.head}"]
+    lines.extend(f"note: {note}" for note in report.notes)
+    for finding in report.findings:
+        who = f"/{finding.account}" if finding.account else ""
+        lines.append(f"{finding.severity:<6} {_where(finding)}{who}: {finding.rule}: {finding.message}")
+    lines.append(_summary_line(report.findings))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    document = {
+        "base": report.base,
+        "head": report.head,
+        "notes": list(report.notes),
+        "summary": _counts(report.findings),
+        "findings": [finding.as_dict() for finding in report.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(text: str) -> str:
+    # A pipe ends a table cell and a newline ends the row; neither may come from a message.
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+_SEVERITY_MARK: dict[Severity, str] = {
+    "high": "🔴 high",
+    "medium": "🟠 medium",
+    "low": "🟡 low",
+    "info": "⚪ info",
+}
+
+
+def _markdown_row(finding: AccessFinding) -> str:
+    account = f"`{_cell(finding.account)}`" if finding.account else "—"
+    return f"| {_SEVERITY_MARK[finding.severity]} | {account} | {finding.rule} | {_cell(finding.message)} |"
+
+
+def render_markdown(report: Report, *, limit: int = MARKDOWN_COMMENT_LIMIT) -> str:
+    """A PR comment: title, notes, a summary table, then one table per environment.
+
+    Past `limit` characters the remaining rows are left out and a closing line says how many,
+    so the comment always posts; the JSON format always has everything.
+    """
+    head: list[str] = [
+        f"### Access changes: `{_cell(report.base)}` → `{_cell(report.head)}`",
+        "",
+    ]
+    for note in report.notes:
+        head.append(f"> **Note:** {_cell(note)}")
+        head.append("")
+    if not report.findings:
+        head.append("No access changes.")
+        return "\n".join(head) + "\n"
+
+    groups = _groups(report.findings)
+    head.append("| Environment | " + " | ".join(s for s in reversed(SEVERITIES)) + " |")
+    head.append("|---|" + "---:|" * len(SEVERITIES))
+    for group in [*groups, "**total**"]:
+        members = [f for f in report.findings if group in ("**total**", _where(f))]
+        counts = _counts(members)
+        head.append(f"| {group} | " + " | ".join(str(counts[s]) for s in reversed(SEVERITIES)) + " |")
+    head.append("")
+
+    body: list[str] = []
+    used = sum(len(line) + 1 for line in head)
+    shown = 0
+    truncated = False
+    for group in groups:
+        title = "catalog (all environments)" if group == ALL_ENVIRONMENTS_LABEL else group
+        section = [
+            f"#### {title}",
+            "",
+            "| Severity | Account | Rule | Change |",
+            "|---|---|---|---|",
+        ]
+        rows = [_markdown_row(f) for f in report.findings if _where(f) == group]
+        cost = sum(len(line) + 1 for line in section)
+        if used + cost + len(rows[0]) + 1 > limit:
+            truncated = True
+            break
+        body.extend(section)
+        used += cost
+        for row in rows:
+            if used + len(row) + 1 > limit:
+                truncated = True
+                break
+            body.append(row)
+            used += len(row) + 1
+            shown += 1
+        body.append("")
+        if truncated:
+            break
+    if truncated:
+        hidden = len(report.findings) - shown
+        body.append(
+            f"_{hidden} more finding{'s' if hidden != 1 else ''} not shown: this comment is capped "
+            f"at {limit:,} characters. `svcaccounts diff --format json` lists them all._"
+        )
+        body.append("")
+    return "\n".join(head + body).rstrip("\n") + "\n"
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "markdown": render_markdown,
+    "json": render_json,
+    "text": render_text,
+}

@@ -16,8 +16,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# The main job, offline: validate everything, then show what `pulumi up --stack $(STACK)` would manage.
 plan: $(STAMP)
 	$(BIN)/svcaccounts validate
+	$(BIN)/svcaccounts plan --stack $(STACK)
 
 validate: $(STAMP)
 	$(BIN)/svcaccounts validate
@@ -30,7 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run --write bench/RESULTS.md
 
 lint: $(STAMP)
-	$(BIN)/ruff check svcaccounts tests
+	$(BIN)/ruff check svcaccounts tests policies bench
 	$(BIN)/mypy
 
 # Regenerates requirements.lock from pyproject.toml and requirements-dev.in (needs the registry).

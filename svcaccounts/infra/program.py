@@ -1,0 +1,206 @@
+"""The program's entry function: stack config → settings → definitions → plan → resources.
+
+`main()` is all `__main__.py` calls. `build()` registers one environment from its plan and is
+what the unit tests run under Pulumi's mocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_okta as okta
+
+from svcaccounts import clock, naming
+from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
+from svcaccounts.plan import AccountPlan, EnvironmentPlan, plan_environment
+from svcaccounts.rotation import RotationError, iso_utc
+from svcaccounts.settings import (
+    AUTH_SERVER_KEY,
+    DEFINITIONS_DIR_KEY,
+    ENVIRONMENT_KEY,
+    KEY_VAULT_KEY,
+    OKTA_BASE_URL_KEY,
+    OKTA_MAX_API_CAPACITY_KEY,
+    OKTA_ORG_NAME_KEY,
+    NewAuthServer,
+    OktaSettings,
+    StackSettings,
+    parse_settings,
+)
+
+# Okta's management API limits are per minute (/api/v1/apps: 20-100 creations a minute by plan).
+# Back off and retry instead of failing a first `up` of hundreds of accounts on 429s.
+OKTA_BACKOFF = True
+OKTA_MAX_RETRIES = 10
+OKTA_MIN_WAIT_SECONDS = 30
+OKTA_MAX_WAIT_SECONDS = 120
+OKTA_REQUEST_TIMEOUT_SECONDS = 60
+
+
+class ProgramError(Exception):
+    """Bad settings or definitions: a message for the user, raised as pulumi.RunError by main()."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramResult:
+    accounts: dict[str, ServiceAccount]
+    # What the stack exports as `accounts` (nothing secret).
+    outputs: pulumi.Output[dict[str, Any]]
+
+
+def okta_provider(settings: OktaSettings, api_token: pulumi.Input[str] | None = None) -> okta.Provider:
+    """The explicit Okta provider. Credentials stay out of the program's config: without
+    `api_token` the provider reads OKTA_API_TOKEN (or OKTA_API_CLIENT_ID + OKTA_API_PRIVATE_KEY...)
+    from its environment."""
+    return okta.Provider(
+        naming.OKTA_PROVIDER_NAME,
+        org_name=settings.org_name,
+        base_url=settings.base_url,
+        api_token=api_token,
+        max_api_capacity=settings.max_api_capacity,
+        backoff=OKTA_BACKOFF,
+        max_retries=OKTA_MAX_RETRIES,
+        min_wait_seconds=OKTA_MIN_WAIT_SECONDS,
+        max_wait_seconds=OKTA_MAX_WAIT_SECONDS,
+        request_timeout=OKTA_REQUEST_TIMEOUT_SECONDS,
+    )
+
+
+def _account_output(
+    account: AccountPlan, client_id: pulumi.Output[str], token_url: pulumi.Input[str]
+) -> dict[str, Any]:
+    return {
+        "clientId": client_id,
+        "keyVaultSecretName": account.key_vault_secret,
+        "tokenUrl": token_url,
+        "scopes": list(account.scopes),
+        "authMethod": account.auth_method,
+        "generation": account.generation,
+        "nextRotation": iso_utc(account.rotation.next_rotation),
+        "status": account.status,
+    }
+
+
+def _token_url(settings: StackSettings, auth_server_id: str) -> str:
+    url = settings.token_url(auth_server_id)
+    if url is None:  # unreachable: an id is given
+        raise ProgramError("no token URL without an authorization server id")
+    return url
+
+
+def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = None) -> ProgramResult:
+    """Register every resource of `plan`. Returns the components and the `accounts` output."""
+    settings = plan.settings
+    provider = okta_provider(settings.okta, okta_api_token)
+    in_okta = pulumi.ResourceOptions(provider=provider)
+
+    auth_server_id: pulumi.Input[str]
+    if isinstance(settings.auth_server, NewAuthServer):
+        server = okta.auth.Server(
+            naming.AUTH_SERVER_NAME,
+            name=settings.auth_server.name,
+            audiences=[settings.auth_server.audience],
+            description=f"Service-account tokens for {plan.environment} (managed by svcaccounts)",
+            status="ACTIVE",
+            opts=in_okta,
+        )
+        auth_server_id = server.id
+    else:
+        auth_server_id = settings.auth_server.id
+    token_url = pulumi.Output.from_input(auth_server_id).apply(lambda id_: _token_url(settings, id_))
+
+    scopes = {
+        scope.name: okta.auth.ServerScope(
+            naming.scope_name(scope.name),
+            auth_server_id=auth_server_id,
+            name=scope.name,
+            description=scope.description,
+            display_name=scope.name,
+            consent="IMPLICIT",
+            # Service scopes are not advertised in the server's public metadata.
+            metadata_publish="NO_CLIENTS",
+            default=False,
+            opts=in_okta,
+        )
+        for scope in plan.scopes
+    }
+
+    accounts: dict[str, ServiceAccount] = {}
+    for account in plan.accounts:
+        accounts[account.name] = ServiceAccount(
+            naming.account_name(account.name),
+            ServiceAccountArgs(
+                account=account,
+                auth_server_id=auth_server_id,
+                token_url=token_url,
+                key_vault=settings.key_vault,
+                okta_provider=provider,
+                scopes=[scopes[name] for name in account.scopes if name in scopes],
+            ),
+        )
+    outputs = pulumi.Output.from_input(
+        {
+            account.name: _account_output(account, accounts[account.name].client_id, token_url)
+            for account in plan.accounts
+        }
+    )
+    return ProgramResult(accounts=accounts, outputs=outputs)
+
+
+def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
+    """The stack's settings from the Pulumi runtime (same keys as the stack file), and the Okta
+    API token when it was set with `pulumi config set --secret okta:apiToken`."""
+    ours = pulumi.Config("svcaccounts")
+    theirs = pulumi.Config("okta")
+    config: dict[str, Any] = {}
+    for key, value in (
+        (ENVIRONMENT_KEY, ours.get("environment")),
+        (DEFINITIONS_DIR_KEY, ours.get("definitionsDir")),
+        (AUTH_SERVER_KEY, ours.get_object("authServer")),
+        (KEY_VAULT_KEY, ours.get_object("keyVault")),
+        (OKTA_MAX_API_CAPACITY_KEY, ours.get_int("oktaMaxApiCapacity")),
+        (OKTA_ORG_NAME_KEY, theirs.get("orgName")),
+        (OKTA_BASE_URL_KEY, theirs.get("baseUrl")),
+    ):
+        if value is not None:
+            config[key] = value
+    return config, theirs.get_secret("apiToken")
+
+
+def load_plan(root: Path, stack: str, config: dict[str, Any], now: Any) -> EnvironmentPlan:
+    """Settings, definitions and time → the plan, or a ProgramError listing every problem."""
+    from svcaccounts.definitions import load_repository
+
+    settings_result = parse_settings(stack, f"Pulumi.{stack}.yaml", config)
+    problems = [str(finding) for finding in settings_result.findings if finding.severity == "error"]
+    settings = settings_result.settings
+    if settings is None or problems:
+        raise ProgramError("invalid stack settings:\n" + "\n".join(problems))
+    result = load_repository(root, definitions_dir=settings.definitions_dir)
+    if result.catalog is None:
+        errors = [str(finding) for finding in result.findings if finding.severity == "error"]
+        raise ProgramError("invalid definitions (run `svcaccounts validate`):\n" + "\n".join(errors))
+    if settings.environment not in result.catalog.environments:
+        raise ProgramError(
+            f"environment {settings.environment!r} of stack {stack!r} is not declared by any stack file"
+        )
+    try:
+        return plan_environment(result.catalog.for_environment(settings.environment), settings, now)
+    except RotationError as error:
+        raise ProgramError(str(error)) from None
+
+
+def main(root: Path | None = None) -> None:
+    """The Pulumi program: what `pulumi up --stack <name>` runs."""
+    config, api_token = _runtime_config()
+    try:
+        now = clock.now()
+        plan = load_plan(root or Path.cwd(), pulumi.get_stack(), config, now)
+    except (ProgramError, clock.ClockError) as error:
+        # RunError prints the message without a Python traceback.
+        raise pulumi.RunError(str(error)) from None
+    result = build(plan, okta_api_token=api_token)
+    pulumi.export("accounts", result.outputs)

@@ -1,0 +1,200 @@
+"""The ServiceAccount component: one account's Okta app, access policy and rule, credentials and
+Key Vault bundle, all registered from the account's plan (svcaccounts.plan.AccountPlan)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_azure_native as azure_native
+import pulumi_okta as okta
+import pulumi_random as random
+import pulumi_tls as tls
+
+from svcaccounts import naming
+from svcaccounts.infra.bundle import BUNDLE_CONTENT_TYPE, bundle_json
+from svcaccounts.infra.jwk import rsa_public_jwk
+from svcaccounts.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
+from svcaccounts.rotation import epoch_seconds, iso_utc
+from svcaccounts.settings import KeyVaultSettings
+
+RSA_BITS = 2048
+CLIENT_SECRET_LENGTH = 64
+
+# Policies: each one names exactly one client, so the order among them never changes which policy
+# a client gets. Okta renumbers policy priorities to 1..N on every insert and delete (and the
+# provider then shows a diff on every run: terraform-provider-okta #2305), so the priority is a
+# constant used at creation only and `ignore_changes` keeps Okta's renumbering out of the diff.
+# A number above any policy count appends the policy last: parallel creates with colliding small
+# priorities fail with 500s (terraform-provider-okta #1198).
+POLICY_PRIORITY = 99_999
+# One rule per policy, so its priority is 1 whatever other accounts exist.
+RULE_PRIORITY = 1
+# A client_credentials token has no user; EVERYONE is the people condition Okta's own console uses.
+RULE_GROUPS = ("EVERYONE",)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAccountArgs:
+    account: AccountPlan
+    auth_server_id: pulumi.Input[str]
+    token_url: pulumi.Input[str]
+    key_vault: KeyVaultSettings
+    okta_provider: pulumi.ProviderResource
+    # The ServerScope resources of the account's scopes: a rule naming a scope must come after it.
+    scopes: Sequence[pulumi.Resource] = ()
+
+
+def _jwk_field(pem: str, field: str) -> str:
+    return rsa_public_jwk(pem)[field]
+
+
+class ServiceAccount(pulumi.ComponentResource):
+    """`svcaccounts:index:ServiceAccount`: everything one account owns in one environment."""
+
+    client_id: pulumi.Output[str]
+    key_vault_secret_name: str
+
+    def __init__(
+        self, name: str, args: ServiceAccountArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(naming.SERVICE_ACCOUNT_TYPE, name, None, opts)
+        account = args.account
+        child = pulumi.ResourceOptions(parent=self)
+        in_okta = pulumi.ResourceOptions(parent=self, provider=args.okta_provider)
+
+        jwks: list[okta.app.OAuthJwkArgs] | None = None
+        client_basic_secret: pulumi.Output[str] | None = None
+        bundle_credential: pulumi.Output[dict[str, Any]]
+        if account.current.kind == "private_key":
+            keys = {
+                credential.generation: tls.PrivateKey(
+                    credential.resource, algorithm="RSA", rsa_bits=RSA_BITS, opts=child
+                )
+                for credential in account.credentials
+            }
+            # Oldest first: a rotation appends the new key, the end of grace drops the old one.
+            jwks = [
+                self._jwk(credential, keys[credential.generation])
+                for credential in sorted(account.credentials, key=lambda c: c.generation)
+            ]
+            newest = account.current
+            bundle_credential = keys[newest.generation].private_key_pem.apply(
+                lambda pem: {"private_key_pem": pem, "key_id": newest.key_id}
+            )
+        else:
+            secret = random.RandomPassword(
+                account.current.resource,
+                length=CLIENT_SECRET_LENGTH,
+                # Letters and digits only: nothing a consumer has to escape in a Basic header.
+                special=False,
+                opts=child,
+            )
+            client_basic_secret = secret.result
+            bundle_credential = secret.result.apply(lambda value: {"client_secret": value})
+
+        app = okta.app.OAuth(
+            naming.child_name(account.name, "app"),
+            label=account.label,
+            type="service",
+            grant_types=list(GRANT_TYPES),
+            response_types=list(RESPONSE_TYPES),
+            token_endpoint_auth_method=account.auth_method,
+            status="ACTIVE" if account.enabled else "INACTIVE",
+            jwks=jwks,
+            client_basic_secret=client_basic_secret,
+            # omit_secret stays false on purpose: with it true the provider blanks the secret on
+            # update, so a rotated client_basic_secret would never reach Okta; and flipping it
+            # true -> false later would replace the app (and its client id).
+            omit_secret=False,
+            pkce_required=False,
+            admin_note=f"Managed by svcaccounts. Owner: {account.owner_team} <{account.owner_email}>",
+            opts=in_okta,
+        )
+
+        policy = okta.auth.ServerPolicy(
+            naming.child_name(account.name, "policy"),
+            auth_server_id=args.auth_server_id,
+            name=account.policy_name,
+            description=f"Client credentials for {account.name} ({account.environment})",
+            priority=POLICY_PRIORITY,
+            client_whitelists=[app.client_id],
+            status="ACTIVE",
+            opts=pulumi.ResourceOptions.merge(in_okta, pulumi.ResourceOptions(ignore_changes=["priority"])),
+        )
+
+        okta.auth.ServerPolicyRule(
+            naming.child_name(account.name, "rule"),
+            auth_server_id=args.auth_server_id,
+            policy_id=policy.id,
+            name=account.rule_name,
+            priority=RULE_PRIORITY,
+            status="ACTIVE",
+            grant_type_whitelists=list(GRANT_TYPES),
+            scope_whitelists=list(account.scopes),
+            group_whitelists=list(RULE_GROUPS),
+            access_token_lifetime_minutes=account.token_lifetime_minutes,
+            opts=pulumi.ResourceOptions.merge(in_okta, pulumi.ResourceOptions(depends_on=list(args.scopes))),
+        )
+
+        rotates_at = iso_utc(account.rotation.next_rotation)
+        # The bundle needs the app's client id, so Pulumi writes it only after Okta accepted the
+        # new key or secret: a consumer that reads a new bundle can always use it.
+        bundle_value = pulumi.Output.all(app.client_id, args.token_url, bundle_credential).apply(
+            lambda values: bundle_json(
+                client_id=values[0],
+                token_url=values[1],
+                auth_method=account.auth_method,
+                scopes=account.scopes,
+                generation=account.generation,
+                rotates_at=rotates_at,
+                **values[2],
+            )
+        )
+
+        self.key_vault_secret_name = account.key_vault_secret
+        azure_native.keyvault.Secret(
+            naming.child_name(account.name, "bundle"),
+            resource_group_name=args.key_vault.resource_group,
+            vault_name=args.key_vault.name,
+            secret_name=account.key_vault_secret,
+            properties=azure_native.keyvault.SecretPropertiesArgs(
+                value=pulumi.Output.secret(bundle_value),
+                content_type=BUNDLE_CONTENT_TYPE,
+                attributes=azure_native.keyvault.SecretAttributesArgs(
+                    enabled=True,
+                    # Past this instant rotation has stopped: Key Vault's near-expiry events warn.
+                    expires=epoch_seconds(account.rotation.expires_at),
+                ),
+            ),
+            tags={
+                "owner-team": account.owner_team,
+                "environment": account.environment,
+                "generation": str(account.generation),
+                "managed-by": naming.MANAGED_BY,
+                "rotates-at": rotates_at,
+            },
+            opts=child,
+        )
+
+        self.client_id = app.client_id
+        self.register_outputs(
+            {
+                "clientId": app.client_id,
+                "keyVaultSecretName": account.key_vault_secret,
+                "generation": account.generation,
+            }
+        )
+
+    @staticmethod
+    def _jwk(credential: Credential, key: tls.PrivateKey) -> okta.app.OAuthJwkArgs:
+        if credential.key_id is None:
+            raise ValueError(f"private key {credential.resource} has no key id")
+        return okta.app.OAuthJwkArgs(
+            kid=credential.key_id,
+            kty="RSA",
+            n=key.public_key_pem.apply(lambda pem: _jwk_field(pem, "n")),
+            e=key.public_key_pem.apply(lambda pem: _jwk_field(pem, "e")),
+        )

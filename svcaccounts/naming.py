@@ -1,0 +1,92 @@
+"""Names of everything the program manages: Pulumi logical names, Okta labels, Key Vault names.
+
+The plan and the Pulumi program both call these functions, so a test can prove that they agree.
+A logical name depends on the account (or scope) and the resource's role only, never on code
+structure or on other accounts: refactoring the program must not replace live resources (if a
+resource ever has to move, give it `aliases` rather than a new name here).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Literal
+
+Role = Literal["app", "policy", "rule", "bundle"]
+
+# Pulumi type tokens, spelled once.
+SERVICE_ACCOUNT_TYPE = "svcaccounts:index:ServiceAccount"
+OKTA_PROVIDER_TYPE = "pulumi:providers:okta"
+AUTH_SERVER_TYPE = "okta:auth/server:Server"
+SCOPE_TYPE = "okta:auth/serverScope:ServerScope"
+APP_TYPE = "okta:app/oAuth:OAuth"
+POLICY_TYPE = "okta:auth/serverPolicy:ServerPolicy"
+RULE_TYPE = "okta:auth/serverPolicyRule:ServerPolicyRule"
+PRIVATE_KEY_TYPE = "tls:index/privateKey:PrivateKey"
+CLIENT_SECRET_TYPE = "random:index/randomPassword:RandomPassword"
+KEY_VAULT_SECRET_TYPE = "azure-native:keyvault:Secret"
+
+OKTA_PROVIDER_NAME = "okta"
+AUTH_SERVER_NAME = "auth-server"
+
+MANAGED_BY = "svcaccounts"
+
+# Key Vault object names: 1-127 characters of [0-9a-zA-Z-].
+KEY_VAULT_NAME_MAX = 127
+_KEY_VAULT_INVALID = re.compile(r"[^0-9A-Za-z-]")
+
+
+def account_name(account: str) -> str:
+    """The ServiceAccount component's logical name."""
+    return account
+
+
+def child_name(account: str, role: Role) -> str:
+    """A child of the component: `mcp-project-service-app`, `...-policy`, `...-rule`, `...-bundle`."""
+    return f"{account}-{role}"
+
+
+def private_key_name(account: str, generation: int) -> str:
+    """One RSA key pair per generation (private_key_jwt); two live side by side during grace."""
+    return f"{account}-key-g{generation}"
+
+
+def client_secret_name(account: str, generation: int) -> str:
+    """One random client secret per generation (client_secret_basic)."""
+    return f"{account}-secret-g{generation}"
+
+
+def scope_name(scope: str) -> str:
+    return f"scope-{scope}"
+
+
+def key_id(account: str, generation: int) -> str:
+    """The JWK `kid`: stable for a generation's whole life, known offline, unique per app."""
+    return f"{account}-g{generation}"
+
+
+def app_label(account: str, environment: str) -> str:
+    """The Okta app label: account and environment, unique when one org hosts several."""
+    return f"{account} ({environment})"
+
+
+def policy_name(account: str, environment: str) -> str:
+    return f"{account} ({environment})"
+
+
+def rule_name(account: str) -> str:
+    return f"{account} client credentials"
+
+
+def key_vault_secret_name(account: str, environment: str) -> str:
+    """The Key Vault secret holding the account's credential bundle in one environment.
+
+    Account and environment names are already [a-z0-9-]; anything else is replaced and a short
+    hash of the original keeps distinct inputs distinct. Too long names are cut the same way.
+    """
+    raw = f"{account}-{environment}"
+    cleaned = _KEY_VAULT_INVALID.sub("-", raw)
+    if cleaned == raw and len(raw) <= KEY_VAULT_NAME_MAX:
+        return raw
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
+    return f"{cleaned[: KEY_VAULT_NAME_MAX - len(digest) - 1]}-{digest}"

@@ -1,0 +1,475 @@
+"""The desired state of one environment, offline: what `pulumi up` would manage, and its renderers.
+
+Pure: no Pulumi, no cloud, no YAML. The Pulumi program (svcaccounts/infra/) is built from this
+very plan, so names, generations and resources cannot drift between `svcaccounts plan` and
+`pulumi up`; a test proves the program registers exactly `EnvironmentPlan.resources()`.
+No credential value exists here: only names, generations and key ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from svcaccounts import naming
+from svcaccounts.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.rotation import RotationState, iso_utc, rotation_state
+from svcaccounts.settings import ExistingAuthServer, NewAuthServer, StackSettings
+
+Format = Literal["table", "json", "markdown"]
+FORMATS: tuple[Format, ...] = ("table", "json", "markdown")
+
+CredentialKind = Literal["private_key", "client_secret"]
+
+CREDENTIAL_KIND: dict[AuthMethod, CredentialKind] = {
+    "private_key_jwt": "private_key",
+    "client_secret_basic": "client_secret",
+}
+
+# Every app is a service app that may do client credentials and nothing else.
+GRANT_TYPES: tuple[str, ...] = ("client_credentials",)
+RESPONSE_TYPES: tuple[str, ...] = ("token",)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PlannedResource:
+    """One resource the program registers: Pulumi type token, logical name, parent component."""
+
+    type: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """One credential generation (never its value)."""
+
+    kind: CredentialKind
+    generation: int
+    resource: str
+    # The JWK `kid` (private keys only).
+    key_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPlan:
+    name: str
+    environment: str
+    description: str
+    owner_team: str
+    owner_email: str
+    enabled: bool
+    scopes: tuple[str, ...]
+    auth_method: AuthMethod
+    token_lifetime_minutes: int
+    period_days: int
+    grace_days: int
+    force: int
+    rotation: RotationState
+    label: str
+    policy_name: str
+    rule_name: str
+    key_vault_secret: str
+    # Live credentials, newest first; the first is the one in the bundle.
+    credentials: tuple[Credential, ...]
+    resources: tuple[PlannedResource, ...]
+
+    @property
+    def generation(self) -> int:
+        return self.rotation.generation
+
+    @property
+    def current(self) -> Credential:
+        return self.credentials[0]
+
+    @property
+    def status(self) -> str:
+        return "active" if self.enabled else "disabled"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentPlan:
+    stack: str
+    environment: str
+    at: datetime
+    settings: StackSettings
+    scopes: tuple[Scope, ...]
+    # The Okta provider, the authorization server (when the stack creates it) and the scopes.
+    shared: tuple[PlannedResource, ...]
+    accounts: tuple[AccountPlan, ...]
+
+    @property
+    def token_url(self) -> str | None:
+        return self.settings.token_url()
+
+    def resources(self) -> tuple[PlannedResource, ...]:
+        """Everything the program registers, sorted."""
+        everything = list(self.shared)
+        for account in self.accounts:
+            everything.extend(account.resources)
+        return tuple(sorted(everything))
+
+    def account(self, name: str) -> AccountPlan | None:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        return None
+
+
+def _credentials(account: EffectiveAccount, state: RotationState) -> tuple[Credential, ...]:
+    kind = CREDENTIAL_KIND[account.auth_method]
+    if kind == "private_key":
+        # All live generations: the app's JWKS holds the new and the previous key during grace.
+        return tuple(
+            Credential(
+                kind,
+                generation,
+                naming.private_key_name(account.name, generation),
+                naming.key_id(account.name, generation),
+            )
+            for generation in state.live_generations
+        )
+    # Okta holds one client secret per app: only the newest generation exists.
+    return (
+        Credential(kind, state.generation, naming.client_secret_name(account.name, state.generation), None),
+    )
+
+
+def plan_account(account: EffectiveAccount, now: datetime) -> AccountPlan:
+    """One account's resources, names and rotation at `now`."""
+    state = rotation_state(account.name, account.rotation, now)
+    component = naming.account_name(account.name)
+    credentials = _credentials(account, state)
+    private = CREDENTIAL_KIND[account.auth_method] == "private_key"
+    credential_type = naming.PRIVATE_KEY_TYPE if private else naming.CLIENT_SECRET_TYPE
+    resources = (
+        PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
+        PlannedResource(naming.APP_TYPE, naming.child_name(account.name, "app"), component),
+        PlannedResource(naming.POLICY_TYPE, naming.child_name(account.name, "policy"), component),
+        PlannedResource(naming.RULE_TYPE, naming.child_name(account.name, "rule"), component),
+        *(PlannedResource(credential_type, credential.resource, component) for credential in credentials),
+        PlannedResource(naming.KEY_VAULT_SECRET_TYPE, naming.child_name(account.name, "bundle"), component),
+    )
+    return AccountPlan(
+        name=account.name,
+        environment=account.environment,
+        description=account.description,
+        owner_team=account.owner.team,
+        owner_email=account.owner.email,
+        enabled=account.enabled,
+        scopes=account.scopes,
+        auth_method=account.auth_method,
+        token_lifetime_minutes=account.token_lifetime_minutes,
+        period_days=account.rotation.period_days,
+        grace_days=account.rotation.grace_days,
+        force=account.rotation.force,
+        rotation=state,
+        label=naming.app_label(account.name, account.environment),
+        policy_name=naming.policy_name(account.name, account.environment),
+        rule_name=naming.rule_name(account.name),
+        key_vault_secret=naming.key_vault_secret_name(account.name, account.environment),
+        credentials=credentials,
+        resources=resources,
+    )
+
+
+def plan_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
+    """The desired state of `view`'s environment for the stack described by `settings`."""
+    shared = [PlannedResource(naming.OKTA_PROVIDER_TYPE, naming.OKTA_PROVIDER_NAME)]
+    if isinstance(settings.auth_server, NewAuthServer):
+        shared.append(PlannedResource(naming.AUTH_SERVER_TYPE, naming.AUTH_SERVER_NAME))
+    shared.extend(PlannedResource(naming.SCOPE_TYPE, naming.scope_name(scope.name)) for scope in view.scopes)
+    return EnvironmentPlan(
+        stack=settings.stack,
+        environment=view.environment,
+        at=now,
+        settings=settings,
+        scopes=view.scopes,
+        shared=tuple(shared),
+        accounts=tuple(plan_account(account, now) for account in sorted(view.accounts, key=lambda a: a.name)),
+    )
+
+
+# ---- changes between two plans -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    account: str
+    kind: Literal["added", "removed", "credential-change", "rotation", "changed"]
+    message: str
+
+
+def compare_plans(before: EnvironmentPlan, after: EnvironmentPlan) -> tuple[PlanChange, ...]:
+    """What moving from `before` to `after` does per account, in operator terms.
+
+    A switched auth method is its own kind: Okta then drops the app's old credentials (the JWKS
+    or the client secret) and every consumer must switch to the new bundle at once.
+    """
+    changes: list[PlanChange] = []
+    old = {account.name: account for account in before.accounts}
+    new = {account.name: account for account in after.accounts}
+    for name in sorted(old.keys() | new.keys()):
+        previous, current = old.get(name), new.get(name)
+        if previous is None and current is not None:
+            changes.append(PlanChange(name, "added", f"new account ({current.auth_method})"))
+        elif current is None and previous is not None:
+            changes.append(
+                PlanChange(
+                    name,
+                    "removed",
+                    f"app, policy and credentials deleted; Key Vault secret {previous.key_vault_secret} "
+                    "is soft-deleted (see docs/pulumi-program.md to restore the account later)",
+                )
+            )
+        elif previous is not None and current is not None:
+            if previous.auth_method != current.auth_method:
+                changes.append(
+                    PlanChange(
+                        name,
+                        "credential-change",
+                        f"auth method {previous.auth_method} -> {current.auth_method}: Okta drops the old "
+                        f"{CREDENTIAL_KIND[previous.auth_method].replace('_', ' ')}; consumers must re-read "
+                        "the bundle",
+                    )
+                )
+            elif previous.credentials != current.credentials:
+                changes.append(
+                    PlanChange(
+                        name,
+                        "rotation",
+                        f"credentials g{_generations(previous)} -> g{_generations(current)}",
+                    )
+                )
+            other = _changed_fields(previous, current)
+            if other:
+                changes.append(PlanChange(name, "changed", ", ".join(other)))
+    return tuple(changes)
+
+
+def _generations(account: AccountPlan) -> str:
+    return "+g".join(str(credential.generation) for credential in account.credentials)
+
+
+def _changed_fields(previous: AccountPlan, current: AccountPlan) -> list[str]:
+    fields: list[str] = []
+    if previous.scopes != current.scopes:
+        fields.append(f"scopes {list(previous.scopes)} -> {list(current.scopes)}")
+    if previous.token_lifetime_minutes != current.token_lifetime_minutes:
+        fields.append(
+            f"token lifetime {previous.token_lifetime_minutes} -> {current.token_lifetime_minutes} min"
+        )
+    if previous.enabled != current.enabled:
+        fields.append(f"status {previous.status} -> {current.status}")
+    return fields
+
+
+# ---- renderers -------------------------------------------------------------------------------
+
+
+def _auth_server_text(plan: EnvironmentPlan) -> str:
+    server = plan.settings.auth_server
+    if isinstance(server, ExistingAuthServer):
+        return f"{server.id} (existing)"
+    return f"{server.name} (created by the stack, audience {server.audience})"
+
+
+def _credential_text(account: AccountPlan) -> str:
+    if account.current.kind == "client_secret":
+        return f"client secret g{account.generation}"
+    kids = ", ".join(credential.key_id or "" for credential in account.credentials)
+    return f"private key {kids}"
+
+
+def account_to_json(account: AccountPlan) -> dict[str, Any]:
+    return {
+        "name": account.name,
+        "status": account.status,
+        "owner": {"team": account.owner_team, "email": account.owner_email},
+        "scopes": list(account.scopes),
+        "auth_method": account.auth_method,
+        "token_lifetime_minutes": account.token_lifetime_minutes,
+        "rotation": {
+            "period_days": account.period_days,
+            "grace_days": account.grace_days,
+            "force": account.force,
+            "generation": account.generation,
+            "live_generations": list(account.rotation.live_generations),
+            "last_rotation": iso_utc(account.rotation.last_rotation),
+            "next_rotation": iso_utc(account.rotation.next_rotation),
+            "grace_ends": _optional_iso(account.rotation.grace_ends),
+            "expires_at": iso_utc(account.rotation.expires_at),
+        },
+        "okta_label": account.label,
+        "key_vault_secret": account.key_vault_secret,
+        "credentials": [
+            {
+                "kind": credential.kind,
+                "generation": credential.generation,
+                "resource": credential.resource,
+                "key_id": credential.key_id,
+            }
+            for credential in account.credentials
+        ],
+        "resources": [_resource_json(resource) for resource in account.resources],
+    }
+
+
+def _optional_iso(instant: datetime | None) -> str | None:
+    return None if instant is None else iso_utc(instant)
+
+
+def _resource_json(resource: PlannedResource) -> dict[str, Any]:
+    return {"type": resource.type, "name": resource.name, "parent": resource.parent}
+
+
+def plan_to_json(plan: EnvironmentPlan) -> dict[str, Any]:
+    server = plan.settings.auth_server
+    return {
+        "stack": plan.stack,
+        "environment": plan.environment,
+        "at": iso_utc(plan.at),
+        "auth_server": (
+            {"id": server.id}
+            if isinstance(server, ExistingAuthServer)
+            else {"create": {"name": server.name, "audience": server.audience}}
+        ),
+        "token_url": plan.token_url,
+        "key_vault": {
+            "name": plan.settings.key_vault.name,
+            "resource_group": plan.settings.key_vault.resource_group,
+        },
+        "shared_resources": [_resource_json(resource) for resource in plan.shared],
+        "accounts": [account_to_json(account) for account in plan.accounts],
+        "resource_count": len(plan.resources()),
+    }
+
+
+def render_json(plan: EnvironmentPlan) -> str:
+    return json.dumps(plan_to_json(plan), indent=2, sort_keys=False)
+
+
+_COLUMNS = (
+    "ACCOUNT",
+    "STATUS",
+    "AUTH",
+    "SCOPES",
+    "TOKEN",
+    "GEN",
+    "NEXT ROTATION",
+    "CREDENTIAL",
+    "KEY VAULT SECRET",
+)
+
+
+def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
+    return [
+        (
+            account.name,
+            account.status,
+            account.auth_method,
+            " ".join(account.scopes),
+            f"{account.token_lifetime_minutes}m",
+            str(account.generation),
+            iso_utc(account.rotation.next_rotation),
+            _credential_text(account),
+            account.key_vault_secret,
+        )
+        for account in plan.accounts
+    ]
+
+
+def _header_lines(plan: EnvironmentPlan) -> list[str]:
+    key_vault = plan.settings.key_vault
+    return [
+        f"stack {plan.stack} · environment {plan.environment} · at {iso_utc(plan.at)}",
+        f"authorization server: {_auth_server_text(plan)}",
+        f"token URL: {plan.token_url or '(known once the authorization server exists)'}",
+        f"key vault: {key_vault.name} (resource group {key_vault.resource_group})",
+        f"{len(plan.accounts)} accounts, {len(plan.scopes)} scopes, {len(plan.resources())} resources",
+    ]
+
+
+def render_table(plan: EnvironmentPlan) -> str:
+    rows = [_COLUMNS, *_rows(plan)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    lines = _header_lines(plan)
+    lines.append("")
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    lines.append("")
+    lines.append("resources:")
+    for resource in plan.shared:
+        lines.append(f"  {resource.type}  {resource.name}")
+    for account in plan.accounts:
+        lines.append(f"  {account.name}:")
+        for resource in account.resources[1:]:
+            lines.append(f"    {resource.type}  {resource.name}")
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|") or " "
+
+
+def render_markdown(plan: EnvironmentPlan) -> str:
+    lines = [f"### Plan for stack `{plan.stack}` (environment `{plan.environment}`)", ""]
+    lines.extend(f"- {line}" for line in _header_lines(plan)[1:])
+    lines.append(f"- at {iso_utc(plan.at)}")
+    lines.append("")
+    lines.append("| " + " | ".join(_COLUMNS) + " |")
+    lines.append("|" + "---|" * len(_COLUMNS))
+    for row in _rows(plan):
+        lines.append("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
+    lines.append("")
+    lines.append("<details><summary>Resources</summary>")
+    lines.append("")
+    lines.append("| Type | Name | Parent |")
+    lines.append("|---|---|---|")
+    for resource in plan.resources():
+        lines.append(f"| `{resource.type}` | `{resource.name}` | {resource.parent or ''} |")
+    lines.append("")
+    lines.append("</details>")
+    return "\n".join(lines)
+
+
+RENDERERS: dict[Format, Callable[[EnvironmentPlan], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "markdown": render_markdown,
+}
+
+
+def render(
+    plan: EnvironmentPlan,
+    fmt: Format,
+    *,
+    changes: Sequence[PlanChange] | None = None,
+    base: str | None = None,
+) -> str:
+    """The plan in `fmt`; with `changes`, also what changes against the plan of `base`."""
+    text = RENDERERS[fmt](plan)
+    if changes is None:
+        return text
+    label = base or "base"
+    if fmt == "json":
+        document = plan_to_json(plan)
+        document["changes"] = {
+            "base": label,
+            "items": [{"account": c.account, "kind": c.kind, "message": c.message} for c in changes],
+        }
+        return json.dumps(document, indent=2)
+    if fmt == "markdown":
+        lines = [text, "", f"#### Changes against `{label}`", ""]
+        lines.extend(f"- `{c.account}` **{c.kind}**: {c.message}" for c in changes)
+        if not changes:
+            lines.append("- none")
+        return "\n".join(lines)
+    lines = [text, "", f"changes against {label}:"]
+    lines.extend(f"  {c.account}: {c.kind}: {c.message}" for c in changes)
+    if not changes:
+        lines.append("  none")
+    return "\n".join(lines)

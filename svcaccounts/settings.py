@@ -1,0 +1,336 @@
+"""Typed stack settings, parsed from a stack's `config:` block (or the Pulumi runtime's config).
+
+    svcaccounts:environment: prod                  # optional, defaults to the stack name
+    svcaccounts:definitionsDir: service_accounts   # optional
+    svcaccounts:authServer: {id: aus1abcdefgh}     # or {create: {name: ..., audience: ...}}
+    svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}
+    okta:orgName: prod-11111
+    okta:baseUrl: okta.com                         # optional
+
+Problems come back as findings (all of them at once), never as exceptions. Credentials
+(`okta:apiToken`, Azure's) are not settings: the providers read them from their environment
+variables or from `pulumi config set --secret`, and nothing here ever looks at them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from svcaccounts.definitions.findings import Finding
+from svcaccounts.definitions.yaml_reader import read_document
+from svcaccounts.stacks import Stack
+
+NAMESPACE = "svcaccounts"
+ENVIRONMENT_KEY = "svcaccounts:environment"
+DEFINITIONS_DIR_KEY = "svcaccounts:definitionsDir"
+AUTH_SERVER_KEY = "svcaccounts:authServer"
+KEY_VAULT_KEY = "svcaccounts:keyVault"
+OKTA_ORG_NAME_KEY = "okta:orgName"
+OKTA_BASE_URL_KEY = "okta:baseUrl"
+OKTA_MAX_API_CAPACITY_KEY = "svcaccounts:oktaMaxApiCapacity"
+
+KNOWN_KEYS = frozenset(
+    {ENVIRONMENT_KEY, DEFINITIONS_DIR_KEY, AUTH_SERVER_KEY, KEY_VAULT_KEY, OKTA_MAX_API_CAPACITY_KEY}
+)
+
+DEFAULT_DEFINITIONS_DIR = "service_accounts"
+DEFAULT_OKTA_BASE_URL = "okta.com"
+# Percent of each one-minute Okta rate-limit bucket the provider may use: leaves room for the
+# org's other API clients (and for consumers' token requests, which share no bucket but the org).
+DEFAULT_OKTA_MAX_API_CAPACITY = 50
+
+# Azure: vault names are 3-24 of [0-9a-zA-Z-], start with a letter, end with a letter or digit,
+# no "--"; resource group names are 1-90 of word characters, '-', '.', '(' and ')', not ending in '.'.
+_VAULT_NAME = re.compile(r"^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$")
+_RESOURCE_GROUP = re.compile(r"^[\w\-.()]{0,89}[\w\-()]$")
+# Okta ids are opaque; custom authorization server ids look like `aus1abcdefgh...`.
+_AUTH_SERVER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
+_ORG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
+_BASE_URL = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
+_DEFINITIONS_DIR = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+$")
+
+Locator = Callable[[tuple[str, ...]], tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingAuthServer:
+    """A custom authorization server that already exists (its id)."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewAuthServer:
+    """A custom authorization server the stack creates."""
+
+    name: str
+    audience: str
+
+
+AuthServerSettings = ExistingAuthServer | NewAuthServer
+
+
+@dataclass(frozen=True, slots=True)
+class KeyVaultSettings:
+    name: str
+    resource_group: str
+
+
+@dataclass(frozen=True, slots=True)
+class OktaSettings:
+    org_name: str
+    base_url: str = DEFAULT_OKTA_BASE_URL
+    max_api_capacity: int = DEFAULT_OKTA_MAX_API_CAPACITY
+
+    @property
+    def org_url(self) -> str:
+        return f"https://{self.org_name}.{self.base_url}"
+
+
+@dataclass(frozen=True, slots=True)
+class StackSettings:
+    stack: str
+    environment: str
+    definitions_dir: str
+    auth_server: AuthServerSettings
+    key_vault: KeyVaultSettings
+    okta: OktaSettings
+
+    def token_url(self, auth_server_id: str | None = None) -> str | None:
+        """The token endpoint of the custom authorization server.
+
+        None when the stack creates the server and its id is not known yet (offline plan).
+        """
+        server_id = auth_server_id
+        if server_id is None and isinstance(self.auth_server, ExistingAuthServer):
+            server_id = self.auth_server.id
+        if server_id is None:
+            return None
+        return f"{self.okta.org_url}/oauth2/{server_id}/v1/token"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsResult:
+    settings: StackSettings | None
+    findings: tuple[Finding, ...]
+
+
+def _no_location(_: tuple[str, ...]) -> tuple[int, int]:
+    return (1, 1)
+
+
+class _Reader:
+    """Collects findings while reading one stack's config."""
+
+    def __init__(self, path: str, config: Mapping[str, Any], locate: Locator) -> None:
+        self.path = path
+        self.config = config
+        self.locate = locate
+        self.findings: list[Finding] = []
+
+    def error(self, keys: tuple[str, ...], message: str, severity: str = "error") -> None:
+        line, col = self.locate(("config", *keys))
+        self.findings.append(
+            Finding(self.path, line, col, message, "warning" if severity == "warning" else "error")
+        )
+
+    def mapping(self, key: str) -> Mapping[str, Any] | None:
+        value = self.config.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            # `pulumi config set` without --path stores objects as JSON strings.
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        if not isinstance(value, Mapping):
+            self.error((key,), f"{key} must be a mapping")
+            return None
+        return value
+
+    def string(
+        self,
+        container: Mapping[str, Any],
+        keys: tuple[str, ...],
+        pattern: re.Pattern[str],
+        describe: str,
+        *,
+        required: bool = True,
+    ) -> str | None:
+        value = container.get(keys[-1])
+        label = _label(keys)
+        if value is None:
+            if required:
+                self.error(keys[:-1] or keys, f"{label} is required: {describe}")
+            return None
+        if not isinstance(value, str) or not pattern.match(value):
+            shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
+            self.error(keys, f"{label} must be {describe}, not {shown!r}")
+            return None
+        return value
+
+    def unknown_keys(self, container: Mapping[str, Any], keys: tuple[str, ...], known: set[str]) -> None:
+        for extra in sorted(set(container) - known):
+            known_list = ", ".join(sorted(known))
+            self.error((*keys, extra), f"unknown setting {_label((*keys, extra))} (known: {known_list})")
+
+
+def _label(keys: tuple[str, ...]) -> str:
+    return ".".join(keys)
+
+
+def parse_settings(
+    stack: str,
+    path: str,
+    config: Mapping[str, Any],
+    *,
+    environment: str | None = None,
+    locate: Locator | None = None,
+) -> SettingsResult:
+    """Read one stack's settings; `environment` defaults to the config's, then the stack name."""
+    reader = _Reader(path, config, locate or _no_location)
+
+    for key in sorted(k for k in config if k.startswith(NAMESPACE + ":") and k not in KNOWN_KEYS):
+        reader.error((key,), f"unknown setting {key} (known: {', '.join(sorted(KNOWN_KEYS))})", "warning")
+
+    env = environment if environment is not None else config.get(ENVIRONMENT_KEY, stack)
+    if not isinstance(env, str) or not env:
+        reader.error((ENVIRONMENT_KEY,), f"{ENVIRONMENT_KEY} must be a name")
+        env = None
+
+    definitions_dir = config.get(DEFINITIONS_DIR_KEY, DEFAULT_DEFINITIONS_DIR)
+    if not isinstance(definitions_dir, str) or not _DEFINITIONS_DIR.match(definitions_dir):
+        reader.error(
+            (DEFINITIONS_DIR_KEY,),
+            f"{DEFINITIONS_DIR_KEY} must be a folder relative to the repository root, "
+            "without '..' (default: service_accounts)",
+        )
+        definitions_dir = None
+    elif definitions_dir.endswith("/"):
+        definitions_dir = definitions_dir.rstrip("/")
+
+    auth_server = _auth_server(reader)
+    key_vault = _key_vault(reader)
+    okta = _okta(reader)
+
+    findings = tuple(reader.findings)
+    if (
+        any(f.severity == "error" for f in findings)
+        or env is None
+        or definitions_dir is None
+        or auth_server is None
+        or key_vault is None
+        or okta is None
+    ):
+        return SettingsResult(None, findings)
+    return SettingsResult(
+        StackSettings(
+            stack=stack,
+            environment=env,
+            definitions_dir=definitions_dir,
+            auth_server=auth_server,
+            key_vault=key_vault,
+            okta=okta,
+        ),
+        findings,
+    )
+
+
+def _auth_server(reader: _Reader) -> AuthServerSettings | None:
+    key = AUTH_SERVER_KEY
+    value = reader.mapping(key)
+    if value is None:
+        if key not in reader.config:
+            reader.error(
+                (key,),
+                f"{key} is required: {{id: <existing authorization server id>}} "
+                "or {create: {name: ..., audience: ...}}",
+            )
+        return None
+    reader.unknown_keys(value, (key,), {"id", "create"})
+    if ("id" in value) == ("create" in value):
+        reader.error((key,), f"{key} needs exactly one of id (an existing server) or create (a new one)")
+        return None
+    if "id" in value:
+        server_id = reader.string(value, (key, "id"), _AUTH_SERVER_ID, "an Okta authorization server id")
+        return None if server_id is None else ExistingAuthServer(server_id)
+    create = value["create"]
+    if not isinstance(create, Mapping):
+        reader.error((key, "create"), f"{key}.create must be a mapping with name and audience")
+        return None
+    reader.unknown_keys(create, (key, "create"), {"name", "audience"})
+    name = reader.string(create, (key, "create", "name"), re.compile(r"^\S.{0,99}$"), "a server name")
+    audience = reader.string(
+        create, (key, "create", "audience"), re.compile(r"^\S{1,1024}$"), "an audience such as api://mcp"
+    )
+    if name is None or audience is None:
+        return None
+    return NewAuthServer(name=name, audience=audience)
+
+
+def _key_vault(reader: _Reader) -> KeyVaultSettings | None:
+    key = KEY_VAULT_KEY
+    value = reader.mapping(key)
+    if value is None:
+        if key not in reader.config:
+            reader.error((key,), f"{key} is required: {{name: <vault>, resourceGroup: <resource group>}}")
+        return None
+    reader.unknown_keys(value, (key,), {"name", "resourceGroup"})
+    name = reader.string(
+        value,
+        (key, "name"),
+        _VAULT_NAME,
+        "a Key Vault name (3-24 letters, digits and '-', starting with a letter)",
+    )
+    group = reader.string(value, (key, "resourceGroup"), _RESOURCE_GROUP, "a resource group name")
+    if name is None or group is None:
+        return None
+    return KeyVaultSettings(name=name, resource_group=group)
+
+
+def _okta(reader: _Reader) -> OktaSettings | None:
+    org = reader.string(
+        reader.config,
+        (OKTA_ORG_NAME_KEY,),
+        _ORG_NAME,
+        "the Okta org's name, the first label of its host (dev-123456 in dev-123456.okta.com)",
+    )
+    base = reader.string(
+        reader.config,
+        (OKTA_BASE_URL_KEY,),
+        _BASE_URL,
+        "the Okta domain, such as okta.com or oktapreview.com",
+        required=False,
+    )
+    capacity: Any = reader.config.get(OKTA_MAX_API_CAPACITY_KEY, DEFAULT_OKTA_MAX_API_CAPACITY)
+    if isinstance(capacity, str) and capacity.isdigit():
+        capacity = int(capacity)
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 100:
+        reader.error(
+            (OKTA_MAX_API_CAPACITY_KEY,),
+            f"{OKTA_MAX_API_CAPACITY_KEY} must be a percentage from 1 to 100",
+        )
+        return None
+    if org is None:
+        return None
+    return OktaSettings(
+        org_name=org,
+        base_url=base or DEFAULT_OKTA_BASE_URL,
+        max_api_capacity=capacity,
+    )
+
+
+def settings_of(stack: Stack, stack_file: bytes | None = None) -> SettingsResult:
+    """A loaded stack's settings; with the stack file's bytes, findings point at the right line."""
+    locate: Locator | None = None
+    if stack_file is not None:
+        document = read_document(stack.path, stack_file)
+        if document.readable:
+            locate = document.locate
+    return parse_settings(
+        stack.name, stack.path, stack.config, environment=stack.environment, locate=locate
+    )

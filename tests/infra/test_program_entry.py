@@ -1,0 +1,147 @@
+"""The program's entry function and the promise that no credential value leaks anywhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime.sync_await import _sync_await
+from pulumi_harness import MOCK_SECRET_PREFIX, REPOSITORY_ROOT, PulumiHarness, mock_rsa_key
+
+from svcaccounts.definitions import load_repository
+from svcaccounts.infra.bundle import bundle_json
+from svcaccounts.infra.program import build, main
+from svcaccounts.plan import plan_environment, render
+from svcaccounts.settings import settings_of
+
+Mocks = Callable[[str], PulumiHarness]
+AT = "2025-06-15T12:00:00Z"
+
+PROD_CONFIG = {
+    "svcaccounts:authServer": json.dumps({"id": "aus9prd0f6e5d4c3b2a1"}),
+    "svcaccounts:keyVault": json.dumps({"name": "kv-identity-prod", "resourceGroup": "rg-identity-prod"}),
+    "okta:orgName": "prod-33333333",
+    "okta:baseUrl": "okta.com",
+}
+
+
+def sample_plan(stack: str) -> Any:
+    result = load_repository(REPOSITORY_ROOT)
+    assert result.catalog is not None
+    (found,) = [s for s in result.stacks if s.name == stack]
+    settings = settings_of(found).settings
+    assert settings is not None
+    return plan_environment(
+        result.catalog.for_environment(settings.environment), settings, datetime(2025, 6, 15, 12, tzinfo=UTC)
+    )
+
+
+def test_main_reads_the_stack_config_and_registers_the_plan(
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
+    harness = pulumi_mocks("prod")
+    pulumi.runtime.set_all_config(PROD_CONFIG)
+    harness.run(lambda: main(REPOSITORY_ROOT))
+    assert sorted(harness.mocks.names()) == sorted((r.type, r.name) for r in sample_plan("prod").resources())
+
+
+def test_main_takes_the_api_token_from_secret_config(
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
+    harness = pulumi_mocks("prod")
+    pulumi.runtime.set_all_config({**PROD_CONFIG, "okta:apiToken": "00token-from-config"}, ["okta:apiToken"])
+    harness.run(lambda: main(REPOSITORY_ROOT))
+    provider = harness.mocks.named("okta")
+    assert provider.inputs["apiToken"] == "00token-from-config"
+    assert provider.secret_inputs
+
+
+def test_bad_stack_config_stops_the_program_with_every_problem(
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
+    harness = pulumi_mocks("prod")
+    pulumi.runtime.set_all_config({"okta:orgName": "prod-33333333"})
+    with pytest.raises(pulumi.RunError) as raised:
+        harness.run(lambda: main(REPOSITORY_ROOT))
+    message = str(raised.value)
+    assert "svcaccounts:authServer is required" in message
+    assert "svcaccounts:keyVault is required" in message
+    assert harness.mocks.resources == []
+
+
+def test_a_bad_svcaccounts_now_stops_the_program(
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", "yesterday")
+    harness = pulumi_mocks("prod")
+    pulumi.runtime.set_all_config(PROD_CONFIG)
+    with pytest.raises(pulumi.RunError, match="SVCACCOUNTS_NOW 'yesterday' is not an ISO 8601 time"):
+        harness.run(lambda: main(REPOSITORY_ROOT))
+
+
+def test_the_accounts_output_has_the_documented_fields_and_is_not_secret(pulumi_mocks: Mocks) -> None:
+    harness = pulumi_mocks("dev")
+    holder: dict[str, pulumi.Output[Any]] = {}
+
+    def program() -> pulumi.Output[Any]:
+        holder["outputs"] = build(sample_plan("dev")).outputs
+        return holder["outputs"]
+
+    outputs = harness.run(program)
+    assert set(outputs["mcp-reporting-service"]) == {
+        "clientId", "keyVaultSecretName", "tokenUrl", "scopes", "authMethod", "generation", "nextRotation",
+        "status",
+    }
+    # Had any credential flowed into it, Pulumi would have marked the whole output secret.
+    assert _sync_await(holder["outputs"].is_secret()) is False
+
+
+def test_no_credential_value_reaches_outputs_plan_or_logs(
+    pulumi_mocks: Mocks, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    plan = sample_plan("dev")
+    harness = pulumi_mocks("dev")
+    outputs = harness.run(lambda: build(plan).outputs)
+    credentials = [
+        value
+        for resource in harness.mocks.resources
+        if resource.type == "azure-native:keyvault:Secret"
+        for key, value in json.loads(resource.inputs["properties"]["value"]).items()
+        if key in ("client_secret", "private_key_pem")
+    ]
+    assert len(credentials) == len(plan.accounts)  # the scan looks for something real
+    assert any(c.startswith(MOCK_SECRET_PREFIX) for c in credentials)
+    surfaces = {
+        "outputs": json.dumps(outputs),
+        "logs": caplog.text,
+        **{f"plan-{fmt}": render(plan, fmt) for fmt in ("table", "json", "markdown")},
+    }
+    for surface, text in surfaces.items():
+        assert "PRIVATE KEY" not in text, surface
+        for credential in credentials:
+            assert credential not in text, surface
+
+
+def test_bundle_errors_never_quote_the_credential() -> None:
+    pem = mock_rsa_key("error-message-key")[0]
+    with pytest.raises(ValueError) as raised:
+        bundle_json(
+            client_id="0oa1",
+            token_url="https://x/v1/token",
+            auth_method="client_secret_basic",
+            scopes=["a"],
+            generation=1,
+            rotates_at="2025-01-01T00:00:00Z",
+            client_secret=MOCK_SECRET_PREFIX + "abc",
+            private_key_pem=pem,
+        )
+    assert MOCK_SECRET_PREFIX not in str(raised.value) and "PRIVATE KEY" not in str(raised.value)

@@ -1,0 +1,40 @@
+"""Names depend on account (or scope) and role only; Key Vault names obey Key Vault's rules."""
+
+from __future__ import annotations
+
+import re
+
+from svcaccounts import naming
+
+KEY_VAULT_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
+
+
+def test_logical_names_are_account_and_role() -> None:
+    assert naming.child_name("svc-a", "app") == "svc-a-app"
+    assert naming.child_name("svc-a", "bundle") == "svc-a-bundle"
+    assert naming.private_key_name("svc-a", 3) == "svc-a-key-g3"
+    assert naming.client_secret_name("svc-a", 3) == "svc-a-secret-g3"
+    assert naming.key_id("svc-a", 3) == "svc-a-g3"
+
+
+def test_labels_hold_account_and_environment() -> None:
+    assert naming.app_label("svc-a", "prod") == "svc-a (prod)"
+    assert naming.app_label("svc-a", "prod") != naming.app_label("svc-a", "staging")
+
+
+def test_plain_key_vault_names_are_account_dash_environment() -> None:
+    assert naming.key_vault_secret_name("mcp-project-service", "prod") == "mcp-project-service-prod"
+
+
+def test_invalid_characters_are_replaced_and_kept_distinct_by_a_hash() -> None:
+    first = naming.key_vault_secret_name("svc.a", "prod")
+    second = naming.key_vault_secret_name("svc_a", "prod")
+    assert KEY_VAULT_NAME.match(first) and KEY_VAULT_NAME.match(second)
+    assert first != second
+
+
+def test_long_names_are_cut_to_key_vault_limit() -> None:
+    name = naming.key_vault_secret_name("a" * 200, "prod")
+    assert KEY_VAULT_NAME.match(name)
+    assert len(name) == 127
+    assert name != naming.key_vault_secret_name("a" * 201, "prod")

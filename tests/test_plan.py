@@ -1,0 +1,313 @@
+"""The plan: one environment's desired resources, names and rotation, offline."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from svcaccounts.cli import main as cli_main
+from svcaccounts.definitions import load_repository
+from svcaccounts.model import (
+    AuthMethod,
+    Catalog,
+    EnvironmentOverride,
+    Owner,
+    Rotation,
+    Scope,
+    ServiceAccount,
+)
+from svcaccounts.plan import (
+    EnvironmentPlan,
+    PlannedResource,
+    compare_plans,
+    plan_environment,
+    render,
+    render_json,
+)
+from svcaccounts.rotation import next_rotation
+from svcaccounts.settings import ExistingAuthServer, KeyVaultSettings, OktaSettings, StackSettings
+
+REPOSITORY_ROOT = Path(__file__).parent.parent
+AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
+SCOPES = (
+    Scope("mcp:projects:read", "Read projects"),
+    Scope("mcp:projects:write", "Write projects"),
+    Scope("mcp:reports:generate", "Reports"),
+)
+MONTHLY = Rotation(period_days=30, grace_days=3)
+SETTINGS = StackSettings(
+    stack="dev",
+    environment="dev",
+    definitions_dir="service_accounts",
+    auth_server=ExistingAuthServer("aus1dev"),
+    key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
+    okta=OktaSettings("dev-1"),
+)
+
+
+def account(
+    name: str,
+    *,
+    auth_method: AuthMethod = "private_key_jwt",
+    scopes: tuple[str, ...] = ("mcp:projects:read",),
+    rotation: Rotation = MONTHLY,
+    overrides: dict[str, EnvironmentOverride] | None = None,
+) -> ServiceAccount:
+    return ServiceAccount(
+        name=name,
+        description=f"{name} account",
+        owner=Owner("team-a", "team-a@example.com"),
+        scopes=scopes,
+        rotation=rotation,
+        environments=overrides if overrides is not None else {"dev": EnvironmentOverride()},
+        auth_method=auth_method,
+    )
+
+
+def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
+    catalog = Catalog(scopes=SCOPES, accounts=tuple(sorted(accounts, key=lambda a: a.name)),
+                      environments=("dev", "prod"))
+    return plan_environment(catalog.for_environment("dev"), SETTINGS, at)
+
+
+def sample_plan(stack: str, at: datetime = AT) -> EnvironmentPlan:
+    from svcaccounts.settings import settings_of
+
+    result = load_repository(REPOSITORY_ROOT)
+    assert result.catalog is not None, result.findings
+    (found,) = [s for s in result.stacks if s.name == stack]
+    settings = settings_of(found).settings
+    assert settings is not None
+    return plan_environment(result.catalog.for_environment(settings.environment), settings, at)
+
+
+def test_a_private_key_account_owns_app_policy_rule_key_and_bundle() -> None:
+    plan = plan_of(account("svc-a", rotation=Rotation(period_days=30, grace_days=0)))
+    (only,) = plan.accounts
+    generation = only.generation
+    assert only.resources == (
+        PlannedResource("svcaccounts:index:ServiceAccount", "svc-a"),
+        PlannedResource("okta:app/oAuth:OAuth", "svc-a-app", "svc-a"),
+        PlannedResource("okta:auth/serverPolicy:ServerPolicy", "svc-a-policy", "svc-a"),
+        PlannedResource("okta:auth/serverPolicyRule:ServerPolicyRule", "svc-a-rule", "svc-a"),
+        PlannedResource("tls:index/privateKey:PrivateKey", f"svc-a-key-g{generation}", "svc-a"),
+        PlannedResource("azure-native:keyvault:Secret", "svc-a-bundle", "svc-a"),
+    )
+    assert only.current.key_id == f"svc-a-g{generation}"
+    assert only.key_vault_secret == "svc-a-dev"
+    assert only.label == "svc-a (dev)"
+
+
+def test_shared_resources_are_the_provider_and_one_scope_per_catalog_scope() -> None:
+    plan = plan_of(account("svc-a"))
+    assert plan.shared == (
+        PlannedResource("pulumi:providers:okta", "okta"),
+        PlannedResource("okta:auth/serverScope:ServerScope", "scope-mcp:projects:read"),
+        PlannedResource("okta:auth/serverScope:ServerScope", "scope-mcp:projects:write"),
+        PlannedResource("okta:auth/serverScope:ServerScope", "scope-mcp:reports:generate"),
+    )
+
+
+def test_during_grace_a_private_key_account_has_two_keys_and_the_newest_first() -> None:
+    boundary = next_rotation("svc-a", Rotation(period_days=30, grace_days=3), AT)
+    plan = plan_of(account("svc-a"), at=boundary + timedelta(days=1))
+    (only,) = plan.accounts
+    assert [c.generation for c in only.credentials] == [only.generation, only.generation - 1]
+    assert [r.name for r in only.resources if r.type.startswith("tls:")] == [
+        f"svc-a-key-g{only.generation}",
+        f"svc-a-key-g{only.generation - 1}",
+    ]
+
+
+def test_a_client_secret_account_has_one_secret_per_generation_even_during_grace() -> None:
+    boundary = next_rotation("svc-b", Rotation(period_days=30, grace_days=3), AT)
+    before = plan_of(account("svc-b", auth_method="client_secret_basic"), at=boundary - timedelta(seconds=1))
+    after = plan_of(account("svc-b", auth_method="client_secret_basic"), at=boundary + timedelta(days=1))
+    (old,), (new,) = before.accounts, after.accounts
+    assert [c.resource for c in old.credentials] == [f"svc-b-secret-g{old.generation}"]
+    assert [c.resource for c in new.credentials] == [f"svc-b-secret-g{old.generation + 1}"]
+    assert new.current.key_id is None
+
+
+def test_disabled_accounts_are_planned_with_their_status() -> None:
+    disabled = account("svc-a", overrides={"dev": EnvironmentOverride(status="disabled")})
+    (only,) = plan_of(disabled).accounts
+    assert not only.enabled and only.status == "disabled"
+    assert len(only.resources) == len(plan_of(account("svc-a")).accounts[0].resources)
+
+
+def test_accounts_absent_from_the_environment_are_not_planned() -> None:
+    prod_only = account("svc-p", overrides={"prod": EnvironmentOverride()})
+    plan = plan_of(account("svc-a"), prod_only)
+    assert [a.name for a in plan.accounts] == ["svc-a"]
+    assert all(not r.name.startswith("svc-p") for r in plan.resources())
+
+
+def test_adding_or_removing_an_account_leaves_the_others_unchanged() -> None:
+    base = plan_of(account("svc-a"), account("svc-c", auth_method="client_secret_basic"))
+    grown = plan_of(account("svc-a"), account("svc-b"), account("svc-c", auth_method="client_secret_basic"))
+    assert base.account("svc-a") == grown.account("svc-a")
+    assert base.account("svc-c") == grown.account("svc-c")
+
+
+def test_the_plan_is_deterministic() -> None:
+    assert render_json(sample_plan("staging")) == render_json(sample_plan("staging"))
+
+
+def test_sample_prod_applies_its_overrides_and_omits_dev_only_accounts() -> None:
+    plan = sample_plan("prod")
+    assert [a.name for a in plan.accounts] == ["mcp-project-service", "mcp-reporting-service"]
+    project = plan.account("mcp-project-service")
+    assert project is not None
+    assert project.scopes == ("mcp:projects:read",)
+    assert project.token_lifetime_minutes == 30
+    assert project.key_vault_secret == "mcp-project-service-prod"
+    assert plan.token_url == "https://prod-33333333.okta.com/oauth2/aus9prd0f6e5d4c3b2a1/v1/token"
+
+
+def test_sample_dev_creates_its_authorization_server() -> None:
+    plan = sample_plan("dev")
+    assert PlannedResource("okta:auth/server:Server", "auth-server") in plan.shared
+    assert plan.token_url is None
+
+
+def test_switching_auth_method_is_a_credential_change() -> None:
+    before = plan_of(account("svc-a", auth_method="client_secret_basic"))
+    after = plan_of(account("svc-a", auth_method="private_key_jwt"))
+    (change,) = compare_plans(before, after)
+    assert change.kind == "credential-change"
+    assert "client_secret_basic -> private_key_jwt" in change.message
+
+
+def test_a_scheduled_rotation_changes_only_the_due_account() -> None:
+    rotation = Rotation(period_days=30, grace_days=3)
+    boundary = next_rotation("svc-a", rotation, AT)
+    accounts = (account("svc-a"), account("svc-b"), account("svc-c"))
+    due = {n for n in ("svc-b", "svc-c") if next_rotation(n, rotation, AT) == boundary}
+    before = plan_of(*accounts, at=boundary - timedelta(seconds=1))
+    changes = compare_plans(before, plan_of(*accounts, at=boundary))
+    assert {c.account for c in changes} == {"svc-a", *due}
+    assert {c.kind for c in changes} == {"rotation"}
+
+
+def test_json_has_every_account_field() -> None:
+    document = json.loads(render(sample_plan("staging"), "json"))
+    project = next(a for a in document["accounts"] if a["name"] == "mcp-project-service")
+    assert set(project) >= {
+        "scopes", "auth_method", "token_lifetime_minutes", "rotation", "key_vault_secret", "resources"
+    }
+    assert set(project["rotation"]) >= {"generation", "next_rotation", "expires_at"}
+    assert document["resource_count"] == len(sample_plan("staging").resources())
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_text_formats_list_every_account_and_resource(fmt: str) -> None:
+    plan = sample_plan("staging")
+    text = render(plan, fmt)  # type: ignore[arg-type]
+    for resource in plan.resources():
+        assert resource.name in text
+    assert "mcp-project-service-staging" in text
+
+
+def test_a_thousand_accounts_plan_in_under_a_second() -> None:
+    accounts = tuple(account(f"service-{i:04d}") for i in range(1000))
+    catalog = Catalog(scopes=SCOPES, accounts=accounts, environments=("dev",))
+    started = time.perf_counter()
+    plan = plan_environment(catalog.for_environment("dev"), SETTINGS, AT)
+    render(plan, "table")
+    render(plan, "json")
+    assert time.perf_counter() - started < 1.0
+    assert len(plan.accounts) == 1000
+
+
+# ---- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_plan_of_a_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli_main(["plan", "--stack", "prod", "--at", "2025-06-15T12:00:00Z", "--format", "json",
+                     "--root", str(REPOSITORY_ROOT)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert json.loads(out) == json.loads(render_json(sample_plan("prod")))
+
+
+def test_the_command_takes_the_time_from_svcaccounts_now(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", "2025-06-15T12:00:00Z")
+    assert cli_main(["plan", "--stack", "prod", "--format", "json", "--root", str(REPOSITORY_ROOT)]) == 0
+    assert json.loads(capsys.readouterr().out)["at"] == "2025-06-15T12:00:00Z"
+
+
+def test_an_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["plan", "--stack", "qa", "--root", str(REPOSITORY_ROOT)]) == 2
+    assert "no stack 'qa'" in capsys.readouterr().err
+
+
+def test_an_unreadable_time_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["plan", "--stack", "dev", "--at", "soon", "--root", str(REPOSITORY_ROOT)]) == 2
+    err = capsys.readouterr().err
+    assert "--at 'soon' is not an ISO 8601 time" in err
+    assert "Traceback" not in err
+
+
+def test_bad_settings_are_located_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "Pulumi.dev.yaml").write_text(
+        "config:\n  svcaccounts:environment: dev\n  svcaccounts:keyVault: {name: kv-dev}\n"
+    )
+    assert cli_main(["plan", "--stack", "dev", "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "Pulumi.dev.yaml:3:25: error: svcaccounts:keyVault.resourceGroup is required" in err
+
+
+def test_forcing_a_rotation_is_visible_in_the_plan() -> None:
+    forced = account("svc-a", rotation=Rotation(period_days=30, grace_days=3, force=1))
+    normal = account("svc-a")
+    (forced_plan,), (normal_plan,) = plan_of(forced).accounts, plan_of(normal).accounts
+    assert forced_plan.generation == normal_plan.generation + 1
+    assert forced_plan.rotation.next_rotation == normal_plan.rotation.next_rotation
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_the_command_shows_a_switched_auth_method_as_a_credential_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "scopes.yaml"):
+        shutil.copy(REPOSITORY_ROOT / name, tmp_path / name)
+    shutil.copytree(REPOSITORY_ROOT / "service_accounts", tmp_path / "service_accounts")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    definition = tmp_path / "service_accounts" / "analytics" / "mcp-reporting-service.yaml"
+    definition.write_text(
+        definition.read_text().replace("auth_method: client_secret_basic", "auth_method: private_key_jwt")
+    )
+    code = cli_main(
+        ["plan", "--stack", "prod", "--at", "2025-06-15", "--base", "HEAD", "--root", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "changes against HEAD:" in out
+    assert (
+        "mcp-reporting-service: credential-change: auth method client_secret_basic -> private_key_jwt" in out
+    )
+    assert "mcp-project-service:" not in out.split("changes against HEAD:")[1]
+
+
+def test_an_unknown_base_revision_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli_main(["plan", "--stack", "prod", "--base", "no-such-rev", "--root", str(REPOSITORY_ROOT)])
+    assert code == 2
+    assert "svcaccounts plan:" in capsys.readouterr().err

@@ -1,0 +1,153 @@
+"""`svcaccounts rotation status`: every account's rotation, and whether the deployment kept up.
+
+Exit codes: 0 all good, 1 invalid definitions, 2 usage errors (unknown stack, unreadable
+--deployed file, bad --at), 3 some deployed generation is behind the expected one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_BEHIND = 3
+
+FORMATS = ("table", "json", "markdown")
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "rotation",
+        help="credential rotation: status of every account, deployed or not",
+        description="Credential rotation commands.",
+    )
+    commands = parser.add_subparsers(dest="rotation_command", metavar="COMMAND")
+    commands.required = True
+    status = commands.add_parser(
+        "status",
+        help="list generation, last and next rotation, days left and due/overdue flags",
+        description=(
+            "List every account of a stack with its credential generation, last and next "
+            "rotation, days left and flags. With --deployed (the JSON of `pulumi stack output "
+            "--json`), compare the deployed generations and exit 3 when any is behind. The "
+            "time is --at, else SVCACCOUNTS_NOW, else now."
+        ),
+    )
+    status.add_argument("--stack", required=True, help="stack name (Pulumi.<stack>.yaml)")
+    status.add_argument("--at", help="evaluate at this ISO 8601 time instead of now")
+    status.add_argument(
+        "--within",
+        type=_days,
+        default=7,
+        metavar="DAYS",
+        help="flag accounts whose next rotation is within DAYS (default: 7)",
+    )
+    status.add_argument(
+        "--deployed",
+        type=Path,
+        metavar="FILE",
+        help="JSON of `pulumi stack output --json` for the stack; - reads standard input",
+    )
+    status.add_argument("--format", choices=FORMATS, default="table", help="output format")
+    status.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
+    status.set_defaults(func=run)
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("days must not be negative")
+    return value
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"svcaccounts rotation status: {message}", file=sys.stderr)
+    return code
+
+
+def _read_text(path: Path) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    return path.read_text(encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> int:
+    from svcaccounts import clock
+    from svcaccounts.definitions.findings import has_errors
+    from svcaccounts.definitions.loader import (
+        DEFINITIONS_DIR,
+        load_files,
+        read_repository_files,
+    )
+    from svcaccounts.rotation import RotationError
+    from svcaccounts.rotation_status import (
+        RENDERERS,
+        DeployedError,
+        read_deployed,
+        rotation_status,
+    )
+    from svcaccounts.settings import DEFINITIONS_DIR_KEY
+
+    root: Path = args.root
+    if not root.is_dir():
+        return _fail(f"{root} is not a directory", EXIT_USAGE)
+    try:
+        now = clock.parse_instant(args.at, source="--at") if args.at else clock.now()
+    except clock.ClockError as error:
+        return _fail(str(error), EXIT_USAGE)
+
+    deployed = None
+    if args.deployed is not None:
+        try:
+            deployed = read_deployed(_read_text(args.deployed))
+        except OSError as error:
+            return _fail(f"cannot read {args.deployed}: {error.strerror}", EXIT_USAGE)
+        except (DeployedError, UnicodeDecodeError) as error:
+            return _fail(f"{args.deployed}: {error}", EXIT_USAGE)
+
+    files = read_repository_files(root)
+    result = load_files(files)
+    stack = next((s for s in result.stacks if s.name == args.stack), None)
+    if stack is None:
+        known = ", ".join(s.name for s in result.stacks) or "none"
+        return _fail(
+            f"no stack {args.stack!r} (Pulumi.{args.stack}.yaml) in {root.resolve()}; known stacks: {known}",
+            EXIT_USAGE,
+        )
+    definitions_dir = stack.config.get(DEFINITIONS_DIR_KEY, DEFINITIONS_DIR)
+    if not isinstance(definitions_dir, str):
+        return _fail(f"{stack.path}: {DEFINITIONS_DIR_KEY} must be a folder name", EXIT_USAGE)
+    if definitions_dir != DEFINITIONS_DIR:
+        files = read_repository_files(root, definitions_dir=definitions_dir)
+        result = load_files(files, definitions_dir=definitions_dir)
+    if has_errors(result.findings) or result.catalog is None:
+        for finding in result.findings:
+            print(str(finding), file=sys.stderr)
+        return _fail("fix the definitions first (svcaccounts validate)", EXIT_INVALID)
+
+    try:
+        status = rotation_status(
+            result.catalog.for_environment(stack.environment),
+            stack=stack.name,
+            now=now,
+            within_days=args.within,
+            deployed=deployed,
+        )
+    except RotationError as error:
+        return _fail(str(error), EXIT_USAGE)
+    sys.stdout.write(RENDERERS[args.format](status))
+    if status.behind:
+        names = ", ".join(account.name for account in status.behind)
+        return _fail(
+            f"{len(status.behind)} account(s) behind the expected generation: {names}; "
+            "the scheduled rotation did not run or failed",
+            EXIT_BEHIND,
+        )
+    return EXIT_OK

@@ -1,0 +1,211 @@
+"""Stack-wide rules: relations between apps, access policies and rules that no single resource shows.
+
+Relating a policy to its app: a policy names apps by id in `clientWhitelists`, but CrossGuard
+shows no resource ids, and during preview a new app's id is unknown anyway. The engine does
+record where each input came from: `property_dependencies["clientWhitelists"]` lists the
+resources whose outputs went into that list, during preview and after. That is the primary
+relation; a literal id equal to an app's known `clientId` output (a hand-written whitelist) is
+the second. A policy whose list is unknown with no recorded dependency cannot be related, and
+then "this app has no policy" is not reported, because it cannot be known.
+
+An account is the nearest `svcaccounts:index:ServiceAccount` component above a resource: the
+program names that component after the account. A rule outside any such component belongs to
+no account, so it can never be on the privileged-scope allowlist.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from . import config
+from .okta_apps import OAUTH_APP, SERVICE
+from .okta_auth import SERVER_POLICY, SERVER_POLICY_RULE, WILDCARD_SCOPE
+from .props import UNKNOWN, lookup
+
+SERVICE_ACCOUNT_COMPONENT: Final = "svcaccounts:index:ServiceAccount"
+
+PRIVILEGED_SCOPES: Final = "privilegedScopes"
+ALLOWED_ACCOUNTS: Final = "allowedAccounts"
+
+
+def _of_type(resources: Iterable[PolicyResource], resource_type: str) -> list[PolicyResource]:
+    return [resource for resource in resources if resource.resource_type == resource_type]
+
+
+def _apps_named_by(
+    policy: PolicyResource, apps_by_client_id: dict[str, PolicyResource]
+) -> tuple[set[str], bool]:
+    """URNs of the OAuth apps a policy names, and whether that set is complete."""
+    named = {
+        dependency.urn
+        for dependency in policy.property_dependencies.get("clientWhitelists", [])
+        if dependency.resource_type == OAUTH_APP
+    }
+    clients = lookup(policy.props, "clientWhitelists")
+    if not isinstance(clients, list):
+        return named, clients is not UNKNOWN or bool(named)
+    for client in clients:
+        if isinstance(client, str) and client in apps_by_client_id:
+            named.add(apps_by_client_id[client].urn)
+    complete = bool(named) or all(client is not UNKNOWN for client in clients)
+    return named, complete
+
+
+def service_app_has_one_access_policy(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    apps = [app for app in _of_type(args.resources, OAUTH_APP) if lookup(app.props, "type") == SERVICE]
+    if not apps:
+        return
+    apps_by_client_id = {
+        client_id: app for app in apps if isinstance(client_id := lookup(app.props, "clientId"), str)
+    }
+    policies_by_app: dict[str, list[PolicyResource]] = defaultdict(list)
+    every_policy_related = True
+    for policy in _of_type(args.resources, SERVER_POLICY):
+        named, complete = _apps_named_by(policy, apps_by_client_id)
+        every_policy_related = every_policy_related and complete
+        for urn in named:
+            policies_by_app[urn].append(policy)
+    for app in apps:
+        policies = policies_by_app.get(app.urn, [])
+        if not policies and every_policy_related:
+            report_violation(
+                f"service app {app.name} is named by no access policy, so it gets no tokens, or "
+                "whatever a catch-all policy grants. Create one okta.auth.ServerPolicy with "
+                "client_whitelists=[app.id] and one rule with the account's scopes.",
+                app.urn,
+            )
+        elif len(policies) > 1:
+            names = ", ".join(policy.name for policy in policies)
+            report_violation(
+                f"service app {app.name} is named by {len(policies)} access policies ({names}); "
+                "Okta applies the first match by priority, so what the account may get depends on "
+                "ordering. Keep exactly one okta.auth.ServerPolicy per app.",
+                app.urn,
+            )
+
+
+def app_labels_unique(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    by_label: dict[str, list[PolicyResource]] = defaultdict(list)
+    for app in _of_type(args.resources, OAUTH_APP):
+        label = lookup(app.props, "label")
+        if isinstance(label, str):
+            # Okta shows labels to people, who do not tell "Foo" from "foo" in an audit log.
+            by_label[label.strip().casefold()].append(app)
+    for apps in by_label.values():
+        if len(apps) < 2:
+            continue
+        for app in apps:
+            others = ", ".join(other.name for other in apps if other is not app)
+            report_violation(
+                f"app {app.name} has the same label as {others}; admins and audit logs tell apps "
+                "apart by label. Give each app a label with its account name and environment.",
+                app.urn,
+            )
+
+
+def _account_of(resource: PolicyResource) -> str | None:
+    ancestor = resource.parent
+    while ancestor is not None:
+        if ancestor.resource_type == SERVICE_ACCOUNT_COMPONENT:
+            return ancestor.name
+        ancestor = ancestor.parent
+    return None
+
+
+def privileged_scopes_allowlisted(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    settings = args.get_config()
+    privileged = config.read_strings(settings, PRIVILEGED_SCOPES, config.DEFAULT_PRIVILEGED_SCOPES)
+    allowed = config.read_strings(settings, ALLOWED_ACCOUNTS, config.DEFAULT_ALLOWED_ACCOUNTS)
+    if not privileged:
+        # Say so rather than pass silently: the allowlist guards nothing until scopes are named.
+        args.not_applicable(f"no {PRIVILEGED_SCOPES} configured for this policy")
+        return
+    environment = config.environment(settings)
+    if environment != config.PROD:
+        args.not_applicable(f"applies to prod only; this stack is {environment}")
+        return
+    for rule in _of_type(args.resources, SERVER_POLICY_RULE):
+        scopes = lookup(rule.props, "scopeWhitelists")
+        if not isinstance(scopes, list):
+            continue
+        # The wildcard grants every scope, privileged ones included.
+        granted = (
+            list(privileged)
+            if WILDCARD_SCOPE in scopes
+            else [scope for scope in privileged if scope in scopes]
+        )
+        if not granted:
+            continue
+        account = _account_of(rule)
+        if account is not None and account in allowed:
+            continue
+        listed = ", ".join(granted)
+        plural = "s" if len(granted) != 1 else ""
+        if account is None:
+            report_violation(
+                f"rule {rule.name} grants privileged scope{plural} {listed} in prod but belongs "
+                "to no service account, so no allowlist entry can cover it. Grant privileged "
+                "scopes only through a service account definition.",
+                rule.urn,
+            )
+        else:
+            report_violation(
+                f"rule {rule.name} grants privileged scope{plural} {listed} in prod to account "
+                f"{account}, which is not on the allowlist. Remove the scope{plural} from the "
+                f"account's prod scopes, or after review add {account} to {ALLOWED_ACCOUNTS} in "
+                "this policy's config.",
+                rule.urn,
+            )
+
+
+POLICIES: Final = (
+    StackValidationPolicy(
+        name="okta-service-app-one-access-policy",
+        description="Every Okta service app is named by exactly one access policy.",
+        validate=service_app_has_one_access_policy,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+    ),
+    StackValidationPolicy(
+        name="okta-app-labels-unique",
+        description="No two Okta apps share a label.",
+        validate=app_labels_unique,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.LOW,
+    ),
+    StackValidationPolicy(
+        name="privileged-scopes-allowlisted",
+        description="In prod, privileged scopes are granted only to allowlisted accounts.",
+        validate=privileged_scopes_allowlisted,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.CRITICAL,
+        config_schema=config.schema(
+            {
+                PRIVILEGED_SCOPES: {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "default": list(config.DEFAULT_PRIVILEGED_SCOPES),
+                    "description": "Scopes that only allowlisted accounts may hold in prod.",
+                },
+                ALLOWED_ACCOUNTS: {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "default": list(config.DEFAULT_ALLOWED_ACCOUNTS),
+                    "description": "Service account names allowed to hold privileged scopes in prod.",
+                },
+            },
+            environment=True,
+        ),
+    ),
+)

@@ -1,0 +1,126 @@
+"""The whole pack over what the program registers for each sample stack reports nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from program_under_mocks import register
+from pulumi.runtime import config as runtime_config
+from pulumi_policy import EnforcementLevel
+from svcaccounts_policies.offline import Registered, evaluate
+from svcaccounts_policies.pack import POLICIES
+
+from svcaccounts import clock
+from svcaccounts.definitions import load_repository
+from svcaccounts.plan import EnvironmentPlan, plan_environment
+from svcaccounts.settings import settings_of
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+NOW = "2026-03-15T09:00:00Z"
+
+
+def sample_plan(stack_name: str) -> EnvironmentPlan:
+    result = load_repository(REPOSITORY)
+    assert result.catalog is not None, result.findings
+    stack = next(stack for stack in result.stacks if stack.name == stack_name)
+    settings = settings_of(stack).settings
+    assert settings is not None
+    return plan_environment(
+        result.catalog.for_environment(settings.environment), settings, clock.parse_instant(NOW)
+    )
+
+
+def privileged_scopes() -> list[str]:
+    result = load_repository(REPOSITORY)
+    assert result.catalog is not None
+    return [scope.name for scope in result.catalog.scopes if scope.privileged]
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", NOW)
+
+
+@pytest.fixture
+def stack_config() -> Iterator[None]:
+    """The policy process's view of stack config, as the CLI sets it up: starts empty."""
+    token = runtime_config.CONFIG.set({})
+    yield
+    runtime_config.CONFIG.reset(token)
+
+
+def registered(stack_name: str) -> list[Registered]:
+    plan = sample_plan(stack_name)
+    resources = register(plan)
+    # The pack finds the environment in the stack's config, as with `pulumi preview --policy-pack`.
+    runtime_config.set_config("svcaccounts:environment", plan.environment)
+    return resources
+
+
+# The one finding the samples are meant to produce: mcp-reporting-service keeps
+# client_secret_basic in prod, and the issue asks for an advisory there, not a block.
+EXPECTED_ADVISORIES = {
+    "dev": [],
+    "staging": [],
+    "prod": [("okta-app-prod-prefers-private-key-jwt", "mcp-reporting-service-app")],
+}
+
+EXPECTED_NOT_APPLICABLE = {
+    "dev": (("privileged-scopes-allowlisted", "applies to prod only; this stack is dev"),),
+    "staging": (("privileged-scopes-allowlisted", "applies to prod only; this stack is staging"),),
+    "prod": (),
+}
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "staging", "prod"])
+def test_sample_stack_passes_the_whole_pack(stack_name: str, stack_config: None) -> None:
+    resources = registered(stack_name)
+    types = {resource.resource_type for resource in resources}
+    assert {
+        "okta:app/oAuth:OAuth",
+        "okta:auth/serverPolicy:ServerPolicy",
+        "okta:auth/serverPolicyRule:ServerPolicyRule",
+        "azure-native:keyvault:Secret",
+    } <= types
+    config = {"privileged-scopes-allowlisted": {"privilegedScopes": privileged_scopes()}}
+
+    report = evaluate(POLICIES, resources, config=config)
+
+    mandatory = [f for f in report.violations if f.enforcement_level != EnforcementLevel.ADVISORY]
+    advisories = [
+        (f.policy, f.urn.rsplit("::", 1)[1])
+        for f in report.violations
+        if f.enforcement_level == EnforcementLevel.ADVISORY
+    ]
+    assert mandatory == []
+    assert advisories == EXPECTED_ADVISORIES[stack_name]
+    assert report.not_run == ()
+    assert report.not_applicable == EXPECTED_NOT_APPLICABLE[stack_name]
+
+
+def test_the_pack_sees_prod_in_the_prod_stack(stack_config: None) -> None:
+    # Guards the test above against passing because the environment was never "prod".
+    resources = registered("prod")
+    config: dict[str, dict[str, Any]] = {
+        "okta-policy-rule-token-lifetime": {"prodMaximumMinutes": 15},
+        "privileged-scopes-allowlisted": {"privilegedScopes": privileged_scopes()},
+    }
+    report = evaluate(POLICIES, resources, config=config)
+    assert {finding.policy for finding in report.violations} == {
+        "okta-policy-rule-token-lifetime",
+        "okta-app-prod-prefers-private-key-jwt",
+    }
+
+
+def test_policy_relates_to_its_app_through_recorded_property_dependencies(stack_config: None) -> None:
+    resources = registered("dev")
+    by_urn = {resource.urn: resource for resource in resources}
+    policies = [r for r in resources if r.resource_type == "okta:auth/serverPolicy:ServerPolicy"]
+    assert policies
+    for policy in policies:
+        (app_urn,) = policy.property_dependencies["clientWhitelists"]
+        assert by_urn[app_urn].resource_type == "okta:app/oAuth:OAuth"
+        assert by_urn[app_urn].parent == policy.parent

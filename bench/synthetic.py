@@ -26,9 +26,7 @@ def write_organisation(root: Path, accounts: int, *, scopes: int = 200, seed: in
             catalog.append("    privileged: true")
     (root / "scopes.yaml").write_text("\n".join(catalog) + "\n")
     for environment in ENVIRONMENTS:
-        (root / f"Pulumi.{environment}.yaml").write_text(
-            f"config:\n  svcaccounts:environment: {environment}\n"
-        )
+        (root / f"Pulumi.{environment}.yaml").write_text(stack_yaml(environment))
     teams = [f"team-{index:03d}" for index in range(max(1, accounts // 25))]
     paths = []
     for index in range(accounts):
@@ -39,6 +37,20 @@ def write_organisation(root: Path, accounts: int, *, scopes: int = 200, seed: in
         path.write_text(account_yaml(f"svc-{index:05d}", team, rng, names))
         paths.append(path)
     return paths
+
+
+def stack_yaml(environment: str) -> str:
+    return (
+        "config:\n"
+        f"  svcaccounts:environment: {environment}\n"
+        "  svcaccounts:authServer:\n"
+        f"    id: aus0bench{environment}0000\n"
+        "  svcaccounts:keyVault:\n"
+        f"    name: kv-bench-{environment}\n"
+        f"    resourceGroup: rg-bench-{environment}\n"
+        f"  okta:orgName: bench-{environment}\n"
+        "  okta:baseUrl: okta.com\n"
+    )
 
 
 def account_yaml(name: str, team: str, rng: random.Random, scopes: list[str]) -> str:

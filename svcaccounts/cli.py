@@ -14,7 +14,7 @@ from collections.abc import Sequence
 # One module per command under svcaccounts/commands/, each with
 # `register(subparsers: argparse._SubParsersAction) -> None` that sets `func=run` on its parser,
 # where `run(args: argparse.Namespace) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ("validate", "diff", "plan", "rotation")
+COMMAND_MODULES: tuple[str, ...] = ("validate", "diff", "plan", "rotation", "token", "verify", "env")
 
 EXIT_USAGE = 2
 

@@ -1,0 +1,52 @@
+"""The consumers' token client: credential bundle -> client-credentials access tokens.
+
+    from svcaccounts.client import TokenClient
+    client = TokenClient.from_key_vault("https://kv-example.vault.azure.net/", "reporting-prod")
+    token = client.token(["reports.read"])      # AccessToken(value, expires_at, scopes)
+
+Runtime side only: no Pulumi, no YAML. See docs/client.md.
+"""
+
+from __future__ import annotations
+
+from svcaccounts.client.async_client import AsyncTokenClient
+from svcaccounts.client.bundle import CredentialBundle, parse_bundle
+from svcaccounts.client.errors import (
+    BundleError,
+    BundleSourceError,
+    CircuitOpenError,
+    InvalidClientError,
+    TokenClientError,
+    TokenEndpointUnavailable,
+    TokenRequestError,
+)
+from svcaccounts.client.keyvault import KeyVaultSource, key_vault_url
+from svcaccounts.client.policy import CircuitBreaker, RetryPolicy
+from svcaccounts.client.sources import BundleSource, EnvSource, FileSource
+from svcaccounts.client.sync_client import TokenClient
+from svcaccounts.client.telemetry import TelemetryHook, TokenEvent
+from svcaccounts.client.token import AccessToken
+
+__all__ = [
+    "AccessToken",
+    "AsyncTokenClient",
+    "BundleError",
+    "BundleSource",
+    "BundleSourceError",
+    "CircuitBreaker",
+    "CircuitOpenError",
+    "CredentialBundle",
+    "EnvSource",
+    "FileSource",
+    "InvalidClientError",
+    "KeyVaultSource",
+    "RetryPolicy",
+    "TelemetryHook",
+    "TokenClient",
+    "TokenClientError",
+    "TokenEndpointUnavailable",
+    "TokenEvent",
+    "TokenRequestError",
+    "key_vault_url",
+    "parse_bundle",
+]

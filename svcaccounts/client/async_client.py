@@ -1,0 +1,141 @@
+"""`AsyncTokenClient`: the asyncio twin of `TokenClient`, with the same rules and options.
+
+Use one instance per event loop. Concurrent tasks that need the same scope set await one token
+request; a caller that is cancelled does not cancel the request the others are waiting for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from svcaccounts.client.bundle import CredentialBundle
+from svcaccounts.client.core import TokenClientCore
+from svcaccounts.client.errors import (
+    TokenClientError,
+    TokenEndpointUnavailable,
+    TokenRequestError,
+)
+from svcaccounts.client.flow import Flow, Obtained, Reload, Request, Sleep
+from svcaccounts.client.keyvault import KeyVaultSource
+from svcaccounts.client.sources import DEFAULT_ENV_VARIABLE, BundleSource, EnvSource, FileSource
+from svcaccounts.client.token import AccessToken, scope_key
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+
+from svcaccounts.client.transport import request_token_async
+
+
+class AsyncTokenClient(TokenClientCore):
+    def __init__(
+        self,
+        source: BundleSource,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        **options: Any,
+    ) -> None:
+        super().__init__(source, **options)
+        self._sleep = sleep
+        self._bundle_lock = asyncio.Lock()
+        self._flights: dict[frozenset[str], asyncio.Task[AccessToken]] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path, **options: Any) -> AsyncTokenClient:
+        return cls(FileSource(Path(path)), **options)
+
+    @classmethod
+    def from_env(cls, variable: str = DEFAULT_ENV_VARIABLE, **options: Any) -> AsyncTokenClient:
+        return cls(EnvSource(variable), **options)
+
+    @classmethod
+    def from_key_vault(
+        cls,
+        vault_url: str,
+        secret_name: str,
+        *,
+        credential: TokenCredential | None = None,
+        **options: Any,
+    ) -> AsyncTokenClient:
+        return cls(KeyVaultSource(vault_url, secret_name, credential=credential), **options)
+
+    async def bundle(self) -> CredentialBundle:
+        """The bundle in use (read from the source on first use)."""
+        if (bundle := self._bundle) is not None:
+            return bundle
+        async with self._bundle_lock:
+            if self._bundle is None:
+                # Sources block (file, Key Vault over HTTP): keep the event loop free.
+                self._bundle = await asyncio.to_thread(self.source.load)
+            return self._bundle
+
+    async def token(self, scopes: Iterable[str] | None = None) -> AccessToken:
+        requested = self._requested(await self.bundle(), scopes)
+        key = scope_key(requested)
+        if (token := self._fresh(key)) is not None:
+            return token
+        flight = self._flights.get(key)
+        if flight is None:
+            flight = asyncio.ensure_future(self._renew(key, requested))
+            self._flights[key] = flight
+            flight.add_done_callback(lambda done: self._land(key, done))
+        elif (token := self._usable(key)) is not None:
+            return token
+        # shield: one waiter's cancellation must not cancel the request the others await.
+        return await asyncio.shield(flight)
+
+    def _land(self, key: frozenset[str], done: asyncio.Task[AccessToken]) -> None:
+        if self._flights.get(key) is done:
+            del self._flights[key]
+        if not done.cancelled():
+            # Mark the exception retrieved: every waiter may have been cancelled meanwhile.
+            done.exception()
+
+    async def _renew(self, key: frozenset[str], requested: tuple[str, ...]) -> AccessToken:
+        bundle = await self.bundle()
+        if not self.breaker.allow(self.clock()):
+            return self._fallback(key, self._circuit_open(bundle, key))
+        try:
+            obtained = await self._drive(self._flow(bundle, requested))
+        except TokenEndpointUnavailable as error:
+            self.breaker.record_failure(self.clock())
+            return self._fallback(key, error)
+        except TokenRequestError as error:
+            self.breaker.record_success()
+            return self._fallback(key, error)
+        except TokenClientError as error:  # e.g. the re-read bundle is invalid
+            self.breaker.release()
+            return self._fallback(key, error)
+        except BaseException:
+            self.breaker.release()
+            raise
+        self.breaker.record_success()
+        return self._store(key, obtained.cached)
+
+    async def _drive(self, flow: Flow) -> Obtained:
+        reply: object = None
+        while True:
+            try:
+                action = flow.send(reply)
+            except StopIteration as stop:
+                obtained: Obtained = stop.value
+                return obtained
+            if isinstance(action, Request):
+                started = self.monotonic()
+                result = await request_token_async(action.bundle, action.scopes, timeout=self.timeout)
+                self._record(
+                    action.bundle,
+                    action.scopes,
+                    action.attempt,
+                    result,
+                    self.monotonic() - started,
+                )
+                reply = result
+            elif isinstance(action, Reload):
+                bundle = await asyncio.to_thread(self.source.load)
+                self._bundle = reply = bundle
+            elif isinstance(action, Sleep):
+                await self._sleep(action.seconds)
+                reply = None

@@ -1,0 +1,37 @@
+"""Reading a JWT access token's claims without verifying it: for display and for checking what was
+granted (the resource servers verify signatures; a consumer only wants to see what it got)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+
+
+class NotAJWTError(ValueError):
+    """The access token is not a JWS compact serialization with a JSON object payload."""
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    try:
+        payload = jws.extract_compact(token.encode()).payload
+        claims = json.loads(payload)
+    except (JoseError, ValueError, UnicodeDecodeError):
+        # No detail from the parser: it could quote part of the token.
+        raise NotAJWTError("the access token is not a JWT; its claims cannot be shown") from None
+    if not isinstance(claims, dict):
+        raise NotAJWTError("the access token's payload is not a JSON object")
+    return claims
+
+
+def granted_scopes(claims: dict[str, Any]) -> tuple[str, ...]:
+    """Scopes from `scp` (Okta: an array) or `scope` (RFC 9068: a space-separated string)."""
+    scp = claims.get("scp")
+    if isinstance(scp, list):
+        return tuple(str(scope) for scope in scp)
+    if isinstance(scp, str):
+        return tuple(scp.split())
+    scope = claims.get("scope")
+    return tuple(scope.split()) if isinstance(scope, str) else ()

@@ -1,0 +1,185 @@
+"""What the sync and async token clients share: options, the cache, the breaker, and the rules for
+what to hand out when a token cannot be renewed. No I/O here."""
+
+from __future__ import annotations
+
+import logging
+import random as random_module
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from svcaccounts.client.bundle import CredentialBundle
+from svcaccounts.client.errors import CircuitOpenError, TokenClientError
+from svcaccounts.client.flow import Flow, fetch_token, outcome_of
+from svcaccounts.client.policy import CircuitBreaker, RetryPolicy
+from svcaccounts.client.sources import BundleSource
+from svcaccounts.client.telemetry import Outcome, TelemetryHook, TokenEvent, emit
+from svcaccounts.client.token import AccessToken, CachedToken, scope_key
+from svcaccounts.client.transport import DEFAULT_TIMEOUT_SECONDS, Rejected, Result, Unavailable
+
+log = logging.getLogger("svcaccounts.client")
+
+# A token response without expires_in (RFC 6749 only RECOMMENDS it) is treated as this short-lived.
+DEFAULT_TOKEN_LIFETIME = timedelta(minutes=5)
+# After a failed renewal that served the cached token, callers get that token without another
+# attempt for this long, so that a rejected credential or a struggling server is not asked again
+# on every call.
+DEFAULT_RENEWAL_RETRY_INTERVAL = timedelta(seconds=10)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TokenClientCore:
+    def __init__(
+        self,
+        source: BundleSource,
+        *,
+        retry: RetryPolicy | None = None,
+        breaker: CircuitBreaker | None = None,
+        telemetry: TelemetryHook | None = None,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        clock: Callable[[], datetime] = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = random_module.random,
+        default_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
+        renewal_retry_interval: timedelta = DEFAULT_RENEWAL_RETRY_INTERVAL,
+    ) -> None:
+        self.source = source
+        self.retry = retry or RetryPolicy()
+        self.breaker = breaker or CircuitBreaker()
+        self.telemetry = telemetry
+        self.timeout = timeout
+        self.clock = clock
+        self.monotonic = monotonic
+        self.random = random
+        self.default_lifetime = default_lifetime
+        self.renewal_retry_interval = renewal_retry_interval
+        self._bundle: CredentialBundle | None = None
+        self._cache: dict[frozenset[str], CachedToken] = {}
+
+    def __repr__(self) -> str:
+        client_id = self._bundle.client_id if self._bundle else "not loaded"
+        return f"{type(self).__name__}(source={str(self.source)!r}, client_id={client_id!r})"
+
+    def _requested(self, bundle: CredentialBundle, scopes: Iterable[str] | None) -> tuple[str, ...]:
+        if scopes is None:
+            return bundle.scopes
+        if isinstance(scopes, str):
+            # A bare string would be taken letter by letter.
+            raise TypeError("scopes must be a collection of scope names, not a string")
+        requested = tuple(dict.fromkeys(scopes))
+        if not requested:
+            raise ValueError("scopes must name at least one scope (or be None for the bundle's)")
+        return requested
+
+    def _fresh(self, key: frozenset[str]) -> AccessToken | None:
+        entry = self._cache.get(key)
+        return entry.token if entry is not None and entry.fresh(self.clock()) else None
+
+    def _usable(self, key: frozenset[str]) -> AccessToken | None:
+        entry = self._cache.get(key)
+        return entry.token if entry is not None and entry.usable(self.clock()) else None
+
+    def _flow(self, bundle: CredentialBundle, scopes: tuple[str, ...]) -> Flow:
+        return fetch_token(
+            bundle,
+            scopes,
+            retry=self.retry,
+            clock=self.clock,
+            random=self.random,
+            source_name=str(self.source),
+            default_lifetime=self.default_lifetime,
+        )
+
+    def _store(self, key: frozenset[str], entry: CachedToken) -> AccessToken:
+        self._cache[key] = entry
+        log.info(
+            "obtained token for client %s scopes %s, expires %s",
+            self._client_id(),
+            " ".join(sorted(key)),
+            entry.token.expires_at.isoformat(),
+        )
+        return entry.token
+
+    def _fallback(self, key: frozenset[str], error: TokenClientError) -> AccessToken:
+        """After a failed renewal: the cached token if it has not expired, else the error."""
+        entry = self._cache.get(key)
+        now = self.clock()
+        if entry is None or not entry.usable(now):
+            raise error
+        # Never past expiry: `fresh` stays strictly before `expires_at`.
+        retry_at = min(now + self.renewal_retry_interval, entry.token.expires_at)
+        self._cache[key] = CachedToken(entry.token, retry_at)
+        log.warning(
+            "renewal failed for client %s scopes %s (%s); serving the cached token, which "
+            "expires %s; next renewal attempt after %s",
+            self._client_id(),
+            " ".join(sorted(key)),
+            type(error).__name__,
+            entry.token.expires_at.isoformat(),
+            retry_at.isoformat(),
+        )
+        return entry.token
+
+    def _circuit_open(self, bundle: CredentialBundle, key: frozenset[str]) -> CircuitOpenError:
+        self._emit(bundle, tuple(sorted(key)), "circuit_open", 0.0, 0, None)
+        until = self.breaker.open_until
+        when = f"; next attempt after {until.isoformat()}" if until else ""
+        return CircuitOpenError(
+            f"token endpoint {bundle.token_url} unavailable for client {bundle.client_id}: "
+            f"circuit open after {self.breaker.consecutive_failures} consecutive failed "
+            f"requests{when}; no unexpired cached token for scopes {' '.join(sorted(key))}"
+        )
+
+    def _record(
+        self,
+        bundle: CredentialBundle,
+        scopes: tuple[str, ...],
+        attempt: int,
+        result: Result,
+        latency: float,
+    ) -> None:
+        outcome = outcome_of(result)
+        status = result.status_code if isinstance(result, Rejected | Unavailable) else 200
+        level = logging.DEBUG if outcome == "success" else logging.WARNING
+        log.log(
+            level,
+            "token request client=%s scopes=%s attempt=%d outcome=%s status=%s latency=%.3fs",
+            bundle.client_id,
+            " ".join(scopes),
+            attempt,
+            outcome,
+            status,
+            latency,
+        )
+        self._emit(bundle, scopes, outcome, latency, attempt, status)
+
+    def _emit(
+        self,
+        bundle: CredentialBundle,
+        scopes: tuple[str, ...],
+        outcome: Outcome,
+        latency: float,
+        attempt: int,
+        status: int | None,
+    ) -> None:
+        emit(
+            self.telemetry,
+            TokenEvent(
+                client_id=bundle.client_id,
+                scopes=scopes,
+                outcome=outcome,
+                latency_seconds=latency,
+                attempt=attempt,
+                status_code=status,
+            ),
+        )
+
+    def _client_id(self) -> str:
+        return self._bundle.client_id if self._bundle else "?"
+
+
+__all__ = ["DEFAULT_TOKEN_LIFETIME", "TokenClientCore", "scope_key", "utc_now"]

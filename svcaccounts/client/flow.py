@@ -1,0 +1,154 @@
+"""The steps of obtaining one token, as a generator of actions (sans I/O).
+
+The sync and async clients drive the same generator: it yields `Request` (send the token request,
+reply with its `transport.Result`), `Reload` (re-read the bundle, reply with it) and `Sleep`
+(wait, reply with None), and returns an `Obtained`. So the retry rules, the re-read on
+`invalid_client` and the messages exist once, whatever the concurrency model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from svcaccounts.client.bundle import CredentialBundle
+from svcaccounts.client.errors import (
+    InvalidClientError,
+    TokenEndpointUnavailable,
+    TokenRequestError,
+)
+from svcaccounts.client.policy import RetryPolicy, parse_retry_after
+from svcaccounts.client.telemetry import Outcome
+from svcaccounts.client.token import AccessToken, CachedToken, renew_at
+from svcaccounts.client.transport import Granted, Rejected, Result, Unavailable
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    bundle: CredentialBundle
+    scopes: tuple[str, ...]
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reload:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Obtained:
+    cached: CachedToken
+    bundle: CredentialBundle
+
+
+Action = Request | Reload | Sleep
+Flow = Generator[Action, Any, Obtained]
+
+
+def outcome_of(result: Result) -> Outcome:
+    if isinstance(result, Granted):
+        return "success"
+    if isinstance(result, Rejected):
+        return "invalid_client" if result.error == "invalid_client" else "rejected"
+    return result.outcome
+
+
+def fetch_token(
+    bundle: CredentialBundle,
+    scopes: tuple[str, ...],
+    *,
+    retry: RetryPolicy,
+    clock: Callable[[], datetime],
+    random: Callable[[], float],
+    source_name: str,
+    default_lifetime: timedelta,
+) -> Flow:
+    attempt = 0
+    reread = False
+    while True:
+        attempt += 1
+        started = clock()
+        result = yield Request(bundle, scopes, attempt)
+
+        if isinstance(result, Granted):
+            lifetime = (
+                timedelta(seconds=result.expires_in) if result.expires_in is not None else default_lifetime
+            )
+            if lifetime <= timedelta(0):
+                raise TokenRequestError(
+                    client_id=bundle.client_id,
+                    token_url=bundle.token_url,
+                    error="expired_token_issued",
+                    description=f"the server issued a token with expires_in={result.expires_in}",
+                    status_code=None,
+                )
+            # Counted from when the request was sent: the server's clock started no later.
+            expires_at = started + lifetime
+            granted = tuple(result.scope.split()) if result.scope else scopes
+            token = AccessToken(value=result.access_token, expires_at=expires_at, scopes=granted)
+            return Obtained(CachedToken(token, renew_at(started, expires_at)), bundle)
+
+        if isinstance(result, Rejected):
+            if result.error == "invalid_client" and not reread:
+                # The credential may have rotated since the bundle was read: read it once more.
+                reread = True
+                fresh: CredentialBundle = yield Reload()
+                if fresh != bundle:
+                    bundle = fresh
+                    continue
+                raise _invalid_client(result, bundle, source_name, "the bundle has not changed")
+            if result.error == "invalid_client":
+                raise _invalid_client(result, bundle, source_name, "also after re-reading it")
+            raise TokenRequestError(
+                client_id=bundle.client_id,
+                token_url=bundle.token_url,
+                error=result.error,
+                description=result.description,
+                status_code=result.status_code,
+            )
+
+        retry_after = parse_retry_after(result.retry_after, clock())
+        delay = retry.delay(attempt, retry_after, random)
+        if delay is None:
+            raise _unavailable(result, bundle, attempt, retry_after, retry)
+        yield Sleep(delay)
+
+
+def _invalid_client(
+    result: Rejected, bundle: CredentialBundle, source_name: str, why: str
+) -> InvalidClientError:
+    return InvalidClientError(
+        client_id=bundle.client_id,
+        token_url=bundle.token_url,
+        error=result.error,
+        description=result.description,
+        status_code=result.status_code,
+        hint=(
+            f"credential generation {bundle.generation} from {source_name} was rejected, {why}; "
+            "check that the bundle matches the deployed account"
+        ),
+    )
+
+
+def _unavailable(
+    result: Unavailable,
+    bundle: CredentialBundle,
+    attempts: int,
+    retry_after: float | None,
+    retry: RetryPolicy,
+) -> TokenEndpointUnavailable:
+    if retry_after is not None and retry_after > retry.max_retry_after:
+        why = f"the server asked to retry after {retry_after:g} s"
+    else:
+        why = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    return TokenEndpointUnavailable(
+        f"token endpoint {bundle.token_url} unavailable for client {bundle.client_id} "
+        f"({why}; last: {result.reason})"
+    )

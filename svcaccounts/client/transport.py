@@ -1,0 +1,214 @@
+"""One token request at the bundle's token endpoint, with authlib over httpx.
+
+Returns a result instead of raising, so that the retry and breaker decisions (flow.py) see every
+answer the same way: `Granted`, `Rejected` (an OAuth error: the server is up but said no) or
+`Unavailable` (429, 5xx, network error, or an answer that is not a token response).
+
+A fresh authlib client per request: authlib's client keeps the last token on itself, which is not
+safe when several scope sets are fetched at once, and a token request happens once per token
+lifetime, so connection reuse buys nothing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import authlib.deprecate  # noqa: F401  # installs authlib's own warning filter before ours
+import httpx
+from joserfc.jwk import ECKey, RSAKey
+
+from svcaccounts.client.bundle import CredentialBundle, signing_algorithm
+from svcaccounts.client.errors import redact
+
+with warnings.catch_warnings():
+    # authlib 1.9 announces (as a DeprecationWarning) that it will move from httpx to the httpx2
+    # fork; we use the httpx that is locked, and the warning would fail `filterwarnings = error`.
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client, OAuthError
+from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+
+# RFC 7523 asks for a short-lived assertion; authlib's default is an hour.
+ASSERTION_LIFETIME_SECONDS = 60
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Granted:
+    access_token: str
+    expires_in: float | None
+    scope: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    error: str
+    description: str | None
+    status_code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unavailable:
+    outcome: Literal["rate_limited", "server_error", "unreachable", "bad_response"]
+    status_code: int | None
+    retry_after: str | None
+    reason: str
+
+
+Result = Granted | Rejected | Unavailable
+
+
+class ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]  # authlib is untyped
+    """authlib's private_key_jwt client authentication with a `kid` header and a short `exp`.
+
+    The claims (iss = sub = client id, aud = token URL, a fresh random jti, iat, exp) come from
+    authlib's `private_key_jwt_sign`.
+    """
+
+    def __init__(self, token_endpoint: str, *, key_id: str, alg: str, lifetime: int) -> None:
+        super().__init__(token_endpoint, headers={"kid": key_id}, alg=alg)
+        self.lifetime = lifetime
+
+    def sign(self, auth: Any, token_endpoint: str) -> str:
+        # A new header dict each time: authlib writes "alg" into the one it is given, and no
+        # claims dict, so that authlib draws a new jti for every assertion.
+        assertion: str = private_key_jwt_sign(
+            auth.client_secret,
+            client_id=auth.client_id,
+            token_endpoint=token_endpoint,
+            alg=self.alg,
+            header=dict(self.headers),
+            expires_in=self.lifetime,
+        )
+        return assertion
+
+
+class _StatusFailure(Exception):
+    def __init__(self, result: Unavailable) -> None:
+        self.result = result
+
+
+def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
+    if bundle.auth_method == "client_secret_basic":
+        return {
+            "client_id": bundle.client_id,
+            "client_secret": bundle.client_secret,
+            "token_endpoint_auth_method": "client_secret_basic",
+        }
+    assert bundle.private_key_pem is not None and bundle.key_id is not None
+    alg = signing_algorithm(bundle.private_key_pem)
+    key_class = ECKey if alg.startswith("ES") else RSAKey
+    return {
+        "client_id": bundle.client_id,
+        # authlib signs with whatever sits in client_secret; a joserfc key object avoids its
+        # deprecated import-from-string path.
+        "client_secret": key_class.import_key(bundle.private_key_pem),
+        "token_endpoint_auth_method": ShortLivedPrivateKeyJWT(
+            bundle.token_url,
+            key_id=bundle.key_id,
+            alg=alg,
+            lifetime=ASSERTION_LIFETIME_SECONDS,
+        ),
+    }
+
+
+def _status_hook(seen: list[int]) -> Callable[[httpx.Response], httpx.Response]:
+    """A compliance hook that sees the raw response before authlib parses it: 429 and 5xx become
+    `Unavailable` (with Retry-After), other statuses are remembered for `Rejected`."""
+
+    def hook(response: httpx.Response) -> httpx.Response:
+        seen.append(response.status_code)
+        if response.status_code == 429 or response.status_code >= 500:
+            outcome: Literal["rate_limited", "server_error"] = (
+                "rate_limited" if response.status_code == 429 else "server_error"
+            )
+            raise _StatusFailure(
+                Unavailable(
+                    outcome=outcome,
+                    status_code=response.status_code,
+                    retry_after=response.headers.get("Retry-After"),
+                    reason=f"HTTP {response.status_code}",
+                )
+            )
+        return response
+
+    return hook
+
+
+def _scope_parameter(scopes: tuple[str, ...]) -> str:
+    return " ".join(scopes)
+
+
+def _interpret(token: Any, status_code: int | None) -> Result:
+    access_token = token.get("access_token") if isinstance(token, dict) else None
+    if not isinstance(access_token, str) or not access_token:
+        return Unavailable("bad_response", status_code, None, "no access_token in the response")
+    expires_in = token.get("expires_in")
+    if isinstance(expires_in, str) and expires_in.isdigit():
+        expires_in = int(expires_in)
+    if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
+        expires_in = None
+    scope = token.get("scope")
+    return Granted(
+        access_token=access_token,
+        expires_in=float(expires_in) if expires_in is not None else None,
+        scope=scope if isinstance(scope, str) else None,
+    )
+
+
+def _failure(error: Exception, bundle: CredentialBundle, status_code: int | None) -> Result:
+    if isinstance(error, _StatusFailure):
+        return error.result
+    if isinstance(error, OAuthError):
+        description = error.description or None
+        if description is not None:
+            description = redact(str(description), bundle.secrets)
+        return Rejected(error=str(error.error), description=description, status_code=status_code)
+    if isinstance(error, httpx.TransportError):
+        return Unavailable("unreachable", None, None, type(error).__name__)
+    if isinstance(error, httpx.HTTPStatusError):
+        return Unavailable(
+            "bad_response", error.response.status_code, None, f"HTTP {error.response.status_code}"
+        )
+    # A body that is not a JSON object (json/ValueError from authlib's parser).
+    return Unavailable("bad_response", status_code, None, "not a JSON token response")
+
+
+# ValueError: a body that is not a JSON object (authlib's parser).
+_EXPECTED = (_StatusFailure, OAuthError, httpx.HTTPError, ValueError)
+
+
+def request_token(
+    bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> Result:
+    seen: list[int] = []
+    with OAuth2Client(timeout=timeout, **_client_options(bundle)) as client:
+        client.register_compliance_hook("access_token_response", _status_hook(seen))
+        try:
+            token = client.fetch_token(
+                bundle.token_url,
+                grant_type="client_credentials",
+                scope=_scope_parameter(scopes),
+            )
+        except _EXPECTED as error:
+            return _failure(error, bundle, seen[-1] if seen else None)
+    return _interpret(token, seen[-1] if seen else None)
+
+
+async def request_token_async(
+    bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+) -> Result:
+    seen: list[int] = []
+    async with AsyncOAuth2Client(timeout=timeout, **_client_options(bundle)) as client:
+        client.register_compliance_hook("access_token_response", _status_hook(seen))
+        try:
+            token = await client.fetch_token(
+                bundle.token_url,
+                grant_type="client_credentials",
+                scope=_scope_parameter(scopes),
+            )
+        except _EXPECTED as error:
+            return _failure(error, bundle, seen[-1] if seen else None)
+    return _interpret(token, seen[-1] if seen else None)

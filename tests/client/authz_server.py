@@ -1,0 +1,331 @@
+"""A real OAuth 2.0 authorization server for the client's tests, on 127.0.0.1.
+
+Built from authlib's framework-agnostic server components: an `AuthorizationServer` subclass with
+the client_credentials grant, client_secret_basic and private_key_jwt (RFC 7523,
+`JWTBearerClientAssertion`) client authentication, and RFC 9068 JWT access tokens carrying `scp`
+and `exp`; served by the standard library's ThreadingHTTPServer on an ephemeral port.
+
+Test hooks: request counting, secret rotation, injected answers (429 with Retry-After, 5xx), a
+gate that holds token responses (to make callers overlap), and taking the server down and up.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+from authlib.oauth2.rfc6749 import (
+    AuthorizationServer,
+    ClientMixin,
+    InvalidScopeError,
+    OAuth2Request,
+)
+from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from joserfc.jwk import RSAKey
+
+ISSUER = "https://authz.test.invalid"
+SERVER_THREAD_PREFIX = "test-authz-server"
+
+
+@dataclass
+class RegisteredClient(ClientMixin):  # type: ignore[misc]
+    client_id: str
+    auth_method: str  # "client_secret_basic" | "private_key_jwt"
+    scopes: tuple[str, ...]
+    client_secret: str | None = None
+    public_key: RSAKey | None = None
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return self.client_secret is not None and hmac.compare_digest(
+            client_secret.encode(), self.client_secret.encode()
+        )
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return endpoint == "token" and method == self.auth_method
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "client_credentials"
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        # No scope requested: everything the client may have (the Okta behaviour for M2M apps).
+        return scope if scope else " ".join(self.scopes)
+
+
+class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "private_key_jwt"]
+
+    def validate_requested_scope(self) -> None:
+        requested = set((self.request.payload.scope or "").split())
+        if not requested <= set(self.request.client.scopes):
+            raise InvalidScopeError()
+
+
+class PrivateKeyJWTAuthentication(JWTBearerClientAssertion):  # type: ignore[misc]
+    """RFC 7523 client authentication: a JWT signed with the client's key, aud = token URL,
+    jti used once."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self, authz: AuthzServer) -> None:
+        super().__init__(validate_jti=True, leeway=30)
+        self.authz = authz
+
+    def get_audiences(self) -> list[str]:
+        return [self.authz.token_url]
+
+    def extract_assertion(self, assertion: str) -> tuple[Any, Any]:
+        headers, claims = super().extract_assertion(assertion)
+        with self.authz.lock:
+            self.authz.assertions.append((dict(headers), dict(claims)))
+        return headers, claims
+
+    def validate_jti(self, claims: Mapping[str, Any], jti: str) -> bool:
+        key = f"{claims['sub']}:{jti}"
+        with self.authz.lock:
+            if key in self.authz.used_jtis:
+                return False
+            self.authz.used_jtis.add(key)
+            return True
+
+    def resolve_client_public_key(self, client: RegisteredClient) -> RSAKey:
+        assert client.public_key is not None
+        return client.public_key
+
+
+class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
+    def __init__(self, authz: AuthzServer) -> None:
+        super().__init__(
+            issuer=ISSUER,
+            alg="RS256",
+            expires_generator=lambda client, grant_type: authz.token_lifetime,
+        )
+        self.authz = authz
+
+    def get_jwks(self) -> RSAKey:
+        return self.authz.signing_key
+
+    def get_extra_claims(
+        self, client: RegisteredClient, grant_type: str, user: object, scope: str
+    ) -> dict[str, Any]:
+        return {"scp": scope.split()}
+
+
+class _Request(OAuth2Request):  # type: ignore[misc]
+    def __init__(self, method: str, uri: str, headers: Mapping[str, str], form: dict[str, str]):
+        super().__init__(method=method, uri=uri, headers=headers)
+        self._form = form
+        self.payload = BasicOAuth2Payload(form)
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
+class OAuthCore(AuthorizationServer):  # type: ignore[misc]
+    def __init__(self, authz: AuthzServer) -> None:
+        super().__init__()
+        self.authz = authz
+        self.register_grant(ClientCredentials)
+        self.register_client_auth_method("private_key_jwt", PrivateKeyJWTAuthentication(authz))
+        self.register_token_generator("default", AccessTokenGenerator(authz))
+
+    def query_client(self, client_id: str) -> RegisteredClient | None:
+        with self.authz.lock:
+            return self.authz.clients.get(client_id)
+
+    def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
+        # JWT access tokens are self-contained; nothing to store.
+        return None
+
+    def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def create_oauth2_request(self, request: _Request) -> _Request:
+        return request
+
+    def handle_response(
+        self, status: int, body: object, headers: list[tuple[str, str]]
+    ) -> tuple[int, bytes, list[tuple[str, str]]]:
+        payload = body if isinstance(body, bytes | str) else json.dumps(body)
+        data = payload.encode() if isinstance(payload, str) else payload
+        return status, data, list(headers)
+
+
+@dataclass(frozen=True)
+class Injected:
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+
+@dataclass
+class Observed:
+    """What the server saw of one POST to /token."""
+
+    status: int
+    error: str | None = None
+    form: dict[str, str] = field(default_factory=dict)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    authz: AuthzServer
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Named threads, so that tests can tell the server's log records from the client's.
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"{SERVER_THREAD_PREFIX}-handler",
+            daemon=True,
+        )
+        thread.start()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+    def do_POST(self) -> None:
+        authz = self.server.authz
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode()
+        if self.path != "/token":
+            self._send(404, b"", [])
+            return
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        authz.received.set()
+        authz.gate.wait(timeout=10)
+        injected = authz.take_injection()
+        if injected is not None:
+            authz.observe(Observed(injected.status, None, form))
+            self._send(injected.status, injected.body, list(injected.headers))
+            return
+        request = _Request("POST", authz.token_url, dict(self.headers.items()), form)
+        status, data, headers = authz.core.create_token_response(request)
+        error = json.loads(data).get("error") if status != 200 else None
+        authz.observe(Observed(status, error, form))
+        self._send(status, data, headers)
+
+    def _send(self, status: int, data: bytes, headers: list[tuple[str, str]]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class AuthzServer:
+    """The server and its test hooks. `token_url` is stable across `down()` / `up()`."""
+
+    def __init__(self, signing_key: RSAKey) -> None:
+        self.signing_key = signing_key
+        self.lock = threading.Lock()
+        self.clients: dict[str, RegisteredClient] = {}
+        self.used_jtis: set[str] = set()
+        self.assertions: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.observed: list[Observed] = []
+        self.token_lifetime = 3600
+        self.received = threading.Event()
+        self.gate = threading.Event()
+        self.gate.set()
+        self._injections: deque[Injected] = deque()
+        self.core = OAuthCore(self)
+        self._port = 0  # ephemeral on the first up(), then kept so that token_url is stable
+        self._http: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def token_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}/token"
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def up(self) -> None:
+        assert self._http is None
+        http = _HTTPServer(("127.0.0.1", self._port), _Handler)
+        http.authz = self
+        self._port = http.server_address[1]
+        self._http = http
+        self._thread = threading.Thread(
+            target=http.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{SERVER_THREAD_PREFIX}-listener",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def down(self) -> None:
+        """Stop listening: connections are refused until `up()`."""
+        if self._http is None:
+            return
+        self.gate.set()
+        self._http.shutdown()
+        self._http.server_close()
+        assert self._thread is not None
+        self._thread.join(timeout=5)
+        self._http = None
+
+    # --- registry ----------------------------------------------------------------------------
+    def register(self, client: RegisteredClient) -> RegisteredClient:
+        with self.lock:
+            self.clients[client.client_id] = client
+        return client
+
+    def rotate_secret(self, client_id: str, new_secret: str) -> None:
+        """Replace the client's secret: the old one is rejected from now on."""
+        with self.lock:
+            self.clients[client_id].client_secret = new_secret
+
+    # --- failures and observation ------------------------------------------------------------
+    def inject(self, status: int, *, retry_after: str | None = None, times: int = 1) -> None:
+        headers: tuple[tuple[str, str], ...] = (("Content-Type", "application/json"),)
+        if retry_after is not None:
+            headers += (("Retry-After", retry_after),)
+        body = json.dumps({"error": "temporarily_unavailable"}).encode()
+        with self.lock:
+            self._injections.extend(Injected(status, headers, body) for _ in range(times))
+
+    def inject_response(self, status: int, body: Mapping[str, Any]) -> None:
+        """Answer the next token request with this JSON body (e.g. an error that echoes input)."""
+        headers = (("Content-Type", "application/json"),)
+        with self.lock:
+            self._injections.append(Injected(status, headers, json.dumps(body).encode()))
+
+    def take_injection(self) -> Injected | None:
+        with self.lock:
+            return self._injections.popleft() if self._injections else None
+
+    def observe(self, observed: Observed) -> None:
+        with self.lock:
+            self.observed.append(observed)
+
+    @property
+    def request_count(self) -> int:
+        with self.lock:
+            return len(self.observed)
+
+    def statuses(self) -> list[int]:
+        with self.lock:
+            return [o.status for o in self.observed]
+
+    def errors(self) -> list[str | None]:
+        with self.lock:
+            return [o.error for o in self.observed]

@@ -207,3 +207,17 @@ def test_stack_with_a_bad_environment_name(repo: Path, capsys: pytest.CaptureFix
         "Pulumi.qa.yaml:2:28: error: svcaccounts:environment must be a lowercase name of letters, digits"
         " and '-' (at most 31 characters)"
     )
+
+
+def test_stack_settings_are_validated_with_their_position(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = repo / "Pulumi.prod.yaml"
+    stack.write_text(stack.read_text().replace("name: kv-example-prod", "name: kv--bad--name"))
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "Pulumi.prod.yaml:6:11: error: svcaccounts:keyVault.name must be a Key Vault name (3-24 letters,"
+        " digits and '-', starting with a letter), not 'kv--bad--name'",
+        "1 error in 1 file (0 checked)",
+    ]

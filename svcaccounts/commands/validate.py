@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from svcaccounts.definitions.findings import has_errors, sorted_findings
 from svcaccounts.definitions.loader import (
     DEFINITIONS_DIR,
     is_definition_path,
     load_files,
     read_repository_files,
 )
-from svcaccounts.definitions.findings import has_errors, sorted_findings
 from svcaccounts.definitions.reporters import REPORTERS
 from svcaccounts.settings import settings_of
 
@@ -52,12 +52,10 @@ def run(args: argparse.Namespace) -> int:
     result = load_files(files, definitions_dir=args.definitions_dir)
     # The stacks' own settings (auth server, Key Vault, Okta org) are checked here too, so a
     # pull request learns of a broken stack file before `pulumi preview` does.
-    findings = sorted_findings(
-        [
-            *result.findings,
-            *(finding for stack in result.stacks for finding in settings_of(stack, files[stack.path]).findings),
-        ]
-    )
+    stack_findings = [
+        finding for stack in result.stacks for finding in settings_of(stack, files[stack.path]).findings
+    ]
+    findings = sorted_findings([*result.findings, *stack_findings])
     checked = sum(1 for path in files if is_definition_path(path, args.definitions_dir))
     print(REPORTERS[args.format](findings, files_checked=checked))
     return EXIT_INVALID if has_errors(findings) else EXIT_OK

@@ -84,25 +84,44 @@ def _anchor(account_name: str, period_days: int) -> datetime:
     return EPOCH + (offset_days(account_name, period_days) - period_days) * DAY
 
 
-def scheduled_generation(account_name: str, rotation: Rotation, now: datetime) -> int:
-    """The generation the schedule alone gives at `now`, without `force`."""
+def _schedule(account_name: str, rotation: Rotation, now: datetime) -> tuple[int, datetime]:
+    """The scheduled generation at `now` (without `force`) and the boundary that began it.
+
+    One hash per call: the anchor fixes the whole schedule, and planning 10,000 accounts must not
+    hash every name five times over.
+    """
     _check_period(rotation.period_days)
     _check_instant(now)
-    elapsed = now - _anchor(account_name, rotation.period_days)
-    return elapsed // (rotation.period_days * DAY) + 1
+    period = rotation.period_days * DAY
+    anchor = _anchor(account_name, rotation.period_days)
+    scheduled = (now - anchor) // period + 1
+    return scheduled, anchor + (scheduled - 1) * period
+
+
+def _check_force(rotation: Rotation) -> None:
+    if rotation.force < 0:
+        raise RotationError(f"rotation force must not be negative, not {rotation.force}")
+
+
+def _check_grace(rotation: Rotation) -> None:
+    if rotation.grace_days < 0:
+        raise RotationError(f"rotation grace must not be negative, not {rotation.grace_days}")
+
+
+def scheduled_generation(account_name: str, rotation: Rotation, now: datetime) -> int:
+    """The generation the schedule alone gives at `now`, without `force`."""
+    return _schedule(account_name, rotation, now)[0]
 
 
 def generation_at(account_name: str, rotation: Rotation, now: datetime) -> int:
     """The credential generation live and newest at `now`."""
-    if rotation.force < 0:
-        raise RotationError(f"rotation force must not be negative, not {rotation.force}")
+    _check_force(rotation)
     return scheduled_generation(account_name, rotation, now) + rotation.force
 
 
 def last_rotation(account_name: str, rotation: Rotation, now: datetime) -> datetime:
     """The scheduled boundary at or before `now`."""
-    scheduled = scheduled_generation(account_name, rotation, now)
-    return _anchor(account_name, rotation.period_days) + (scheduled - 1) * rotation.period_days * DAY
+    return _schedule(account_name, rotation, now)[1]
 
 
 def next_rotation(account_name: str, rotation: Rotation, now: datetime) -> datetime:
@@ -110,16 +129,7 @@ def next_rotation(account_name: str, rotation: Rotation, now: datetime) -> datet
     return last_rotation(account_name, rotation, now) + rotation.period_days * DAY
 
 
-def live_generations(account_name: str, rotation: Rotation, now: datetime) -> tuple[int, ...]:
-    """The generations whose credentials must be live at `now`, newest first.
-
-    Generation g - k (k >= 1) stays live while `now` is within `grace_days` of the scheduled
-    boundary that began generation g - k + 1. Generations below 1 never existed.
-    """
-    if rotation.grace_days < 0:
-        raise RotationError(f"rotation grace must not be negative, not {rotation.grace_days}")
-    generation = generation_at(account_name, rotation, now)
-    boundary = last_rotation(account_name, rotation, now)
+def _live(generation: int, boundary: datetime, rotation: Rotation, now: datetime) -> tuple[int, ...]:
     grace = rotation.grace_days * DAY
     period = rotation.period_days * DAY
     live = [generation]
@@ -131,10 +141,24 @@ def live_generations(account_name: str, rotation: Rotation, now: datetime) -> tu
     return tuple(live)
 
 
+def live_generations(account_name: str, rotation: Rotation, now: datetime) -> tuple[int, ...]:
+    """The generations whose credentials must be live at `now`, newest first.
+
+    Generation g - k (k >= 1) stays live while `now` is within `grace_days` of the scheduled
+    boundary that began generation g - k + 1. Generations below 1 never existed.
+    """
+    _check_grace(rotation)
+    _check_force(rotation)
+    scheduled, boundary = _schedule(account_name, rotation, now)
+    return _live(scheduled + rotation.force, boundary, rotation, now)
+
+
 def rotation_state(account_name: str, rotation: Rotation, now: datetime) -> RotationState:
     """Everything the plan and the program need about one account's rotation at `now`."""
-    live = live_generations(account_name, rotation, now)
-    last = last_rotation(account_name, rotation, now)
+    _check_grace(rotation)
+    _check_force(rotation)
+    scheduled, last = _schedule(account_name, rotation, now)
+    live = _live(scheduled + rotation.force, last, rotation, now)
     period = rotation.period_days * DAY
     grace = rotation.grace_days * DAY
     grace_ends = None

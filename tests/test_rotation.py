@@ -100,6 +100,30 @@ def test_the_same_inputs_give_the_same_state() -> None:
     assert rotation_state("svc-a", MONTHLY, NOW) == rotation_state("svc-a", MONTHLY, NOW)
 
 
+@pytest.mark.parametrize("force", [0, 1, 3])
+def test_the_state_agrees_with_each_question_asked_alone(force: int) -> None:
+    # rotation_state answers in one pass what the single functions answer separately.
+    rotation = Rotation(period_days=7, grace_days=3, force=force)
+    for hours in range(0, 24 * 30, 5):
+        now = NOW + hours * timedelta(hours=1)
+        state = rotation_state("svc-a", rotation, now)
+        assert (state.generation, state.live_generations) == (
+            generation_at("svc-a", rotation, now),
+            live_generations("svc-a", rotation, now),
+        ), now
+        assert (state.last_rotation, state.next_rotation) == (
+            last_rotation("svc-a", rotation, now),
+            next_rotation("svc-a", rotation, now),
+        ), now
+
+
+def test_negative_force_and_grace_are_refused() -> None:
+    with pytest.raises(RotationError, match="force must not be negative"):
+        rotation_state("svc-a", Rotation(period_days=30, force=-1), NOW)
+    with pytest.raises(RotationError, match="grace must not be negative"):
+        rotation_state("svc-a", Rotation(period_days=30, grace_days=-1), NOW)
+
+
 def test_instants_before_the_epoch_are_refused() -> None:
     with pytest.raises(RotationError, match="before the rotation epoch"):
         generation_at("svc-a", MONTHLY, EPOCH - SECOND)

@@ -1,4 +1,4 @@
-"""Names of everything the program manages: Pulumi logical names, Okta labels, Key Vault names.
+"""Names of everything the program manages: Pulumi logical names, Okta labels, secret names.
 
 The plan and the Pulumi program both call these functions, so a test can prove that they agree.
 A logical name depends on the account (or scope) and the resource's role only, never on code
@@ -12,7 +12,7 @@ import hashlib
 import re
 from typing import Literal
 
-Role = Literal["app", "policy", "rule", "bundle"]
+Role = Literal["app", "policy", "rule", "bundle", "bundle-version"]
 
 # Pulumi type tokens, spelled once.
 SERVICE_ACCOUNT_TYPE = "svcaccounts:index:ServiceAccount"
@@ -25,15 +25,28 @@ RULE_TYPE = "okta:auth/serverPolicyRule:ServerPolicyRule"
 PRIVATE_KEY_TYPE = "tls:index/privateKey:PrivateKey"
 CLIENT_SECRET_TYPE = "random:index/randomPassword:RandomPassword"
 KEY_VAULT_SECRET_TYPE = "azure-native:keyvault:Secret"
+AWS_PROVIDER_TYPE = "pulumi:providers:aws"
+AWS_SECRET_TYPE = "aws:secretsmanager/secret:Secret"
+AWS_SECRET_VERSION_TYPE = "aws:secretsmanager/secretVersion:SecretVersion"
 
 OKTA_PROVIDER_NAME = "okta"
 AUTH_SERVER_NAME = "auth-server"
+AWS_PROVIDER_NAME = "aws"
 
 MANAGED_BY = "svcaccounts"
 
 # Key Vault object names: 1-127 characters of [0-9a-zA-Z-].
 KEY_VAULT_NAME_MAX = 127
 _KEY_VAULT_INVALID = re.compile(r"[^0-9A-Za-z-]")
+
+# AWS Secrets Manager names: 1-512 characters of [A-Za-z0-9/_+=.@-].
+AWS_SECRET_NAME_MAX = 512
+_AWS_SECRET_INVALID = re.compile(r"[^A-Za-z0-9/_+=.@-]")
+# The last segment of every AWS secret name. AWS appends "-" and six random characters to a
+# secret's ARN, and warns against names that themselves end in "-" plus six characters: a
+# partial ARN would then be ambiguous. Account names often do ("mcp-vscode-client"), so the
+# name ends in this fixed segment instead.
+AWS_SECRET_LEAF = "bundle"
 
 
 def account_name(account: str) -> str:
@@ -90,3 +103,21 @@ def key_vault_secret_name(account: str, environment: str) -> str:
         return raw
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
     return f"{cleaned[: KEY_VAULT_NAME_MAX - len(digest) - 1]}-{digest}"
+
+
+def aws_secret_name(prefix: str, account: str, environment: str) -> str:
+    """The AWS Secrets Manager secret holding the account's bundle: `<prefix><environment>/<account>/bundle`.
+
+    Environment before account, so one IAM statement (`secret:<prefix>prod/*`) covers an
+    environment. Invalid characters (the settings reject them in the prefix; account and
+    environment names never have them) are replaced and a short hash keeps inputs distinct; too
+    long names are cut the same way, keeping the fixed last segment.
+    """
+    raw = f"{prefix}{environment}/{account}/{AWS_SECRET_LEAF}"
+    cleaned = _AWS_SECRET_INVALID.sub("-", raw)
+    if cleaned == raw and len(raw) <= AWS_SECRET_NAME_MAX:
+        return raw
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:10]
+    head = cleaned[: -len(AWS_SECRET_LEAF) - 1]
+    keep = AWS_SECRET_NAME_MAX - len(digest) - len(AWS_SECRET_LEAF) - 2
+    return f"{head[:keep]}-{digest}/{AWS_SECRET_LEAF}"

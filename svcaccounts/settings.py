@@ -3,12 +3,19 @@
     svcaccounts:environment: prod                  # optional, defaults to the stack name
     svcaccounts:definitionsDir: service_accounts   # optional
     svcaccounts:authServer: {id: aus1abcdefgh}     # or {create: {name: ..., audience: ...}}
-    svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}
+    svcaccounts:secretStore: azure-key-vault       # optional; or aws-secrets-manager
+    svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}   # azure-key-vault
+    svcaccounts:awsSecretsManager: {region: eu-west-1, kmsKeyId: alias/svcaccounts,   # aws-secrets-manager
+                                    namePrefix: svcaccounts/, recoveryWindowDays: 30}
     okta:orgName: prod-11111
     okta:baseUrl: okta.com                         # optional
 
+A stack writes its bundles to exactly one store: the block of the other store is an error, not
+a silent leftover (switching stores deletes the old store's secrets on the next `up`, so that
+has to be a deliberate edit; docs/aws-secrets-manager.md).
+
 Problems come back as findings (all of them at once), never as exceptions. Credentials
-(`okta:apiToken`, Azure's) are not settings: the providers read them from their environment
+(`okta:apiToken`, Azure's, AWS's) are not settings: the providers read them from their environment
 variables or from `pulumi config set --secret`, and nothing here ever looks at them.
 """
 
@@ -19,7 +26,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from svcaccounts.definitions.findings import Finding
 from svcaccounts.definitions.yaml_reader import read_document
@@ -33,10 +40,30 @@ KEY_VAULT_KEY = "svcaccounts:keyVault"
 OKTA_ORG_NAME_KEY = "okta:orgName"
 OKTA_BASE_URL_KEY = "okta:baseUrl"
 OKTA_MAX_API_CAPACITY_KEY = "svcaccounts:oktaMaxApiCapacity"
+SECRET_STORE_KEY = "svcaccounts:secretStore"
+AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
 
 KNOWN_KEYS = frozenset(
-    {ENVIRONMENT_KEY, DEFINITIONS_DIR_KEY, AUTH_SERVER_KEY, KEY_VAULT_KEY, OKTA_MAX_API_CAPACITY_KEY}
+    {
+        ENVIRONMENT_KEY,
+        DEFINITIONS_DIR_KEY,
+        AUTH_SERVER_KEY,
+        KEY_VAULT_KEY,
+        OKTA_MAX_API_CAPACITY_KEY,
+        SECRET_STORE_KEY,
+        AWS_SECRETS_MANAGER_KEY,
+    }
 )
+
+SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
+AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
+AWS_SECRETS_MANAGER: SecretStoreKind = "aws-secrets-manager"
+SECRET_STORES: tuple[SecretStoreKind, ...] = (AZURE_KEY_VAULT, AWS_SECRETS_MANAGER)
+# Which settings block each store reads.
+STORE_BLOCK: dict[SecretStoreKind, str] = {
+    AZURE_KEY_VAULT: KEY_VAULT_KEY,
+    AWS_SECRETS_MANAGER: AWS_SECRETS_MANAGER_KEY,
+}
 
 DEFAULT_DEFINITIONS_DIR = "service_accounts"
 DEFAULT_OKTA_BASE_URL = "okta.com"
@@ -53,6 +80,22 @@ _AUTH_SERVER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _ORG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 _BASE_URL = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
 _DEFINITIONS_DIR = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+$")
+# AWS: regions look like us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1.
+_AWS_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
+# A KMS key: its id (a UUID, or mrk-... for a multi-Region key), an alias, or the ARN of either.
+# Only an ARN works for a key in another account (Secrets Manager's rule).
+_KMS_KEY = re.compile(
+    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|mrk-[0-9a-f]{32}"
+    r"|alias/[A-Za-z0-9/_-]{1,250}"
+    r"|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(?:key/[A-Za-z0-9-]{1,64}|alias/[A-Za-z0-9/_-]{1,250}))$"
+)
+# Secret names are 1-512 of [A-Za-z0-9/_+=.@-]; the prefix leaves room for environment and account.
+AWS_NAME_PREFIX_MAX = 256
+_AWS_NAME_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{0,256}$")
+DEFAULT_AWS_NAME_PREFIX = "svcaccounts/"
+# AWS's own default; 0 deletes at once without recovery, else 7-30 days.
+DEFAULT_AWS_RECOVERY_WINDOW_DAYS = 30
 
 Locator = Callable[[tuple[str, ...]], tuple[int, int]]
 
@@ -82,6 +125,18 @@ class KeyVaultSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AwsSecretsManagerSettings:
+    region: str
+    # None: Secrets Manager's default key for the account (aws/secretsmanager).
+    kms_key_id: str | None = None
+    name_prefix: str = DEFAULT_AWS_NAME_PREFIX
+    recovery_window_days: int = DEFAULT_AWS_RECOVERY_WINDOW_DAYS
+
+
+SecretStoreSettings = KeyVaultSettings | AwsSecretsManagerSettings
+
+
+@dataclass(frozen=True, slots=True)
 class OktaSettings:
     org_name: str
     base_url: str = DEFAULT_OKTA_BASE_URL
@@ -98,8 +153,26 @@ class StackSettings:
     environment: str
     definitions_dir: str
     auth_server: AuthServerSettings
-    key_vault: KeyVaultSettings
+    # Exactly one of the two stores is set (parse_settings guarantees it; __post_init__ checks).
+    key_vault: KeyVaultSettings | None
     okta: OktaSettings
+    aws_secrets_manager: AwsSecretsManagerSettings | None = None
+
+    def __post_init__(self) -> None:
+        if (self.key_vault is None) == (self.aws_secrets_manager is None):
+            raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
+
+    @property
+    def secret_store(self) -> SecretStoreKind:
+        return AZURE_KEY_VAULT if self.aws_secrets_manager is None else AWS_SECRETS_MANAGER
+
+    @property
+    def store(self) -> SecretStoreSettings:
+        """The settings of the stack's one secret store."""
+        if self.aws_secrets_manager is not None:
+            return self.aws_secrets_manager
+        assert self.key_vault is not None  # __post_init__
+        return self.key_vault
 
     def token_url(self, auth_server_id: str | None = None) -> str | None:
         """The token endpoint of the custom authorization server.
@@ -214,7 +287,15 @@ def parse_settings(
         definitions_dir = definitions_dir.rstrip("/")
 
     auth_server = _auth_server(reader)
-    key_vault = _key_vault(reader)
+    store_kind = _secret_store(reader)
+    key_vault: KeyVaultSettings | None = None
+    aws: AwsSecretsManagerSettings | None = None
+    if store_kind == AZURE_KEY_VAULT:
+        key_vault = _key_vault(reader)
+    elif store_kind == AWS_SECRETS_MANAGER:
+        aws = _aws_secrets_manager(reader)
+    if store_kind is not None:
+        _other_store_unset(reader, store_kind)
     okta = _okta(reader)
 
     findings = tuple(reader.findings)
@@ -223,7 +304,7 @@ def parse_settings(
         or env is None
         or definitions_dir is None
         or auth_server is None
-        or key_vault is None
+        or (key_vault is None and aws is None)
         or okta is None
     ):
         return SettingsResult(None, findings)
@@ -235,9 +316,37 @@ def parse_settings(
             auth_server=auth_server,
             key_vault=key_vault,
             okta=okta,
+            aws_secrets_manager=aws,
         ),
         findings,
     )
+
+
+def _secret_store(reader: _Reader) -> SecretStoreKind | None:
+    value = reader.config.get(SECRET_STORE_KEY, AZURE_KEY_VAULT)
+    for kind in SECRET_STORES:
+        if value == kind:
+            return kind
+    shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
+    reader.error(
+        (SECRET_STORE_KEY,),
+        f"{SECRET_STORE_KEY} must be {' or '.join(SECRET_STORES)} (default {AZURE_KEY_VAULT}), not {shown!r}",
+    )
+    return None
+
+
+def _other_store_unset(reader: _Reader, kind: SecretStoreKind) -> None:
+    """An error for the other store's block: a stack writes its bundles to one store only, and a
+    leftover block would let a reader believe the bundles are still (or already) there."""
+    for other, key in STORE_BLOCK.items():
+        if other != kind and key in reader.config:
+            reader.error(
+                (key,),
+                f"{key} is set but {SECRET_STORE_KEY} is {kind}: a stack writes its bundles to one "
+                f"store; remove {key}"
+                + (f", or set {SECRET_STORE_KEY}: {other}" if kind == AZURE_KEY_VAULT else "")
+                + " (see docs/aws-secrets-manager.md before switching a deployed stack)",
+            )
 
 
 def _auth_server(reader: _Reader) -> AuthServerSettings | None:
@@ -290,6 +399,52 @@ def _key_vault(reader: _Reader) -> KeyVaultSettings | None:
     if name is None or group is None:
         return None
     return KeyVaultSettings(name=name, resource_group=group)
+
+
+def _aws_secrets_manager(reader: _Reader) -> AwsSecretsManagerSettings | None:
+    key = AWS_SECRETS_MANAGER_KEY
+    value = reader.mapping(key)
+    if value is None:
+        if key not in reader.config:
+            reader.error(
+                (SECRET_STORE_KEY,),
+                f"{key} is required with {SECRET_STORE_KEY}: {AWS_SECRETS_MANAGER}: "
+                "{region: <AWS region>, kmsKeyId: <KMS key>, namePrefix: ..., recoveryWindowDays: ...}",
+            )
+        return None
+    reader.unknown_keys(value, (key,), {"region", "kmsKeyId", "namePrefix", "recoveryWindowDays"})
+    region = reader.string(value, (key, "region"), _AWS_REGION, "an AWS region such as eu-west-1")
+    kms_key_id = reader.string(
+        value,
+        (key, "kmsKeyId"),
+        _KMS_KEY,
+        "a KMS key id, alias/<name>, or the ARN of a key or alias",
+        required=False,
+    )
+    prefix_value = value.get("namePrefix", DEFAULT_AWS_NAME_PREFIX)
+    prefix: str | None = prefix_value
+    if not isinstance(prefix_value, str) or not _AWS_NAME_PREFIX.match(prefix_value):
+        reader.error(
+            (key, "namePrefix"),
+            f"{key}.namePrefix must be at most {AWS_NAME_PREFIX_MAX} of letters, digits and "
+            f"/_+=.@- (default {DEFAULT_AWS_NAME_PREFIX})",
+        )
+        prefix = None
+    window: Any = value.get("recoveryWindowDays", DEFAULT_AWS_RECOVERY_WINDOW_DAYS)
+    if isinstance(window, str) and window.isdigit():
+        window = int(window)
+    if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or 7 <= window <= 30):
+        reader.error(
+            (key, "recoveryWindowDays"),
+            f"{key}.recoveryWindowDays must be 0 (delete without recovery) or 7 to 30 days "
+            f"(default {DEFAULT_AWS_RECOVERY_WINDOW_DAYS})",
+        )
+        window = None
+    if region is None or prefix is None or window is None:
+        return None
+    return AwsSecretsManagerSettings(
+        region=region, kms_key_id=kms_key_id, name_prefix=prefix, recovery_window_days=window
+    )
 
 
 def _okta(reader: _Reader) -> OktaSettings | None:

@@ -38,3 +38,35 @@ def test_long_names_are_cut_to_key_vault_limit() -> None:
     assert KEY_VAULT_NAME.match(name)
     assert len(name) == 127
     assert name != naming.key_vault_secret_name("a" * 201, "prod")
+
+
+AWS_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+
+
+def test_aws_secret_names_are_prefix_environment_account_and_a_fixed_leaf() -> None:
+    assert naming.aws_secret_name("svcaccounts/", "mcp-vscode-client", "prod") == (
+        "svcaccounts/prod/mcp-vscode-client/bundle"
+    )
+
+
+def test_aws_secret_names_never_end_in_a_hyphen_and_six_characters() -> None:
+    # AWS appends "-" and six random characters to the ARN; a name ending like that makes
+    # partial ARNs ambiguous. "mcp-vscode-client" itself ends in "-client".
+    name = naming.aws_secret_name("", "svc-client", "prod-europe")
+    assert not re.search(r"-[A-Za-z0-9]{6}$", name)
+
+
+def test_aws_secret_names_keep_to_aws_rules_and_stay_distinct() -> None:
+    first = naming.aws_secret_name("team a/", "svc", "prod")
+    second = naming.aws_secret_name("team_a/", "svc", "prod")
+    assert AWS_SECRET_NAME.match(first) and AWS_SECRET_NAME.match(second)
+    assert first != second
+    assert first.endswith("/bundle")
+
+
+def test_long_aws_secret_names_are_cut_to_512_and_stay_distinct() -> None:
+    name = naming.aws_secret_name("p/" * 300, "a" * 41, "prod")
+    assert AWS_SECRET_NAME.match(name)
+    assert len(name) == 512
+    assert name.endswith("/bundle")
+    assert name != naming.aws_secret_name("p/" * 301, "a" * 41, "prod")

@@ -31,7 +31,13 @@ from svcaccounts.plan import (
     render_json,
 )
 from svcaccounts.rotation import next_rotation
-from svcaccounts.settings import ExistingAuthServer, KeyVaultSettings, OktaSettings, StackSettings
+from svcaccounts.settings import (
+    AwsSecretsManagerSettings,
+    ExistingAuthServer,
+    KeyVaultSettings,
+    OktaSettings,
+    StackSettings,
+)
 
 REPOSITORY_ROOT = Path(__file__).parent.parent
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -206,6 +212,12 @@ def test_json_has_every_account_field() -> None:
     assert document["resource_count"] == len(sample_plan("staging").resources())
 
 
+def test_resources_come_in_the_planned_resources_own_order() -> None:
+    plan = sample_plan("staging")
+    assert list(plan.resources()) == sorted(plan.resources())
+    assert plan.resource_count == len(plan.resources())
+
+
 @pytest.mark.parametrize("fmt", ["table", "markdown"])
 def test_text_formats_list_every_account_and_resource(fmt: str) -> None:
     plan = sample_plan("staging")
@@ -311,3 +323,102 @@ def test_an_unknown_base_revision_is_a_usage_error(capsys: pytest.CaptureFixture
     code = cli_main(["plan", "--stack", "prod", "--base", "no-such-rev", "--root", str(REPOSITORY_ROOT)])
     assert code == 2
     assert "svcaccounts plan:" in capsys.readouterr().err
+
+
+# ---- an AWS-backed stack ----------------------------------------------------------------------
+
+AWS_SETTINGS = StackSettings(
+    stack="dev",
+    environment="dev",
+    definitions_dir="service_accounts",
+    auth_server=ExistingAuthServer("aus1dev"),
+    key_vault=None,
+    okta=OktaSettings("dev-1"),
+    aws_secrets_manager=AwsSecretsManagerSettings("eu-west-1", "alias/svc", "identity/", 7),
+)
+
+
+def aws_plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
+    catalog = Catalog(scopes=SCOPES, accounts=tuple(sorted(accounts, key=lambda a: a.name)),
+                      environments=("dev", "prod"))
+    return plan_environment(catalog.for_environment("dev"), AWS_SETTINGS, at)
+
+
+def test_an_aws_stack_plans_a_secret_and_a_version_instead_of_the_key_vault_secret() -> None:
+    (only,) = aws_plan_of(account("svc-a", rotation=Rotation(period_days=30, grace_days=0))).accounts
+    assert only.resources[-2:] == (
+        PlannedResource("aws:secretsmanager/secret:Secret", "svc-a-bundle", "svc-a"),
+        PlannedResource("aws:secretsmanager/secretVersion:SecretVersion", "svc-a-bundle-version", "svc-a"),
+    )
+    assert "azure-native:keyvault:Secret" not in {r.type for r in only.resources}
+    assert (only.secret_store, only.aws_secret, only.key_vault_secret) == (
+        "aws-secrets-manager", "identity/dev/svc-a/bundle", None
+    )
+
+
+def test_an_aws_stack_has_an_explicit_aws_provider() -> None:
+    plan = aws_plan_of(account("svc-a"))
+    assert plan.shared[:2] == (
+        PlannedResource("pulumi:providers:okta", "okta"),
+        PlannedResource("pulumi:providers:aws", "aws"),
+    )
+    assert PlannedResource("pulumi:providers:aws", "aws") not in plan_of(account("svc-a")).shared
+
+
+def test_the_json_of_an_aws_plan_names_the_store_and_the_secret() -> None:
+    document = json.loads(render(aws_plan_of(account("svc-a")), "json"))
+    assert document["secret_store"] == "aws-secrets-manager"
+    assert document["aws_secrets_manager"] == {
+        "region": "eu-west-1", "kms_key_id": "alias/svc", "name_prefix": "identity/",
+        "recovery_window_days": 7,
+    }
+    assert "key_vault" not in document
+    (svc_a,) = document["accounts"]
+    assert svc_a["aws_secret"] == "identity/dev/svc-a/bundle" and "key_vault_secret" not in svc_a
+
+
+def test_the_table_of_an_aws_plan_shows_the_store_and_the_aws_secret() -> None:
+    text = render(aws_plan_of(account("svc-a")), "table")
+    assert "aws secrets manager: region eu-west-1, KMS key alias/svc, recovery window 7 days" in text
+    assert "AWS SECRET" in text and "KEY VAULT SECRET" not in text
+    assert "identity/dev/svc-a/bundle" in text
+    assert "key vault:" not in text
+
+
+def test_removing_an_account_from_an_aws_stack_names_the_recovery_window() -> None:
+    changes = compare_plans(aws_plan_of(account("svc-a"), account("svc-b")), aws_plan_of(account("svc-a")))
+    assert [(c.account, c.kind, c.message) for c in changes] == [
+        (
+            "svc-b",
+            "removed",
+            "app, policy and credentials deleted; AWS secret identity/dev/svc-b/bundle is scheduled for "
+            "deletion (7-day recovery window; see docs/aws-secrets-manager.md to restore the account later)",
+        )
+    ]
+
+
+def test_switching_a_stack_to_aws_shows_every_account_changing_store() -> None:
+    changes = compare_plans(plan_of(account("svc-a")), aws_plan_of(account("svc-a")))
+    assert [(c.account, c.kind, c.message) for c in changes] == [
+        (
+            "svc-a",
+            "changed",
+            "bundle store azure-key-vault -> aws-secrets-manager: the old secret is deleted; consumers must "
+            "read the new store",
+        )
+    ]
+
+
+def test_the_sample_aws_stack_plans_every_account_in_aws() -> None:
+    from tests.aws_stack import aws_sample_plan
+
+    plan = aws_sample_plan(AT)
+    assert {a.name: a.aws_secret for a in plan.accounts} == {
+        "mcp-project-service": "svcaccounts/prod/mcp-project-service/bundle",
+        "mcp-reporting-service": "svcaccounts/prod/mcp-reporting-service/bundle",
+    }
+    # The same accounts and credentials as the Key Vault prod stack: only the store differs.
+    key_vault_prod = sample_plan("prod")
+    assert [(a.name, a.credentials) for a in plan.accounts] == [
+        (a.name, a.credentials) for a in key_vault_prod.accounts
+    ]

@@ -6,13 +6,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from svcaccounts.definitions import load_repository
 from svcaccounts.settings import (
+    AwsSecretsManagerSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     NewAuthServer,
     OktaSettings,
+    StackSettings,
     parse_settings,
     settings_of,
 )
@@ -145,3 +148,144 @@ def test_the_sample_stacks_are_valid() -> None:
     assert {stack.name for stack in result.stacks} == {"dev", "staging", "prod"}
     for stack in result.stacks:
         assert settings_of(stack).findings == (), stack.name
+
+
+# ---- the credential store: Azure Key Vault (default) or AWS Secrets Manager -------------------
+
+AWS_BASELINE: dict[str, Any] = {
+    **{k: v for k, v in BASELINE.items() if k != "svcaccounts:keyVault"},
+    "svcaccounts:secretStore": "aws-secrets-manager",
+    "svcaccounts:awsSecretsManager": {
+        "region": "eu-west-1",
+        "kmsKeyId": "alias/svcaccounts-prod",
+        "namePrefix": "identity/",
+        "recoveryWindowDays": 14,
+    },
+}
+
+
+def test_the_default_store_is_key_vault() -> None:
+    settings = parse(BASELINE).settings
+    assert settings is not None
+    assert settings.secret_store == "azure-key-vault"
+    assert settings.store == KeyVaultSettings("kv-identity-prod", "rg-identity-prod")
+    assert settings.aws_secrets_manager is None
+
+
+def test_an_aws_stack_parses_into_aws_settings_and_no_key_vault() -> None:
+    result = parse(AWS_BASELINE)
+    assert result.findings == ()
+    settings = result.settings
+    assert settings is not None
+    assert settings.secret_store == "aws-secrets-manager"
+    assert settings.store == AwsSecretsManagerSettings("eu-west-1", "alias/svcaccounts-prod", "identity/", 14)
+    assert settings.key_vault is None
+
+
+def test_aws_settings_have_defaults_for_all_but_the_region() -> None:
+    config = {**AWS_BASELINE, "svcaccounts:awsSecretsManager": '{"region": "us-gov-west-1"}'}
+    settings = parse(config).settings
+    assert settings is not None
+    assert settings.aws_secrets_manager == AwsSecretsManagerSettings(
+        "us-gov-west-1", kms_key_id=None, name_prefix="svcaccounts/", recovery_window_days=30
+    )
+
+
+def test_an_unknown_store_is_an_error() -> None:
+    assert messages({**BASELINE, "svcaccounts:secretStore": "vault"}) == [
+        "svcaccounts:secretStore must be azure-key-vault or aws-secrets-manager (default azure-key-vault), "
+        "not 'vault'"
+    ]
+
+
+def test_the_aws_store_needs_its_settings() -> None:
+    config = {k: v for k, v in AWS_BASELINE.items() if k != "svcaccounts:awsSecretsManager"}
+    (message,) = messages(config)
+    assert message.startswith(
+        "svcaccounts:awsSecretsManager is required with svcaccounts:secretStore: aws-secrets-manager"
+    )
+
+
+def test_a_key_vault_block_in_an_aws_stack_is_an_error() -> None:
+    config = {**AWS_BASELINE, "svcaccounts:keyVault": BASELINE["svcaccounts:keyVault"]}
+    result = parse(config)
+    assert result.settings is None
+    assert [f.message for f in result.findings] == [
+        "svcaccounts:keyVault is set but svcaccounts:secretStore is aws-secrets-manager: a stack writes "
+        "its bundles to one store; remove svcaccounts:keyVault (see docs/aws-secrets-manager.md before "
+        "switching a deployed stack)"
+    ]
+
+
+def test_an_aws_block_in_a_key_vault_stack_is_an_error() -> None:
+    config = {**BASELINE, "svcaccounts:awsSecretsManager": AWS_BASELINE["svcaccounts:awsSecretsManager"]}
+    assert messages(config) == [
+        "svcaccounts:awsSecretsManager is set but svcaccounts:secretStore is azure-key-vault: a stack "
+        "writes its bundles to one store; remove svcaccounts:awsSecretsManager, or set "
+        "svcaccounts:secretStore: aws-secrets-manager (see docs/aws-secrets-manager.md before switching "
+        "a deployed stack)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "kms_key_id",
+    [
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "mrk-1234abcd12ab34cd56ef1234567890ab",
+        "alias/svcaccounts/prod",
+        "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws-us-gov:kms:us-gov-west-1:111122223333:alias/svcaccounts",
+    ],
+)
+def test_kms_keys_may_be_ids_aliases_or_arns(kms_key_id: str) -> None:
+    block = {**AWS_BASELINE["svcaccounts:awsSecretsManager"], "kmsKeyId": kms_key_id}
+    settings = parse({**AWS_BASELINE, "svcaccounts:awsSecretsManager": block}).settings
+    assert settings is not None and settings.aws_secrets_manager is not None
+    assert settings.aws_secrets_manager.kms_key_id == kms_key_id
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("region", "Europe", "svcaccounts:awsSecretsManager.region must be an AWS region such as eu-west-1"),
+        ("region", None, "svcaccounts:awsSecretsManager.region is required"),
+        ("kmsKeyId", "my key", "svcaccounts:awsSecretsManager.kmsKeyId must be a KMS key id, alias/<name>"),
+        ("namePrefix", "svc accounts/", "svcaccounts:awsSecretsManager.namePrefix must be at most 256"),
+        ("namePrefix", "p" * 257, "svcaccounts:awsSecretsManager.namePrefix must be at most 256"),
+        ("recoveryWindowDays", 5, "svcaccounts:awsSecretsManager.recoveryWindowDays must be 0"),
+        ("recoveryWindowDays", 31, "svcaccounts:awsSecretsManager.recoveryWindowDays must be 0"),
+        ("recoveryWindowDays", True, "svcaccounts:awsSecretsManager.recoveryWindowDays must be 0"),
+        ("retention", 7, "unknown setting svcaccounts:awsSecretsManager.retention"),
+    ],
+)
+def test_one_bad_aws_setting_gives_one_error(key: str, value: Any, expected: str) -> None:
+    block = {k: v for k, v in AWS_BASELINE["svcaccounts:awsSecretsManager"].items() if k != key}
+    if value is not None:
+        block[key] = value
+    result = parse({**AWS_BASELINE, "svcaccounts:awsSecretsManager": block})
+    assert result.settings is None
+    assert [f.message[: len(expected)] for f in result.findings] == [expected]
+
+
+@pytest.mark.parametrize("days", [0, 7, 30, "21"])
+def test_recovery_windows_of_zero_or_seven_to_thirty_days_are_accepted(days: Any) -> None:
+    block = {**AWS_BASELINE["svcaccounts:awsSecretsManager"], "recoveryWindowDays": days}
+    settings = parse({**AWS_BASELINE, "svcaccounts:awsSecretsManager": block}).settings
+    assert settings is not None and settings.aws_secrets_manager is not None
+    assert settings.aws_secrets_manager.recovery_window_days == int(days)
+
+
+def test_a_settings_object_has_exactly_one_store() -> None:
+    with pytest.raises(ValueError, match="exactly one secret store"):
+        StackSettings("prod", "prod", "service_accounts", ExistingAuthServer("aus1"), None, OktaSettings("o"))
+
+
+def test_the_sample_aws_stack_is_valid_and_its_findings_are_located() -> None:
+    from tests.aws_stack import AWS_STACK_FILE, aws_stack_settings
+
+    assert aws_stack_settings().secret_store == "aws-secrets-manager"
+    text = AWS_STACK_FILE.read_text().replace("recoveryWindowDays: 30", "recoveryWindowDays: 3")
+    stack = Stack("prod-aws", "prod", AWS_STACK_FILE.name, yaml.safe_load(text)["config"])
+    (finding,) = settings_of(stack, text.encode()).findings
+    line = text.splitlines().index("    recoveryWindowDays: 3") + 1
+    assert (finding.path, finding.line, finding.col) == ("Pulumi.prod-aws.yaml", line, 25)

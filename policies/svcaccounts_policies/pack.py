@@ -6,7 +6,7 @@ from typing import Final
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from . import key_vault, okta_apps, okta_auth, stack
+from . import aws_secrets, key_vault, okta_apps, okta_auth, stack
 
 PACK_NAME: Final = "svcaccounts"
 # Applies to a policy that does not set its own level; every policy here sets one.
@@ -16,5 +16,6 @@ POLICIES: Final[tuple[Policy, ...]] = (
     *okta_apps.POLICIES,
     *okta_auth.POLICIES,
     *key_vault.POLICIES,
+    *aws_secrets.POLICIES,
     *stack.POLICIES,
 )

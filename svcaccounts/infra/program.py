@@ -14,17 +14,20 @@ import pulumi
 import pulumi_okta as okta
 
 from svcaccounts import clock, naming
+from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
 from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
 from svcaccounts.plan import AccountPlan, EnvironmentPlan, plan_environment
 from svcaccounts.rotation import RotationError, iso_utc
 from svcaccounts.settings import (
     AUTH_SERVER_KEY,
+    AWS_SECRETS_MANAGER_KEY,
     DEFINITIONS_DIR_KEY,
     ENVIRONMENT_KEY,
     KEY_VAULT_KEY,
     OKTA_BASE_URL_KEY,
     OKTA_MAX_API_CAPACITY_KEY,
     OKTA_ORG_NAME_KEY,
+    SECRET_STORE_KEY,
     NewAuthServer,
     OktaSettings,
     StackSettings,
@@ -70,11 +73,12 @@ def okta_provider(settings: OktaSettings, api_token: pulumi.Input[str] | None = 
 
 
 def _account_output(
-    account: AccountPlan, client_id: pulumi.Output[str], token_url: pulumi.Input[str]
+    account: AccountPlan, component: ServiceAccount, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
     return {
-        "clientId": client_id,
-        "keyVaultSecretName": account.key_vault_secret,
+        "clientId": component.client_id,
+        # keyVaultSecretName, or awsSecretArn for an AWS stack.
+        **component.bundle_location,
         "tokenUrl": token_url,
         "scopes": list(account.scopes),
         "authMethod": account.auth_method,
@@ -82,6 +86,27 @@ def _account_output(
         "nextRotation": iso_utc(account.rotation.next_rotation),
         "status": account.status,
     }
+
+
+def _gather_fields(rows: dict[str, dict[str, Any]]) -> pulumi.Output[dict[str, dict[str, Any]]]:
+    """`Output.from_input(rows)` for rows of plain values and Outputs of plain values, for a
+    fraction of its cost: from_input unwraps every key, value and list item into Outputs of
+    their own (some twenty per account), this waits once for the Outputs there are. Known,
+    secret and dependencies come out the same: known when all are, secret when any is."""
+    leaves = [
+        (name, key, value)
+        for name, row in rows.items()
+        for key, value in row.items()
+        if isinstance(value, pulumi.Output)
+    ]
+
+    def fill(values: list[Any]) -> dict[str, dict[str, Any]]:
+        filled = {name: dict(row) for name, row in rows.items()}
+        for (name, key, _), value in zip(leaves, values, strict=True):
+            filled[name][key] = value
+        return filled
+
+    return pulumi.Output.all(*(value for _, _, value in leaves)).apply(fill)
 
 
 def _token_url(settings: StackSettings, auth_server_id: str) -> str:
@@ -128,6 +153,13 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
         for scope in plan.scopes
     }
 
+    store: BundleStore
+    if (aws_settings := settings.aws_secrets_manager) is not None:
+        store = AwsSecretsManagerStore(aws_settings, aws_provider(aws_settings))
+    else:
+        assert settings.key_vault is not None  # a stack has exactly one store
+        store = KeyVaultStore(settings.key_vault)
+
     accounts: dict[str, ServiceAccount] = {}
     for account in plan.accounts:
         accounts[account.name] = ServiceAccount(
@@ -136,14 +168,14 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
                 account=account,
                 auth_server_id=auth_server_id,
                 token_url=token_url,
-                key_vault=settings.key_vault,
+                store=store,
                 okta_provider=provider,
                 scopes=[scopes[name] for name in account.scopes if name in scopes],
             ),
         )
-    outputs = pulumi.Output.from_input(
+    outputs = _gather_fields(
         {
-            account.name: _account_output(account, accounts[account.name].client_id, token_url)
+            account.name: _account_output(account, accounts[account.name], token_url)
             for account in plan.accounts
         }
     )
@@ -161,6 +193,8 @@ def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
         (DEFINITIONS_DIR_KEY, ours.get("definitionsDir")),
         (AUTH_SERVER_KEY, ours.get_object("authServer")),
         (KEY_VAULT_KEY, ours.get_object("keyVault")),
+        (SECRET_STORE_KEY, ours.get("secretStore")),
+        (AWS_SECRETS_MANAGER_KEY, ours.get_object("awsSecretsManager")),
         (OKTA_MAX_API_CAPACITY_KEY, ours.get_int("oktaMaxApiCapacity")),
         (OKTA_ORG_NAME_KEY, theirs.get("orgName")),
         (OKTA_BASE_URL_KEY, theirs.get("baseUrl")),

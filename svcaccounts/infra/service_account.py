@@ -1,24 +1,24 @@
 """The ServiceAccount component: one account's Okta app, access policy and rule, credentials and
-Key Vault bundle, all registered from the account's plan (svcaccounts.plan.AccountPlan)."""
+credential bundle (Key Vault or AWS Secrets Manager, bundle_store.py), all registered from the
+account's plan (svcaccounts.plan.AccountPlan)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_azure_native as azure_native
 import pulumi_okta as okta
 import pulumi_random as random
 import pulumi_tls as tls
 
 from svcaccounts import naming
-from svcaccounts.infra.bundle import BUNDLE_CONTENT_TYPE, bundle_json
+from svcaccounts.infra.bundle import bundle_json
+from svcaccounts.infra.bundle_store import BundleStore, write_bundle
 from svcaccounts.infra.jwk import rsa_public_jwk
 from svcaccounts.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
-from svcaccounts.rotation import epoch_seconds, iso_utc
-from svcaccounts.settings import KeyVaultSettings
+from svcaccounts.rotation import iso_utc
 
 RSA_BITS = 2048
 CLIENT_SECRET_LENGTH = 64
@@ -41,21 +41,23 @@ class ServiceAccountArgs:
     account: AccountPlan
     auth_server_id: pulumi.Input[str]
     token_url: pulumi.Input[str]
-    key_vault: KeyVaultSettings
+    store: BundleStore
     okta_provider: pulumi.ProviderResource
     # The ServerScope resources of the account's scopes: a rule naming a scope must come after it.
     scopes: Sequence[pulumi.Resource] = ()
 
 
-def _jwk_field(pem: str, field: str) -> str:
-    return rsa_public_jwk(pem)[field]
+def _jwk_args(key_id: str, public_key_pem: str) -> okta.app.OAuthJwkArgs:
+    jwk = rsa_public_jwk(public_key_pem)
+    return okta.app.OAuthJwkArgs(kid=key_id, kty=jwk["kty"], n=jwk["n"], e=jwk["e"])
 
 
 class ServiceAccount(pulumi.ComponentResource):
     """`svcaccounts:index:ServiceAccount`: everything one account owns in one environment."""
 
     client_id: pulumi.Output[str]
-    key_vault_secret_name: str
+    # Where the bundle lives, as the `accounts` output names it: keyVaultSecretName or awsSecretArn.
+    bundle_location: dict[str, pulumi.Input[Any]]
 
     def __init__(
         self, name: str, args: ServiceAccountArgs, opts: pulumi.ResourceOptions | None = None
@@ -65,9 +67,11 @@ class ServiceAccount(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         in_okta = pulumi.ResourceOptions(parent=self, provider=args.okta_provider)
 
-        jwks: list[okta.app.OAuthJwkArgs] | None = None
+        jwks: list[pulumi.Output[okta.app.OAuthJwkArgs]] | None = None
         client_basic_secret: pulumi.Output[str] | None = None
-        bundle_credential: pulumi.Output[dict[str, Any]]
+        # The credential's value, and the bundle fields it fills (private key and kid, or secret).
+        credential_value: pulumi.Output[str]
+        credential_fields: Callable[[str], dict[str, Any]]
         if account.current.kind == "private_key":
             keys = {
                 credential.generation: tls.PrivateKey(
@@ -81,9 +85,11 @@ class ServiceAccount(pulumi.ComponentResource):
                 for credential in sorted(account.credentials, key=lambda c: c.generation)
             ]
             newest = account.current
-            bundle_credential = keys[newest.generation].private_key_pem.apply(
-                lambda pem: {"private_key_pem": pem, "key_id": newest.key_id}
-            )
+            credential_value = keys[newest.generation].private_key_pem
+
+            def credential_fields(pem: str) -> dict[str, Any]:
+                return {"private_key_pem": pem, "key_id": newest.key_id}
+
         else:
             secret = random.RandomPassword(
                 account.current.resource,
@@ -93,7 +99,11 @@ class ServiceAccount(pulumi.ComponentResource):
                 opts=child,
             )
             client_basic_secret = secret.result
-            bundle_credential = secret.result.apply(lambda value: {"client_secret": value})
+            credential_value = secret.result
+
+            def credential_fields(value: str) -> dict[str, Any]:
+                return {"client_secret": value}
+
 
         app = okta.app.OAuth(
             naming.child_name(account.name, "app"),
@@ -141,8 +151,10 @@ class ServiceAccount(pulumi.ComponentResource):
 
         rotates_at = iso_utc(account.rotation.next_rotation)
         # The bundle needs the app's client id, so Pulumi writes it only after Okta accepted the
-        # new key or secret: a consumer that reads a new bundle can always use it.
-        bundle_value = pulumi.Output.all(app.client_id, args.token_url, bundle_credential).apply(
+        # new key or secret: a consumer that reads a new bundle can always use it. One apply over
+        # plain strings: every Output (and every dict that Output.all would unwrap) costs the SDK
+        # scheduling work per account.
+        bundle_value = pulumi.Output.all(app.client_id, args.token_url, credential_value).apply(
             lambda values: bundle_json(
                 client_id=values[0],
                 token_url=values[1],
@@ -150,51 +162,26 @@ class ServiceAccount(pulumi.ComponentResource):
                 scopes=account.scopes,
                 generation=account.generation,
                 rotates_at=rotates_at,
-                **values[2],
+                **credential_fields(values[2]),
             )
         )
 
-        self.key_vault_secret_name = account.key_vault_secret
-        azure_native.keyvault.Secret(
-            naming.child_name(account.name, "bundle"),
-            resource_group_name=args.key_vault.resource_group,
-            vault_name=args.key_vault.name,
-            secret_name=account.key_vault_secret,
-            properties=azure_native.keyvault.SecretPropertiesArgs(
-                value=pulumi.Output.secret(bundle_value),
-                content_type=BUNDLE_CONTENT_TYPE,
-                attributes=azure_native.keyvault.SecretAttributesArgs(
-                    enabled=True,
-                    # Past this instant rotation has stopped: Key Vault's near-expiry events warn.
-                    expires=epoch_seconds(account.rotation.expires_at),
-                ),
-            ),
-            tags={
-                "owner-team": account.owner_team,
-                "environment": account.environment,
-                "generation": str(account.generation),
-                "managed-by": naming.MANAGED_BY,
-                "rotates-at": rotates_at,
-            },
-            opts=child,
-        )
+        self.bundle_location = write_bundle(account, bundle_value, args.store, self)
 
         self.client_id = app.client_id
         self.register_outputs(
             {
                 "clientId": app.client_id,
-                "keyVaultSecretName": account.key_vault_secret,
+                **self.bundle_location,
                 "generation": account.generation,
             }
         )
 
     @staticmethod
-    def _jwk(credential: Credential, key: tls.PrivateKey) -> okta.app.OAuthJwkArgs:
-        if credential.key_id is None:
+    def _jwk(credential: Credential, key: tls.PrivateKey) -> pulumi.Output[okta.app.OAuthJwkArgs]:
+        key_id = credential.key_id
+        if key_id is None:
             raise ValueError(f"private key {credential.resource} has no key id")
-        return okta.app.OAuthJwkArgs(
-            kid=credential.key_id,
-            kty="RSA",
-            n=key.public_key_pem.apply(lambda pem: _jwk_field(pem, "n")),
-            e=key.public_key_pem.apply(lambda pem: _jwk_field(pem, "e")),
-        )
+        # One apply per key: the PEM is parsed once for both `n` and `e`, and the SDK schedules
+        # one Output instead of two.
+        return key.public_key_pem.apply(lambda pem: _jwk_args(key_id, pem))

@@ -27,6 +27,7 @@ REPOSITORY_ROOT = Path(__file__).parent.parent.parent
 # Recognisable fake credential values, so a test can scan outputs and logs for them.
 MOCK_SECRET_PREFIX = "MockSecretValue"
 MOCK_AUTH_SERVER_ID = "aus0mockcreated0"
+MOCK_AWS_ACCOUNT = "123456789012"
 
 
 def unwrap(value: Any) -> tuple[Any, bool]:
@@ -61,6 +62,12 @@ def mock_client_id(app_name: str) -> str:
     return "0oa" + hashlib.sha256(app_name.encode()).hexdigest()[:17]
 
 
+def mock_aws_secret_arn(secret_name: str, region: str = "eu-west-1") -> str:
+    """Like AWS: the name plus "-" and six characters (here derived from the name, not random)."""
+    suffix = hashlib.sha256(secret_name.encode()).hexdigest()[:6]
+    return f"arn:aws:secretsmanager:{region}:{MOCK_AWS_ACCOUNT}:secret:{secret_name}-{suffix}"
+
+
 def mock_secret(name: str) -> str:
     return MOCK_SECRET_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:24]
 
@@ -92,6 +99,12 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["privateKeyPem"], state["publicKeyPem"] = mock_rsa_key(args.name)
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = mock_secret(args.name)
+        elif args.typ == "aws:secretsmanager/secret:Secret":
+            # A secret's id is its ARN.
+            state["arn"] = resource_id = mock_aws_secret_arn(args.inputs["name"])
+        elif args.typ == "aws:secretsmanager/secretVersion:SecretVersion":
+            state["arn"] = args.inputs["secretId"]
+            state["versionId"] = resource_id = f"{args.name}-version-id"
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
-from svcaccounts_policies import key_vault, okta_apps, okta_auth
+from svcaccounts_policies import aws_secrets, key_vault, okta_apps, okta_auth
 from svcaccounts_policies.offline import Registered, Report, evaluate, urn_for
 from svcaccounts_policies.pack import POLICIES
 
@@ -82,11 +82,33 @@ KEY_VAULT_SECRET: dict[str, Any] = {
     },
 }
 
+AWS_SECRET: dict[str, Any] = {
+    "name": "svcaccounts/prod/mcp-project-service/bundle",
+    "kmsKeyId": "alias/svcaccounts-prod",
+    "description": "svcaccounts credential bundle of mcp-project-service (prod), "
+    "content type application/json",
+    "recoveryWindowInDays": 30,
+    "tags": {
+        "owner-team": "platform-tools",
+        "environment": "prod",
+        "generation": "3",
+        "managed-by": "svcaccounts",
+    },
+}
+
+AWS_SECRET_VERSION: dict[str, Any] = {
+    "secretId": "arn:aws:secretsmanager:eu-west-1:111122223333:secret:"
+    "svcaccounts/prod/mcp-project-service/bundle-a1B2c3",
+    "secretString": secret('{"client_id": "0oa1projectservice", "private_key_pem": "..."}'),
+}
+
 BASELINES: dict[str, dict[str, Any]] = {
     okta_apps.OAUTH_APP: OAUTH_APP,
     okta_auth.SERVER_POLICY: SERVER_POLICY,
     okta_auth.SERVER_POLICY_RULE: SERVER_POLICY_RULE,
     key_vault.KEY_VAULT_SECRET: KEY_VAULT_SECRET,
+    aws_secrets.AWS_SECRET: AWS_SECRET,
+    aws_secrets.AWS_SECRET_VERSION: AWS_SECRET_VERSION,
 }
 
 

@@ -54,6 +54,10 @@ class ProviderMocks(pulumi.runtime.Mocks):
             state.update(privateKeyPem=private, publicKeyPem=public)
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = "x" * int(args.inputs.get("length", 64))
+        elif args.typ == "aws:secretsmanager/secret:Secret":
+            # A secret's id is its ARN: the name plus "-" and six characters.
+            resource_id = f"arn:aws:secretsmanager:eu-west-1:111122223333:secret:{args.inputs['name']}-AbC123"
+            state["arn"] = resource_id
         return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

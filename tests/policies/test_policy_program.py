@@ -101,6 +101,41 @@ def test_sample_stack_passes_the_whole_pack(stack_name: str, stack_config: None)
     assert report.not_applicable == EXPECTED_NOT_APPLICABLE[stack_name]
 
 
+def test_the_sample_aws_stack_passes_the_whole_pack(stack_config: None) -> None:
+    from tests.aws_stack import aws_sample_plan
+
+    plan = aws_sample_plan(clock.parse_instant(NOW))
+    resources = register(plan)
+    runtime_config.set_config("svcaccounts:environment", plan.environment)
+    types = {resource.resource_type for resource in resources}
+    assert {"aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretVersion:SecretVersion"} <= types
+    assert "azure-native:keyvault:Secret" not in types
+    config = {"privileged-scopes-allowlisted": {"privilegedScopes": privileged_scopes()}}
+
+    report = evaluate(POLICIES, resources, config=config)
+
+    assert [(f.policy, f.urn.rsplit("::", 1)[1]) for f in report.violations] == [
+        ("okta-app-prod-prefers-private-key-jwt", "mcp-reporting-service-app")
+    ]
+    assert report.violations[0].enforcement_level == EnforcementLevel.ADVISORY
+    assert report.not_run == ()
+    assert report.not_applicable == ()
+
+
+def test_the_aws_rules_see_the_program_s_secrets(stack_config: None) -> None:
+    # Guards the test above against passing because no AWS rule ever looked at a resource.
+    from tests.aws_stack import aws_sample_plan
+
+    plan = aws_sample_plan(clock.parse_instant(NOW))
+    resources = register(plan)
+    runtime_config.set_config("svcaccounts:environment", plan.environment)
+    config = {"aws-secret-owner-environment-tags": {"requiredTags": ["cost-center"]}}
+    report = evaluate(POLICIES, resources, config=config)
+    assert sorted(
+        f.urn.rsplit("::", 1)[1] for f in report.violations if f.policy == "aws-secret-owner-environment-tags"
+    ) == ["mcp-project-service-bundle", "mcp-reporting-service-bundle"]
+
+
 def test_the_pack_sees_prod_in_the_prod_stack(stack_config: None) -> None:
     # Guards the test above against passing because the environment was never "prod".
     resources = registered("prod")

@@ -3,6 +3,7 @@
     from svcaccounts.client import TokenClient
     client = TokenClient.from_key_vault("https://kv-example.vault.azure.net/", "reporting-prod")
     token = client.token(["reports.read"])      # AccessToken(value, expires_at, scopes)
+    # or TokenClient.from_aws_secrets_manager("svcaccounts/prod/reporting/bundle", "eu-west-1")
 
 Runtime side only: no Pulumi, no YAML. See docs/client.md.
 """
@@ -10,6 +11,7 @@ Runtime side only: no Pulumi, no YAML. See docs/client.md.
 from __future__ import annotations
 
 from svcaccounts.client.async_client import AsyncTokenClient
+from svcaccounts.client.aws_secrets import AwsSecretsManagerSource
 from svcaccounts.client.bundle import CredentialBundle, parse_bundle
 from svcaccounts.client.errors import (
     BundleError,
@@ -21,7 +23,7 @@ from svcaccounts.client.errors import (
     TokenRequestError,
 )
 from svcaccounts.client.keyvault import KeyVaultSource, key_vault_url
-from svcaccounts.client.policy import CircuitBreaker, RetryPolicy
+from svcaccounts.client.policy import CircuitBreaker, RetryPolicy, RotationWait
 from svcaccounts.client.sources import BundleSource, EnvSource, FileSource
 from svcaccounts.client.sync_client import TokenClient
 from svcaccounts.client.telemetry import TelemetryHook, TokenEvent
@@ -30,6 +32,7 @@ from svcaccounts.client.token import AccessToken
 __all__ = [
     "AccessToken",
     "AsyncTokenClient",
+    "AwsSecretsManagerSource",
     "BundleError",
     "BundleSource",
     "BundleSourceError",
@@ -41,6 +44,7 @@ __all__ = [
     "InvalidClientError",
     "KeyVaultSource",
     "RetryPolicy",
+    "RotationWait",
     "TelemetryHook",
     "TokenClient",
     "TokenClientError",

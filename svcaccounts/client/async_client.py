@@ -7,13 +7,16 @@ request; a caller that is cancelled does not cancel the request the others are w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from svcaccounts.client.aws_secrets import AwsSecretsManagerSource
 from svcaccounts.client.bundle import CredentialBundle
 from svcaccounts.client.core import TokenClientCore
+from svcaccounts.client.environment import source_from_environment
 from svcaccounts.client.errors import (
+    InvalidClientError,
     TokenClientError,
     TokenEndpointUnavailable,
     TokenRequestError,
@@ -48,7 +51,23 @@ class AsyncTokenClient(TokenClientCore):
 
     @classmethod
     def from_env(cls, variable: str = DEFAULT_ENV_VARIABLE, **options: Any) -> AsyncTokenClient:
+        """The bundle's JSON in an environment variable. No rotation wait unless asked for: only
+        this process could change the variable while it waits."""
+        options.setdefault("rotation_wait", None)
         return cls(EnvSource(variable), **options)
+
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        credential: TokenCredential | None = None,
+        **options: Any,
+    ) -> AsyncTokenClient:
+        """The bundle named by SVCACCOUNTS_BUNDLE_FILE, or by SVCACCOUNTS_KEY_VAULT_URL and
+        SVCACCOUNTS_KEY_VAULT_SECRET (what `svcaccounts env` prints). Raises BundleSourceError
+        at once when the variables do not name exactly one location."""
+        return cls(source_from_environment(environ, credential=credential), **options)
 
     @classmethod
     def from_key_vault(
@@ -60,6 +79,19 @@ class AsyncTokenClient(TokenClientCore):
         **options: Any,
     ) -> AsyncTokenClient:
         return cls(KeyVaultSource(vault_url, secret_name, credential=credential), **options)
+
+    @classmethod
+    def from_aws_secrets_manager(
+        cls,
+        secret_id: str,
+        region: str | None = None,
+        *,
+        endpoint_url: str | None = None,
+        **options: Any,
+    ) -> AsyncTokenClient:
+        """The bundle in an AWS Secrets Manager secret (name or ARN), read with boto3's default
+        credential chain; each re-read takes the version labelled AWSCURRENT."""
+        return cls(AwsSecretsManagerSource(secret_id, region, endpoint_url=endpoint_url), **options)
 
     async def bundle(self) -> CredentialBundle:
         """The bundle in use (read from the source on first use)."""
@@ -97,10 +129,15 @@ class AsyncTokenClient(TokenClientCore):
         bundle = await self.bundle()
         if not self.breaker.allow(self.clock()):
             return self._fallback(key, self._circuit_open(bundle, key))
+        rotation_wait = self._rotation_wait_for(bundle, key)
         try:
-            obtained = await self._drive(self._flow(bundle, requested))
+            obtained = await self._drive(self._flow(bundle, requested, rotation_wait))
         except TokenEndpointUnavailable as error:
             self.breaker.record_failure(self.clock())
+            return self._fallback(key, error)
+        except InvalidClientError as error:
+            self.breaker.record_success()  # the server answered
+            self._rejected_after_wait(rotation_wait)
             return self._fallback(key, error)
         except TokenRequestError as error:
             self.breaker.record_success()

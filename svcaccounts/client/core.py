@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from svcaccounts.client.bundle import CredentialBundle
 from svcaccounts.client.errors import CircuitOpenError, TokenClientError
 from svcaccounts.client.flow import Flow, fetch_token, outcome_of
-from svcaccounts.client.policy import CircuitBreaker, RetryPolicy
+from svcaccounts.client.policy import CircuitBreaker, RetryPolicy, RotationWait
 from svcaccounts.client.sources import BundleSource
 from svcaccounts.client.telemetry import Outcome, TelemetryHook, TokenEvent, emit
 from svcaccounts.client.token import AccessToken, CachedToken, scope_key
@@ -26,6 +26,7 @@ DEFAULT_TOKEN_LIFETIME = timedelta(minutes=5)
 # attempt for this long, so that a rejected credential or a struggling server is not asked again
 # on every call.
 DEFAULT_RENEWAL_RETRY_INTERVAL = timedelta(seconds=10)
+DEFAULT_ROTATION_WAIT = RotationWait()
 
 
 def utc_now() -> datetime:
@@ -46,6 +47,7 @@ class TokenClientCore:
         random: Callable[[], float] = random_module.random,
         default_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
         renewal_retry_interval: timedelta = DEFAULT_RENEWAL_RETRY_INTERVAL,
+        rotation_wait: RotationWait | None = DEFAULT_ROTATION_WAIT,
     ) -> None:
         self.source = source
         self.retry = retry or RetryPolicy()
@@ -57,7 +59,12 @@ class TokenClientCore:
         self.random = random
         self.default_lifetime = default_lifetime
         self.renewal_retry_interval = renewal_retry_interval
+        self.rotation_wait = rotation_wait
         self._bundle: CredentialBundle | None = None
+        # A bundle the server still rejected when it was allowed a rotation wait (waited out, or
+        # a changed bundle rejected too): a rotation window lasts minutes, so that credential is
+        # wrong, and later callers get the error without waiting again until the bundle changes.
+        self._rejected_bundle: CredentialBundle | None = None
         self._cache: dict[frozenset[str], CachedToken] = {}
 
     def __repr__(self) -> str:
@@ -83,7 +90,17 @@ class TokenClientCore:
         entry = self._cache.get(key)
         return entry.token if entry is not None and entry.usable(self.clock()) else None
 
-    def _flow(self, bundle: CredentialBundle, scopes: tuple[str, ...]) -> Flow:
+    def _rotation_wait_for(self, bundle: CredentialBundle, key: frozenset[str]) -> RotationWait | None:
+        """Wait for a rotated bundle only when there is nothing better to do: a caller with an
+        unexpired cached token is served that instead, and a bundle that already outlasted one
+        wait is not waited for again."""
+        if self._usable(key) is not None or bundle == self._rejected_bundle:
+            return None
+        return self.rotation_wait
+
+    def _flow(
+        self, bundle: CredentialBundle, scopes: tuple[str, ...], rotation_wait: RotationWait | None
+    ) -> Flow:
         return fetch_token(
             bundle,
             scopes,
@@ -92,7 +109,13 @@ class TokenClientCore:
             random=self.random,
             source_name=str(self.source),
             default_lifetime=self.default_lifetime,
+            rotation_wait=rotation_wait,
         )
+
+    def _rejected_after_wait(self, rotation_wait: RotationWait | None) -> None:
+        """After an InvalidClientError: remember the bundle if it was allowed a rotation wait."""
+        if rotation_wait is not None:
+            self._rejected_bundle = self._bundle
 
     def _store(self, key: frozenset[str], entry: CachedToken) -> AccessToken:
         self._cache[key] = entry

@@ -8,6 +8,7 @@ reply with its `transport.Result`), `Reload` (re-read the bundle, reply with it)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,10 +20,12 @@ from svcaccounts.client.errors import (
     TokenEndpointUnavailable,
     TokenRequestError,
 )
-from svcaccounts.client.policy import RetryPolicy, parse_retry_after
+from svcaccounts.client.policy import RetryPolicy, RotationWait, parse_retry_after
 from svcaccounts.client.telemetry import Outcome
 from svcaccounts.client.token import AccessToken, CachedToken, renew_at
 from svcaccounts.client.transport import Granted, Rejected, Result, Unavailable
+
+log = logging.getLogger("svcaccounts.client")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +72,10 @@ def fetch_token(
     random: Callable[[], float],
     source_name: str,
     default_lifetime: timedelta,
+    rotation_wait: RotationWait | None = None,
 ) -> Flow:
+    """Obtain one token. With `rotation_wait`, an `invalid_client` answer whose re-read bundle is
+    unchanged is followed by further re-reads (see RotationWait) before giving up."""
     attempt = 0
     reread = False
     while True:
@@ -100,10 +106,15 @@ def fetch_token(
                 # The credential may have rotated since the bundle was read: read it once more.
                 reread = True
                 fresh: CredentialBundle = yield Reload()
+                if fresh == bundle and rotation_wait is not None:
+                    fresh = yield from _wait_for_new_bundle(bundle, fresh, rotation_wait, clock, source_name)
                 if fresh != bundle:
                     bundle = fresh
                     continue
-                raise _invalid_client(result, bundle, source_name, "the bundle has not changed")
+                why = "the bundle has not changed"
+                if rotation_wait is not None and rotation_wait.max_wait > timedelta(0):
+                    why += f" in {rotation_wait.max_wait.total_seconds():g} s of re-reading it"
+                raise _invalid_client(result, bundle, source_name, why)
             if result.error == "invalid_client":
                 raise _invalid_client(result, bundle, source_name, "also after re-reading it")
             raise TokenRequestError(
@@ -119,6 +130,36 @@ def fetch_token(
         if delay is None:
             raise _unavailable(result, bundle, attempt, retry_after, retry)
         yield Sleep(delay)
+
+
+def _wait_for_new_bundle(
+    rejected: CredentialBundle,
+    fresh: CredentialBundle,
+    wait: RotationWait,
+    clock: Callable[[], datetime],
+    source_name: str,
+) -> Generator[Action, Any, CredentialBundle]:
+    """Re-read the bundle every `wait.interval` until it differs from `rejected` or `wait.max_wait`
+    has passed (by the clock, so that slow reads count too). Returns the last bundle read."""
+    started = clock()
+    if wait.max_wait > timedelta(0):
+        log.warning(
+            "client %s: credential generation %d from %s was rejected (invalid_client) and the "
+            "bundle has not changed; a rotation may be under way: re-reading it every %g s for up "
+            "to %g s",
+            rejected.client_id,
+            rejected.generation,
+            source_name,
+            wait.interval.total_seconds(),
+            wait.max_wait.total_seconds(),
+        )
+    while fresh == rejected:
+        remaining = wait.max_wait - (clock() - started)
+        if remaining <= timedelta(0):
+            break
+        yield Sleep(min(wait.interval, remaining).total_seconds())
+        fresh = yield Reload()
+    return fresh
 
 
 def _invalid_client(

@@ -118,3 +118,25 @@ class CircuitBreaker:
     def consecutive_failures(self) -> int:
         with self._lock:
             return self._failures
+
+
+@dataclass(frozen=True, slots=True)
+class RotationWait:
+    """How long to keep re-reading an unchanged bundle after the server answered `invalid_client`.
+
+    A client_secret_basic rotation invalidates the old secret in Okta a few seconds (up to about
+    two minutes, when Okta or Azure throttle the deployment) before the new bundle reaches the
+    store (docs/pulumi-program.md). A caller with no unexpired cached token would otherwise fail
+    in that window; instead the client re-reads the bundle every `interval` for up to `max_wait`
+    and retries as soon as it changes. A caller that has a cached token never waits: it is served
+    that token while renewal is retried every `renewal_retry_interval`.
+    """
+
+    max_wait: timedelta = timedelta(minutes=2)
+    interval: timedelta = timedelta(seconds=10)
+
+    def __post_init__(self) -> None:
+        if self.interval <= timedelta(0):
+            raise ValueError("interval must be positive")
+        if self.max_wait < timedelta(0):
+            raise ValueError("max_wait must not be negative")

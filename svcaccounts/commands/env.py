@@ -1,8 +1,11 @@
-"""`svcaccounts env --bundle FILE [--format dotenv|mcp]`: the non-secret settings of an account.
+"""`svcaccounts env (--bundle FILE | ACCOUNT --stack NAME [--deployed FILE]) [--format dotenv|mcp]`:
+the non-secret settings of an account.
 
-Prints the token URL, client id, scopes, auth method and where the bundle lives, as environment
-lines or as the `env` block of an MCP server entry. Nothing secret is printed. Reading the bundle
-of `ACCOUNT --stack NAME` from Key Vault (or `--deployed FILE`) is not built yet.
+Prints the token URL, client id, scopes, auth method and where the bundle lives (the variables
+`TokenClient.from_environment()` reads), as environment lines or as the `env` block of an MCP
+server entry. With ACCOUNT --stack the values come from the account's bundle in the stack's secret
+store, or with --deployed from the stack's outputs (`pulumi stack output --json`), which needs no
+access to the store. Nothing secret is printed.
 """
 
 from __future__ import annotations
@@ -10,9 +13,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from svcaccounts.client.consumer_env import ConsumerSettings
+    from svcaccounts.stack_bundles import OpenBundles
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -25,21 +33,125 @@ def register(subparsers: Any) -> None:
             "secret is printed."
         ),
     )
-    parser.add_argument("--bundle", metavar="FILE", type=Path, required=True, help="credential bundle file")
+    parser.add_argument("account", nargs="?", metavar="ACCOUNT", help="account name (with --stack)")
+    parser.add_argument("--stack", help="the account's stack: its bundle lives in the stack's secret store")
+    parser.add_argument(
+        "--deployed",
+        metavar="FILE",
+        type=Path,
+        help="with --stack: read the settings from this `pulumi stack output --json` file instead "
+        "of the bundle (no access to the secret store needed)",
+    )
+    parser.add_argument("--bundle", metavar="FILE", type=Path, help="credential bundle file")
     parser.add_argument("--format", choices=("dotenv", "mcp"), default="dotenv")
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from svcaccounts.client import FileSource, TokenClientError
-    from svcaccounts.client.consumer_env import consumer_settings, render_dotenv, render_mcp
+def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
+    """`open_bundles` replaces how a stack's store is opened (tests: a fake Key Vault client)."""
+    from svcaccounts.client.consumer_env import render_dotenv, render_mcp
 
-    path: Path = args.bundle
+    if args.bundle is not None and (args.account, args.stack, args.deployed) == (None, None, None):
+        settings, code = _from_bundle_file(args.bundle)
+    elif args.bundle is None and args.account is not None and args.stack is not None:
+        settings, code = _from_stack(args, open_bundles)
+    else:
+        print(
+            "svcaccounts env: give --bundle FILE, or ACCOUNT --stack NAME (optionally with --deployed FILE)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if settings is None:
+        return code
+    variables = settings.variables()
+    print(render_dotenv(variables) if args.format == "dotenv" else render_mcp(variables))
+    return 0
+
+
+def _from_bundle_file(path: Path) -> tuple[ConsumerSettings | None, int]:
+    from svcaccounts.client import FileSource, TokenClientError
+    from svcaccounts.client.consumer_env import from_bundle
+    from svcaccounts.client.environment import location_variables
+
+    source = FileSource(path)
     try:
-        bundle = FileSource(path).load()
+        bundle = source.load()
     except TokenClientError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    settings = consumer_settings(bundle, bundle_file=str(path.resolve()))
-    print(render_dotenv(settings) if args.format == "dotenv" else render_mcp(settings))
-    return 0
+        return None, EXIT_FAILED
+    return from_bundle(bundle, location_variables(source)), 0
+
+
+def _from_stack(
+    args: argparse.Namespace, open_bundles: OpenBundles | None
+) -> tuple[ConsumerSettings | None, int]:
+    import json
+
+    from svcaccounts.client import TokenClientError
+    from svcaccounts.client.consumer_env import DeployedOutputsError, from_bundle, from_deployed
+    from svcaccounts.client.environment import KEY_VAULT_SECRET, location_variables
+    from svcaccounts.naming import key_id
+    from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
+
+    try:
+        loaded = load_stack(args.root, args.stack)
+        account = loaded.account(args.account)
+        source = (open_bundles or StackBundles)(loaded.settings).source(account.name)
+    except StackError as error:
+        for finding in error.findings:
+            print(str(finding), file=sys.stderr)
+        print(f"svcaccounts env: {error}", file=sys.stderr)
+        return None, EXIT_USAGE
+    if not account.enabled:
+        print(
+            f"svcaccounts env: warning: {account.name} is disabled in environment "
+            f"{account.environment}; its app issues no tokens until it is enabled",
+            file=sys.stderr,
+        )
+    try:
+        location = location_variables(source)
+    except ValueError as error:  # a store without variables for from_environment() yet
+        print(f"svcaccounts env: {error}", file=sys.stderr)
+        return None, EXIT_FAILED
+
+    if args.deployed is None:
+        try:
+            return from_bundle(source.load(), location), 0
+        except TokenClientError as error:
+            print(f"svcaccounts env: {error}", file=sys.stderr)
+            return None, EXIT_FAILED
+
+    path: Path = args.deployed
+    try:
+        outputs = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        print(f"svcaccounts env: {path}: cannot read: {error.strerror}", file=sys.stderr)
+        return None, EXIT_USAGE
+    except ValueError as error:
+        print(f"svcaccounts env: {path}: not JSON ({error})", file=sys.stderr)
+        return None, EXIT_USAGE
+    entry = outputs.get("accounts", {}).get(account.name) if isinstance(outputs, dict) else None
+    generation = entry.get("generation") if isinstance(entry, dict) else None
+    try:
+        settings = from_deployed(
+            outputs,
+            account.name,
+            location,
+            origin=str(path),
+            key_id=key_id(account.name, generation) if isinstance(generation, int) else None,
+        )
+    except DeployedOutputsError as error:
+        print(f"svcaccounts env: {error}", file=sys.stderr)
+        return None, EXIT_FAILED
+    # The outputs name the secret the program wrote; a different name means outputs of another stack.
+    deployed_secret = entry.get("keyVaultSecretName") if isinstance(entry, dict) else None
+    if deployed_secret is not None and deployed_secret != location.get(KEY_VAULT_SECRET, deployed_secret):
+        print(
+            f"svcaccounts env: {path}: account {account.name} keeps its bundle in Key Vault secret "
+            f"{deployed_secret}, but stack {args.stack} would write {location[KEY_VAULT_SECRET]}: "
+            f"are these the outputs of stack {args.stack}?",
+            file=sys.stderr,
+        )
+        return None, EXIT_FAILED
+    return settings, 0

@@ -251,7 +251,8 @@ def test_a_rejected_secret_with_an_unchanged_bundle_fails_clearly_after_one_re_r
     basic_account: Account, make_client: MakeClient, authz: AuthzServer
 ) -> None:
     path, old_secret = basic_account()
-    client = make_client(path)
+    # No rotation wait (tests/client/test_rotation_wait.py covers waiting for a rotated bundle).
+    client = make_client(path, rotation_wait=None)
     authz.rotate_secret("reporting-basic", "a-secret-the-bundle-does-not-have")
 
     with pytest.raises(InvalidClientError) as caught:

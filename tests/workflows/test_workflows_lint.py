@@ -132,6 +132,20 @@ def test_every_stack_update_ends_with_rotation_status_against_the_deployed_outpu
     assert 'exit "$code"' in text
 
 
+def test_every_stack_update_verifies_the_deployed_accounts_after_up() -> None:
+    # Issue 6: deploys and rotations (both run this workflow) end with `svcaccounts verify`.
+    steps = load("pulumi-stack.yml")["jobs"]["up"]["steps"]
+    (up,) = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    (verify,) = [i for i, s in enumerate(steps) if "svcaccounts verify" in str(s.get("run", ""))]
+    assert verify > up
+    text = str(steps[verify]["run"])
+    assert '.venv/bin/svcaccounts verify --stack "$STACK"' in text
+    assert "--bundles" not in text  # the bundles as the stack's Key Vault holds them
+    assert 'exit "$code"' in text
+    # A fresh Azure login between `up` and verify: a long update can outlast the first one.
+    assert any(str(s.get("uses", "")).startswith("azure/login@") for s in steps[up:verify])
+
+
 def test_rotate_runs_daily_and_on_demand_for_every_stack() -> None:
     document = load("rotate.yml")
     triggers = on(document)

@@ -1,0 +1,353 @@
+"""`token ACCOUNT --stack`, `env ACCOUNT --stack [--deployed]` and `verify --stack` reading the
+bundles from the stack's Key Vault: a fake SecretClient at the seam (`open_bundles`), the loopback
+authorization server behind the bundles."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from authz_server import AuthzServer, RegisteredClient
+from client_helpers import FakeKeyVault, run_cli
+from joserfc.jwk import RSAKey
+
+from svcaccounts.client import KeyVaultSource, TokenClient
+from svcaccounts.naming import key_id
+
+# One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
+# docs-reader (private_key_jwt) and retired-job (disabled in dev).
+FIXTURE_REPO = Path(__file__).parent / "fixtures" / "verify-repo"
+VAULT_URL = "https://kv-identity-dev.vault.azure.net/"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE_REPO, root)
+    return root
+
+
+@pytest.fixture
+def vault() -> FakeKeyVault:
+    return FakeKeyVault()
+
+
+def deploy_basic(authz: AuthzServer, vault: FakeKeyVault, account: str, scopes: tuple[str, ...]) -> str:
+    """What the program does for a client_secret_basic account: the app, then the bundle secret."""
+    secret = secrets.token_urlsafe(24)
+    authz.register(RegisteredClient(f"0oa-{account}", "client_secret_basic", scopes, client_secret=secret))
+    vault.secrets[f"{account}-dev"] = json.dumps(
+        {
+            "client_id": f"0oa-{account}",
+            "token_url": authz.token_url,
+            "auth_method": "client_secret_basic",
+            "scopes": list(scopes),
+            "generation": 2,
+            "rotates_at": "2027-01-01T00:00:00Z",
+            "client_secret": secret,
+        }
+    )
+    return secret
+
+
+def deploy_jwt(
+    authz: AuthzServer, vault: FakeKeyVault, account: str, scopes: tuple[str, ...], key: RSAKey
+) -> str:
+    public = RSAKey.import_key(key.as_dict(private=False))
+    authz.register(RegisteredClient(f"0oa-{account}", "private_key_jwt", scopes, public_key=public))
+    pem = key.as_pem(private=True).decode()
+    vault.secrets[f"{account}-dev"] = json.dumps(
+        {
+            "client_id": f"0oa-{account}",
+            "token_url": authz.token_url,
+            "auth_method": "private_key_jwt",
+            "scopes": list(scopes),
+            "generation": 1,
+            "rotates_at": "2027-01-01T00:00:00Z",
+            "private_key_pem": pem,
+            "key_id": key_id(account, 1),
+        }
+    )
+    return pem
+
+
+# --- svcaccounts token ACCOUNT --stack NAME ------------------------------------------------------
+
+
+def test_token_reads_the_accounts_bundle_from_the_stacks_key_vault(
+    repo: Path, vault: FakeKeyVault, authz: AuthzServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = deploy_basic(authz, vault, "reporter", ("mcp:reports:generate", "mcp:docs:read"))
+
+    code = run_cli(["token", "reporter", "--stack", "dev", "--root", str(repo), "--decode"], vault)
+
+    assert code == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["scp"] == ["mcp:reports:generate", "mcp:docs:read"]
+    assert vault.reads == ["reporter-dev"]
+    assert secret not in out
+
+
+def test_token_for_an_account_whose_secret_is_missing_says_which_secret(
+    repo: Path, vault: FakeKeyVault, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(["token", "reporter", "--stack", "dev", "--root", str(repo)], vault) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"svcaccounts token: Key Vault {VAULT_URL} secret reporter-dev: secret not found\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["token", "nobody", "--stack", "dev"], "no account 'nobody' in stack dev (environment dev)"),
+        (["token", "retired-job", "--stack", "dev"], "'retired-job' is disabled in environment dev"),
+        (["token", "reporter", "--stack", "qa"], "no stack 'qa'"),
+        (["token", "reporter"], "give --bundle FILE, or ACCOUNT --stack NAME"),
+        (["token", "reporter", "--stack", "dev", "--bundle", "b.json"], "give either --bundle FILE or"),
+    ],
+)
+def test_token_usage_errors_exit_2_with_a_message(
+    argv: list[str], message: str, repo: Path, vault: FakeKeyVault, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli([*argv, "--root", str(repo)], vault) == 2
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert message in err
+    assert vault.reads == []
+
+
+# --- svcaccounts env ACCOUNT --stack NAME [--deployed FILE] ---------------------------------------
+
+
+def test_env_from_the_stack_names_the_key_vault_secret_and_prints_nothing_secret(
+    repo: Path, vault: FakeKeyVault, authz: AuthzServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = deploy_basic(authz, vault, "reporter", ("mcp:reports:generate", "mcp:docs:read"))
+
+    assert run_cli(["env", "reporter", "--stack", "dev", "--root", str(repo)], vault) == 0
+
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "SVCACCOUNTS_CLIENT_ID=0oa-reporter",
+        f"SVCACCOUNTS_TOKEN_URL={authz.token_url}",
+        'SVCACCOUNTS_SCOPES="mcp:reports:generate mcp:docs:read"',
+        "SVCACCOUNTS_AUTH_METHOD=client_secret_basic",
+        f"SVCACCOUNTS_KEY_VAULT_URL={VAULT_URL}",
+        "SVCACCOUNTS_KEY_VAULT_SECRET=reporter-dev",
+    ]
+    assert secret not in out
+
+
+def test_env_mcp_block_is_what_from_environment_reads(
+    repo: Path,
+    vault: FakeKeyVault,
+    authz: AuthzServer,
+    client_key: RSAKey,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pem = deploy_jwt(authz, vault, "docs-reader", ("mcp:docs:read",), client_key)
+
+    code = run_cli(["env", "docs-reader", "--stack", "dev", "--root", str(repo), "--format", "mcp"], vault)
+
+    assert code == 0
+    out = capsys.readouterr().out
+    environ = json.loads(out)["env"]
+    assert environ["SVCACCOUNTS_KEY_ID"] == "docs-reader-g1"
+    assert "PRIVATE KEY" not in out and pem not in out
+    client = TokenClient.from_environment(environ)
+    assert isinstance(client.source, KeyVaultSource)
+    assert (client.source.vault_url, client.source.secret_name) == (VAULT_URL, "docs-reader-dev")
+
+
+def deployed_outputs(tmp_path: Path, **accounts: dict[str, Any]) -> Path:
+    path = tmp_path / "deployed-outputs.json"
+    path.write_text(json.dumps({"accounts": accounts}))
+    return path
+
+
+def deployed_entry(account: str, auth_method: str, scopes: list[str], generation: int) -> dict[str, Any]:
+    """One account as svcaccounts/infra/program.py `_account_output` exports it."""
+    return {
+        "clientId": f"0oa-{account}",
+        "keyVaultSecretName": f"{account}-dev",
+        "tokenUrl": "https://dev-11111111.oktapreview.com/oauth2/aus1dev/v1/token",
+        "scopes": scopes,
+        "authMethod": auth_method,
+        "generation": generation,
+        "nextRotation": "2027-01-01T00:00:00Z",
+        "status": "active",
+    }
+
+
+def test_env_from_deployed_outputs_needs_no_key_vault(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = deployed_outputs(
+        tmp_path, **{"docs-reader": deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)}
+    )
+
+    code = run_cli(
+        ["env", "docs-reader", "--stack", "dev", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "SVCACCOUNTS_CLIENT_ID=0oa-docs-reader",
+        "SVCACCOUNTS_TOKEN_URL=https://dev-11111111.oktapreview.com/oauth2/aus1dev/v1/token",
+        "SVCACCOUNTS_SCOPES=mcp:docs:read",
+        "SVCACCOUNTS_AUTH_METHOD=private_key_jwt",
+        "SVCACCOUNTS_KEY_ID=docs-reader-g4",
+        f"SVCACCOUNTS_KEY_VAULT_URL={VAULT_URL}",
+        "SVCACCOUNTS_KEY_VAULT_SECRET=docs-reader-dev",
+    ]
+    assert vault.reads == []
+
+
+def test_env_from_deployed_outputs_without_the_account_lists_the_deployed_ones(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = deployed_outputs(
+        tmp_path, **{"docs-reader": deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)}
+    )
+
+    code = run_cli(
+        ["env", "reporter", "--stack", "dev", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"svcaccounts env: {outputs}: no account 'reporter' in the 'accounts' output "
+        "(deployed: docs-reader)\n"
+    )
+
+
+def test_env_from_deployed_outputs_of_another_stack_is_refused(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = deployed_entry("reporter", "client_secret_basic", ["mcp:docs:read"], 2)
+    entry["keyVaultSecretName"] = "reporter-prod"
+    outputs = deployed_outputs(tmp_path, reporter=entry)
+
+    code = run_cli(
+        ["env", "reporter", "--stack", "dev", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    assert code == 1
+    assert "are these the outputs of stack dev?" in capsys.readouterr().err
+
+
+def test_env_from_malformed_deployed_outputs_lists_the_problems(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = deployed_entry("reporter", "client_secret_basic", ["mcp:docs:read"], 2)
+    del entry["clientId"]
+    entry["scopes"] = "mcp:docs:read"
+    outputs = deployed_outputs(tmp_path, reporter=entry)
+
+    code = run_cli(
+        ["env", "reporter", "--stack", "dev", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"svcaccounts env: {outputs}: unexpected deployed outputs:\n"
+        "  - accounts.reporter.clientId: expected a string\n"
+        "  - accounts.reporter.scopes: expected a list of scope names\n"
+    )
+
+
+def test_env_of_a_disabled_account_warns(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = deployed_outputs(
+        tmp_path,
+        **{"retired-job": deployed_entry("retired-job", "client_secret_basic", ["mcp:projects:read"], 1)},
+    )
+
+    code = run_cli(
+        ["env", "retired-job", "--stack", "dev", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    assert code == 0
+    assert "warning: retired-job is disabled in environment dev" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["env"],
+        ["env", "reporter"],
+        ["env", "--bundle", "b.json", "--stack", "dev"],
+        ["env", "--deployed", "out.json"],
+    ],
+)
+def test_env_usage_errors_exit_2(
+    argv: list[str], vault: FakeKeyVault, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(argv, vault) == 2
+    assert "give --bundle FILE, or ACCOUNT --stack NAME" in capsys.readouterr().err
+
+
+# --- svcaccounts verify --stack NAME (no --bundles) -----------------------------------------------
+
+
+def test_verify_reads_every_enabled_accounts_bundle_from_key_vault(
+    repo: Path,
+    vault: FakeKeyVault,
+    authz: AuthzServer,
+    client_key: RSAKey,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deploy_basic(authz, vault, "reporter", ("mcp:reports:generate", "mcp:docs:read"))
+    deploy_jwt(authz, vault, "docs-reader", ("mcp:docs:read",), client_key)
+
+    assert run_cli(["verify", "--stack", "dev", "--root", str(repo)], vault) == 0
+
+    assert capsys.readouterr().out.splitlines() == [
+        "ACCOUNT      AUTH METHOD          GEN  RESULT   DETAIL",
+        "docs-reader  private_key_jwt      1    ok",
+        "reporter     client_secret_basic  2    ok",
+        "retired-job  client_secret_basic       SKIPPED  disabled in this environment",
+        "3 accounts: 2 ok, 0 mismatch, 0 failed, 1 skipped",
+    ]
+    assert sorted(vault.reads) == ["docs-reader-dev", "reporter-dev"]
+
+
+def test_verify_reports_a_missing_secret_and_a_scope_mismatch(
+    repo: Path, vault: FakeKeyVault, authz: AuthzServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy_basic(authz, vault, "reporter", ("mcp:reports:generate",))  # lacks mcp:docs:read
+
+    assert run_cli(["verify", "--stack", "dev", "--root", str(repo)], vault) == 1
+
+    out = capsys.readouterr().out
+    assert (
+        f"docs-reader  private_key_jwt           FAILED    Key Vault {VAULT_URL} secret "
+        "docs-reader-dev: secret not found"
+    ) in out
+    assert (
+        "reporter     client_secret_basic  2    MISMATCH  bundle scopes: missing mcp:docs:read | "
+        "granted scopes: missing mcp:docs:read"
+    ) in out
+
+
+def test_verify_does_not_wait_for_a_rotation_after_the_deploy(
+    repo: Path, vault: FakeKeyVault, authz: AuthzServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # verify runs after `pulumi up` wrote every bundle: a rejected credential fails at once (a real
+    # sleep here would make this test take two minutes).
+    deploy_basic(authz, vault, "reporter", ("mcp:reports:generate", "mcp:docs:read"))
+    authz.rotate_secret("0oa-reporter", "a-secret-key-vault-does-not-hold")
+
+    assert run_cli(["verify", "--stack", "dev", "--root", str(repo)], vault) == 1
+
+    out = capsys.readouterr().out
+    assert "the bundle has not changed; check" in out
+    assert vault.reads.count("reporter-dev") == 2  # first read, one re-read

@@ -80,3 +80,24 @@ def account_yaml(name: str, team: str, rng: random.Random, scopes: list[str]) ->
         else:
             lines.append(f"  {environment}: {{}}")
     return "\n".join(lines) + "\n"
+
+
+def edit_accounts(paths: list[Path], fraction: float, *, scopes: int = 200, seed: int = 11) -> list[Path]:
+    """Change `fraction` of the definitions (at least one) as a pull request would: each edited
+    account gains a scope and gets another token lifetime. Returns the edited files."""
+    rng = random.Random(seed)
+    catalog = scope_names(scopes)
+    edited = sorted(rng.sample(paths, k=max(1, round(len(paths) * fraction))))
+    for path in edited:
+        lines = path.read_text().splitlines()
+        for index, line in enumerate(lines):
+            if line.startswith("scopes: [") and line.endswith("]"):
+                granted = line.removeprefix("scopes: [").removesuffix("]").split(", ")
+                # Another catalog scope, not privileged: a grant a reviewer must see.
+                extra = rng.choice([s for s in catalog if not s.endswith(":admin") and s not in granted])
+                lines[index] = f"scopes: [{', '.join([*granted, extra])}]"
+            elif line.startswith("token_lifetime_minutes: "):
+                minutes = int(line.removeprefix("token_lifetime_minutes: "))
+                lines[index] = f"token_lifetime_minutes: {15 if minutes != 15 else 45}"
+        path.write_text("\n".join(lines) + "\n")
+    return edited

@@ -24,8 +24,10 @@ plan: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/svcaccounts validate
 
+# The suite, then lint and types: a change that breaks either does not land.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory lint
 
 # Prints the figures and writes them, with the machine and date, to bench/RESULTS.md.
 bench: $(STAMP)

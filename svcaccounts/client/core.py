@@ -6,17 +6,25 @@ from __future__ import annotations
 import logging
 import random as random_module
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
+from svcaccounts.client.aws_secrets import AwsSecretsManagerSource
 from svcaccounts.client.bundle import CredentialBundle
+from svcaccounts.client.environment import source_from_environment
 from svcaccounts.client.errors import CircuitOpenError, TokenClientError
 from svcaccounts.client.flow import Flow, fetch_token, outcome_of
+from svcaccounts.client.keyvault import KeyVaultSource
 from svcaccounts.client.policy import CircuitBreaker, RetryPolicy, RotationWait
-from svcaccounts.client.sources import BundleSource
+from svcaccounts.client.sources import DEFAULT_ENV_VARIABLE, BundleSource, EnvSource, FileSource
 from svcaccounts.client.telemetry import Outcome, TelemetryHook, TokenEvent, emit
 from svcaccounts.client.token import AccessToken, CachedToken, scope_key
 from svcaccounts.client.transport import DEFAULT_TIMEOUT_SECONDS, Rejected, Result, Unavailable
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
 
 log = logging.getLogger("svcaccounts.client")
 
@@ -66,6 +74,55 @@ class TokenClientCore:
         # wrong, and later callers get the error without waiting again until the bundle changes.
         self._rejected_bundle: CredentialBundle | None = None
         self._cache: dict[frozenset[str], CachedToken] = {}
+
+    # Constructors from each kind of bundle location, shared by the sync and async clients.
+    @classmethod
+    def from_file(cls, path: str | Path, **options: Any) -> Self:
+        return cls(FileSource(Path(path)), **options)
+
+    @classmethod
+    def from_env(cls, variable: str = DEFAULT_ENV_VARIABLE, **options: Any) -> Self:
+        """The bundle's JSON in an environment variable. No rotation wait unless asked for: only
+        this process could change the variable while it waits."""
+        options.setdefault("rotation_wait", None)
+        return cls(EnvSource(variable), **options)
+
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        credential: TokenCredential | None = None,
+        **options: Any,
+    ) -> Self:
+        """The bundle named by SVCACCOUNTS_BUNDLE_FILE, or by SVCACCOUNTS_KEY_VAULT_URL and
+        SVCACCOUNTS_KEY_VAULT_SECRET (what `svcaccounts env` prints). Raises BundleSourceError
+        at once when the variables do not name exactly one location."""
+        return cls(source_from_environment(environ, credential=credential), **options)
+
+    @classmethod
+    def from_key_vault(
+        cls,
+        vault_url: str,
+        secret_name: str,
+        *,
+        credential: TokenCredential | None = None,
+        **options: Any,
+    ) -> Self:
+        return cls(KeyVaultSource(vault_url, secret_name, credential=credential), **options)
+
+    @classmethod
+    def from_aws_secrets_manager(
+        cls,
+        secret_id: str,
+        region: str | None = None,
+        *,
+        endpoint_url: str | None = None,
+        **options: Any,
+    ) -> Self:
+        """The bundle in an AWS Secrets Manager secret (name or ARN), read with boto3's default
+        credential chain; each re-read takes the version labelled AWSCURRENT."""
+        return cls(AwsSecretsManagerSource(secret_id, region, endpoint_url=endpoint_url), **options)
 
     def __repr__(self) -> str:
         client_id = self._bundle.client_id if self._bundle else "not loaded"

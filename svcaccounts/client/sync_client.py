@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from svcaccounts.client.aws_secrets import AwsSecretsManagerSource
 from svcaccounts.client.bundle import CredentialBundle
 from svcaccounts.client.core import TokenClientCore
-from svcaccounts.client.environment import source_from_environment
 from svcaccounts.client.errors import (
     InvalidClientError,
     TokenClientError,
@@ -20,12 +17,11 @@ from svcaccounts.client.errors import (
     TokenRequestError,
 )
 from svcaccounts.client.flow import Flow, Obtained, Reload, Request, Sleep
-from svcaccounts.client.keyvault import KeyVaultSource
-from svcaccounts.client.sources import DEFAULT_ENV_VARIABLE, BundleSource, EnvSource, FileSource
+from svcaccounts.client.sources import BundleSource
 from svcaccounts.client.token import AccessToken, scope_key
 
 if TYPE_CHECKING:
-    from azure.core.credentials import TokenCredential
+    pass
 
 from svcaccounts.client.transport import request_token
 
@@ -48,54 +44,6 @@ class TokenClient(TokenClientCore):
         self._bundle_lock = threading.Lock()
         self._flights_lock = threading.Lock()
         self._flights: dict[frozenset[str], Future[AccessToken]] = {}
-
-    @classmethod
-    def from_file(cls, path: str | Path, **options: Any) -> TokenClient:
-        return cls(FileSource(Path(path)), **options)
-
-    @classmethod
-    def from_env(cls, variable: str = DEFAULT_ENV_VARIABLE, **options: Any) -> TokenClient:
-        """The bundle's JSON in an environment variable. No rotation wait unless asked for: only
-        this process could change the variable while it waits."""
-        options.setdefault("rotation_wait", None)
-        return cls(EnvSource(variable), **options)
-
-    @classmethod
-    def from_environment(
-        cls,
-        environ: Mapping[str, str] | None = None,
-        *,
-        credential: TokenCredential | None = None,
-        **options: Any,
-    ) -> TokenClient:
-        """The bundle named by SVCACCOUNTS_BUNDLE_FILE, or by SVCACCOUNTS_KEY_VAULT_URL and
-        SVCACCOUNTS_KEY_VAULT_SECRET (what `svcaccounts env` prints). Raises BundleSourceError
-        at once when the variables do not name exactly one location."""
-        return cls(source_from_environment(environ, credential=credential), **options)
-
-    @classmethod
-    def from_key_vault(
-        cls,
-        vault_url: str,
-        secret_name: str,
-        *,
-        credential: TokenCredential | None = None,
-        **options: Any,
-    ) -> TokenClient:
-        return cls(KeyVaultSource(vault_url, secret_name, credential=credential), **options)
-
-    @classmethod
-    def from_aws_secrets_manager(
-        cls,
-        secret_id: str,
-        region: str | None = None,
-        *,
-        endpoint_url: str | None = None,
-        **options: Any,
-    ) -> TokenClient:
-        """The bundle in an AWS Secrets Manager secret (name or ARN), read with boto3's default
-        credential chain; each re-read takes the version labelled AWSCURRENT."""
-        return cls(AwsSecretsManagerSource(secret_id, region, endpoint_url=endpoint_url), **options)
 
     def bundle(self) -> CredentialBundle:
         """The bundle in use (read from the source on first use)."""

@@ -9,7 +9,7 @@ resource rules: they read inputs, and `secretString` exists only there.
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Final
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -21,11 +21,11 @@ from pulumi_policy import (
 
 from . import config
 from .props import MISSING, UNKNOWN, as_number, lookup
+from .tags import REQUIRED_TAGS_SCHEMA, report_missing_tags
 
 AWS_SECRET: Final = "aws:secretsmanager/secret:Secret"
 AWS_SECRET_VERSION: Final = "aws:secretsmanager/secretVersion:SecretVersion"
 
-REQUIRED_TAGS: Final = "requiredTags"
 # AWS managed keys' aliases (alias/aws/secretsmanager), alone or at the end of an alias ARN.
 _AWS_MANAGED_ALIAS: Final = re.compile(r"(^|:)alias/aws/")
 
@@ -57,33 +57,7 @@ def kms_key_in_prod(args: ResourceValidationArgs, report_violation: ReportViolat
 def owner_and_environment_tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != AWS_SECRET:
         return
-    tags = lookup(args.props, "tags")
-    if tags is UNKNOWN:
-        return
-    required = config.read_strings(args.get_config(), REQUIRED_TAGS, config.DEFAULT_REQUIRED_TAGS)
-    missing = _missing_tags(tags, required)
-    if missing:
-        names = ", ".join(missing)
-        fix = (
-            f"Add the tag {names} with a non-empty value."
-            if len(missing) == 1
-            else f"Add the tags {names} with non-empty values."
-        )
-        report_violation(
-            f"tags lack {names}; every credential bundle must say which team owns it and which "
-            "environment it belongs to, for alerts and audits. " + fix,
-            None,
-        )
-
-
-def _missing_tags(tags: Any, required: tuple[str, ...]) -> list[str]:
-    present = tags if isinstance(tags, dict) else {}
-    return [
-        key
-        for key in required
-        if not (present.get(key) is UNKNOWN or (isinstance(present.get(key), str) and present[key].strip()))
-    ]
-
+    report_missing_tags(args, report_violation)
 
 def recovery_window_in_prod(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != AWS_SECRET:
@@ -131,16 +105,7 @@ POLICIES: Final = (
         validate=owner_and_environment_tags,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.LOW,
-        config_schema=config.schema(
-            {
-                REQUIRED_TAGS: {
-                    "type": "array",
-                    "items": {"type": "string", "minLength": 1},
-                    "default": list(config.DEFAULT_REQUIRED_TAGS),
-                    "description": "Tag keys every secret must carry with a non-empty value.",
-                }
-            }
-        ),
+        config_schema=config.schema(REQUIRED_TAGS_SCHEMA),
     ),
     ResourceValidationPolicy(
         name="aws-secret-recovery-window-in-prod",

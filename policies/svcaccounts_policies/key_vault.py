@@ -20,11 +20,11 @@ from pulumi_policy import (
 
 from . import config
 from .props import MISSING, UNKNOWN, as_number, lookup
+from .tags import REQUIRED_TAGS_SCHEMA, report_missing_tags
 
 KEY_VAULT_SECRET: Final = "azure-native:keyvault:Secret"
 
 MAXIMUM_DAYS: Final = "maximumDays"
-REQUIRED_TAGS: Final = "requiredTags"
 _SECONDS_PER_DAY: Final = 86_400
 
 
@@ -77,29 +77,7 @@ def expires_within_maximum(args: ResourceValidationArgs, report_violation: Repor
 def owner_and_environment_tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != KEY_VAULT_SECRET:
         return
-    tags = lookup(args.props, "tags")
-    if tags is UNKNOWN:
-        return
-    required = config.read_strings(args.get_config(), REQUIRED_TAGS, config.DEFAULT_REQUIRED_TAGS)
-    present = tags if isinstance(tags, dict) else {}
-    missing = [
-        key
-        for key in required
-        if not (present.get(key) is UNKNOWN or (isinstance(present.get(key), str) and present[key].strip()))
-    ]
-    if missing:
-        names = ", ".join(missing)
-        fix = (
-            f"Add the tag {names} with a non-empty value."
-            if len(missing) == 1
-            else f"Add the tags {names} with non-empty values."
-        )
-        report_violation(
-            f"tags lack {names}; every credential bundle must say which team owns it and which "
-            "environment it belongs to, for alerts and audits. " + fix,
-            None,
-        )
-
+    report_missing_tags(args, report_violation)
 
 def has_value(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != KEY_VAULT_SECRET:
@@ -146,16 +124,7 @@ POLICIES: Final = (
         validate=owner_and_environment_tags,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.LOW,
-        config_schema=config.schema(
-            {
-                REQUIRED_TAGS: {
-                    "type": "array",
-                    "items": {"type": "string", "minLength": 1},
-                    "default": list(config.DEFAULT_REQUIRED_TAGS),
-                    "description": "Tag keys every secret must carry with a non-empty value.",
-                }
-            }
-        ),
+        config_schema=config.schema(REQUIRED_TAGS_SCHEMA),
     ),
     ResourceValidationPolicy(
         name="key-vault-secret-has-value",

@@ -90,7 +90,7 @@ def _from_stack(
 
     from svcaccounts.client import TokenClientError
     from svcaccounts.client.consumer_env import DeployedOutputsError, from_bundle, from_deployed
-    from svcaccounts.client.environment import KEY_VAULT_SECRET, location_variables
+    from svcaccounts.client.environment import location_variables
     from svcaccounts.naming import key_id
     from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
 
@@ -144,14 +144,36 @@ def _from_stack(
     except DeployedOutputsError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
         return None, EXIT_FAILED
-    # The outputs name the secret the program wrote; a different name means outputs of another stack.
-    deployed_secret = entry.get("keyVaultSecretName") if isinstance(entry, dict) else None
-    if deployed_secret is not None and deployed_secret != location.get(KEY_VAULT_SECRET, deployed_secret):
+    # The outputs name the secret the program wrote; a different one means outputs of another stack.
+    mismatch = _deployed_secret_mismatch(entry if isinstance(entry, dict) else {}, location)
+    if mismatch is not None:
         print(
-            f"svcaccounts env: {path}: account {account.name} keeps its bundle in Key Vault secret "
-            f"{deployed_secret}, but stack {args.stack} would write {location[KEY_VAULT_SECRET]}: "
+            f"svcaccounts env: {path}: account {account.name} keeps its bundle in {mismatch}: "
             f"are these the outputs of stack {args.stack}?",
             file=sys.stderr,
         )
         return None, EXIT_FAILED
     return settings, 0
+
+
+def _deployed_secret_mismatch(entry: dict[str, object], location: dict[str, str]) -> str | None:
+    """Where the deployed outputs say the bundle is, when that is not where this stack writes it."""
+    from svcaccounts.client.environment import AWS_SECRET_ID, KEY_VAULT_SECRET
+
+    kv_secret, aws_arn = entry.get("keyVaultSecretName"), entry.get("awsSecretArn")
+    expected_kv, expected_aws = location.get(KEY_VAULT_SECRET), location.get(AWS_SECRET_ID)
+    if isinstance(kv_secret, str) and kv_secret != expected_kv:
+        wanted = f"Key Vault secret {expected_kv}" if expected_kv else f"AWS secret {expected_aws}"
+        return f"Key Vault secret {kv_secret}, but this stack writes {wanted}"
+    if isinstance(aws_arn, str) and not _arn_names(aws_arn, expected_aws):
+        wanted = f"AWS secret {expected_aws}" if expected_aws else f"Key Vault secret {expected_kv}"
+        return f"AWS secret {aws_arn}, but this stack writes {wanted}"
+    return None
+
+
+def _arn_names(arn: str, secret_name: str | None) -> bool:
+    # arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>
+    if secret_name is None or ":secret:" not in arn:
+        return False
+    named = arn.split(":secret:", 1)[1]
+    return named == secret_name or named.rsplit("-", 1)[0] == secret_name

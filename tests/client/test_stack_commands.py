@@ -351,3 +351,59 @@ def test_verify_does_not_wait_for_a_rotation_after_the_deploy(
     out = capsys.readouterr().out
     assert "the bundle has not changed; check" in out
     assert vault.reads.count("reporter-dev") == 2  # first read, one re-read
+
+
+AWS_DEV_STACK = """config:
+  svcaccounts:environment: dev
+  svcaccounts:authServer:
+    id: aus0devaws000000
+  svcaccounts:secretStore: aws-secrets-manager
+  svcaccounts:awsSecretsManager:
+    region: eu-west-1
+  okta:orgName: dev-11111111
+"""
+
+
+def test_env_from_deployed_outputs_of_an_aws_stack_names_the_aws_secret(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "Pulumi.dev-aws.yaml").write_text(AWS_DEV_STACK)
+    entry = deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)
+    entry.pop("keyVaultSecretName", None)
+    entry["awsSecretArn"] = (
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:svcaccounts/dev/docs-reader/bundle-AbC123"
+    )
+    outputs = deployed_outputs(tmp_path, **{"docs-reader": entry})
+
+    code = run_cli(
+        ["env", "docs-reader", "--stack", "dev-aws", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "SVCACCOUNTS_AWS_SECRET_ID=svcaccounts/dev/docs-reader/bundle" in out
+    assert "SVCACCOUNTS_AWS_REGION=eu-west-1" in out
+
+
+def test_env_from_deployed_outputs_with_another_aws_secret_is_refused(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "Pulumi.dev-aws.yaml").write_text(AWS_DEV_STACK)
+    entry = deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)
+    entry.pop("keyVaultSecretName", None)
+    entry["awsSecretArn"] = (
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:svcaccounts/prod/docs-reader/bundle-AbC123"
+    )
+    outputs = deployed_outputs(tmp_path, **{"docs-reader": entry})
+
+    code = run_cli(
+        ["env", "docs-reader", "--stack", "dev-aws", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"svcaccounts env: {outputs}: account docs-reader keeps its bundle in AWS secret "
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:svcaccounts/prod/docs-reader/bundle-AbC123, "
+        "but this stack writes AWS secret svcaccounts/dev/docs-reader/bundle: "
+        "are these the outputs of stack dev-aws?\n"
+    )

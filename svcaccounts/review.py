@@ -178,6 +178,23 @@ def _rotation_loosened(base: EffectiveAccount, head: EffectiveAccount, ctx: _Con
         )
 
 
+def _rotation_schedule_restarted(
+    base: EffectiveAccount, head: EffectiveAccount, ctx: _Context
+) -> Iterator[_Finding]:
+    # Generations count periods from a fixed epoch, so a new period renumbers them: the deploy
+    # issues a new credential at once, and the current one is not kept through a grace window
+    # (nothing stateless knows which generation the old schedule had reached).
+    if head.rotation.period_days != base.rotation.period_days:
+        yield (
+            "rotation-schedule-restarted",
+            "medium",
+            f"rotation period changed from {base.rotation.period_days} to {head.rotation.period_days} "
+            "days: the next deploy issues a new credential at once and drops the current one without "
+            "a grace window; consumers fail until they re-read the bundle (the svcaccounts client "
+            "does on invalid_client), so deploy it at a quiet time",
+        )
+
+
 def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
     if head.rotation.force > base.rotation.force:
         yield (
@@ -226,6 +243,7 @@ _ACCOUNT_RULES: tuple[_AccountRule, ...] = (
     _auth_method_changed,
     _token_lifetime_raised,
     _rotation_loosened,
+    _rotation_schedule_restarted,
     _rotation_forced,
     _owner_changed,
 )

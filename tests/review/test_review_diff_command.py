@@ -102,8 +102,10 @@ RULE_CASES: dict[str, tuple[str | None, str | None, list[Row]]] = {
         None,
         "rotation-period-lengthened",
         [
+            ("rotation-schedule-restarted", "medium", "dev", "svc-reader"),
             ("rotation-period-lengthened", "low", "dev", "svc-reader"),
             ("rotation-period-lengthened", "medium", "prod", "svc-reader"),
+            ("rotation-schedule-restarted", "medium", "prod", "svc-reader"),
         ],
     ),
     "rotation-grace-widened": (

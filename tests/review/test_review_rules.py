@@ -190,9 +190,23 @@ def test_token_lifetime_raised_in_prod_override_is_medium() -> None:
     assert rows(base, head) == [("token-lifetime-raised", "medium", "prod", "svc-reader")]
 
 
+RESTARTED = (
+    "days: the next deploy issues a new credential at once and drops the current one without a grace "
+    "window; consumers fail until they re-read the bundle (the svcaccounts client does on "
+    "invalid_client), so deploy it at a quiet time"
+)
+
+
 def test_rotation_period_lengthened() -> None:
     base, head = only_dev(rotation=Rotation(period_days=180, grace_days=7))
     assert diff_catalogs(base, head) == (
+        AccessFinding(
+            "rotation-schedule-restarted",
+            "medium",
+            "dev",
+            "svc-reader",
+            f"rotation period changed from 90 to 180 {RESTARTED}",
+        ),
         AccessFinding(
             "rotation-period-lengthened",
             "low",
@@ -203,9 +217,17 @@ def test_rotation_period_lengthened() -> None:
     )
 
 
-def test_rotation_period_shortened_is_not_reported() -> None:
+def test_rotation_period_shortened_only_restarts_the_schedule() -> None:
     base, head = only_dev(rotation=Rotation(period_days=30, grace_days=7))
-    assert diff_catalogs(base, head) == ()
+    assert diff_catalogs(base, head) == (
+        AccessFinding(
+            "rotation-schedule-restarted",
+            "medium",
+            "dev",
+            "svc-reader",
+            f"rotation period changed from 90 to 30 {RESTARTED}",
+        ),
+    )
 
 
 def test_rotation_grace_widened() -> None:

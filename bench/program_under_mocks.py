@@ -60,6 +60,7 @@ class CountingMocks(pulumi.runtime.Mocks):
             state["clientId"] = f"0oa{self.count:017d}"
         elif args.typ == "tls:index/privateKey:PrivateKey":
             state["privateKeyPem"], state["publicKeyPem"] = _key_pair()
+            state["privateKeyPemPkcs8"] = state["privateKeyPem"]
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = f"bench-secret-{self.count}"
         return f"{args.name}-id", state

@@ -85,7 +85,9 @@ class ServiceAccount(pulumi.ComponentResource):
                 for credential in sorted(account.credentials, key=lambda c: c.generation)
             ]
             newest = account.current
-            credential_value = keys[newest.generation].private_key_pem
+            # PKCS#8 ("BEGIN PRIVATE KEY"), the bundle's documented format: `private_key_pem` is
+            # PKCS#1 for RSA keys, which Java's PKCS8EncodedKeySpec and jose's importPKCS8 refuse.
+            credential_value = keys[newest.generation].private_key_pem_pkcs8
 
             def credential_fields(pem: str) -> dict[str, Any]:
                 return {"private_key_pem": pem, "key_id": newest.key_id}
@@ -119,6 +121,12 @@ class ServiceAccount(pulumi.ComponentResource):
             # update, so a rotated client_basic_secret would never reach Okta; and flipping it
             # true -> false later would replace the app (and its client id).
             omit_secret=False,
+            # Service apps have no authentication (sign-on) policy. Without this the provider,
+            # on every update (each rotation), looks up the org's default access policy and
+            # assigns it to the app: Okta answers 400 for a service app (terraform-provider-okta
+            # #2295), or 403 without okta.policies.read (#2334), after the new key or secret is
+            # already in place, so the bundle would never be rewritten.
+            skip_authentication_policy=True,
             pkce_required=False,
             admin_note=f"Managed by svcaccounts. Owner: {account.owner_team} <{account.owner_email}>",
             opts=in_okta,

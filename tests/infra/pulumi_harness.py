@@ -46,8 +46,9 @@ def unwrap(value: Any) -> tuple[Any, bool]:
 
 @cache
 def mock_rsa_key(name: str) -> tuple[str, str]:
-    """One key pair per logical name, like a key that stays in Pulumi state between runs.
-    1024 bits keeps the suite fast; the program's own rsaBits input is asserted separately."""
+    """One key pair per logical name, like a key that stays in Pulumi state between runs:
+    (PKCS#8 private key, public key). 1024 bits keeps the suite fast; the program's own rsaBits
+    input is asserted separately."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -56,6 +57,13 @@ def mock_rsa_key(name: str) -> tuple[str, str]:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
     return private, public
+
+
+def pkcs1(private_pkcs8: str) -> str:
+    """The same key as pulumi-tls's `privateKeyPem` gives it for RSA: PKCS#1 (BEGIN RSA PRIVATE KEY)."""
+    key = serialization.load_pem_private_key(private_pkcs8.encode(), password=None)
+    traditional = serialization.PrivateFormat.TraditionalOpenSSL
+    return key.private_bytes(serialization.Encoding.PEM, traditional, serialization.NoEncryption()).decode()
 
 
 def mock_client_id(app_name: str) -> str:
@@ -96,7 +104,9 @@ class RecordingMocks(pulumi.runtime.Mocks):
         elif args.typ == "okta:auth/server:Server":
             resource_id = MOCK_AUTH_SERVER_ID
         elif args.typ == "tls:index/privateKey:PrivateKey":
-            state["privateKeyPem"], state["publicKeyPem"] = mock_rsa_key(args.name)
+            # Like pulumi-tls: PKCS#1 in privateKeyPem, PKCS#8 in privateKeyPemPkcs8.
+            pkcs8, state["publicKeyPem"] = mock_rsa_key(args.name)
+            state["privateKeyPem"], state["privateKeyPemPkcs8"] = pkcs1(pkcs8), pkcs8
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = mock_secret(args.name)
         elif args.typ == "aws:secretsmanager/secret:Secret":

@@ -155,6 +155,22 @@ def test_the_app_is_a_client_credentials_only_service_app(pulumi_mocks: Mocks) -
     assert app.provider is not None and "pulumi:providers:okta::okta" in app.provider
 
 
+def test_the_app_never_gets_an_authentication_policy(pulumi_mocks: Mocks) -> None:
+    # Without the skip, every update (each rotation) would try to assign the org's default access
+    # policy to the service app, and Okta refuses that after the new credential is in place.
+    harness = pulumi_mocks("dev")
+    run(harness, plan_of(account("svc-a")))
+    assert harness.mocks.named("svc-a-app").inputs["skipAuthenticationPolicy"] is True
+
+
+def test_the_bundle_holds_the_private_key_as_pkcs8(pulumi_mocks: Mocks) -> None:
+    harness = pulumi_mocks("dev")
+    run(harness, plan_of(account("svc-a")))
+    pem = bundle_of(harness.mocks.of_type("azure-native:keyvault:Secret")[0])["private_key_pem"]
+    # pulumi-tls's privateKeyPem is PKCS#1 for RSA; consumers are promised PKCS#8.
+    assert pem.startswith("-----BEGIN PRIVATE KEY-----\n")
+
+
 def test_the_jwks_publishes_the_key_pair_with_a_stable_kid(pulumi_mocks: Mocks) -> None:
     plan = plan_of(account("svc-a"))
     generation = plan.accounts[0].generation

@@ -51,7 +51,7 @@ class ProviderMocks(pulumi.runtime.Mocks):
             state["clientId"] = resource_id
         elif args.typ == "tls:index/privateKey:PrivateKey":
             private, public = _test_key()
-            state.update(privateKeyPem=private, publicKeyPem=public)
+            state.update(privateKeyPem=private, privateKeyPemPkcs8=private, publicKeyPem=public)
         elif args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = "x" * int(args.inputs.get("length", 64))
         elif args.typ == "aws:secretsmanager/secret:Secret":

@@ -83,12 +83,25 @@ def app_label(account: str, environment: str) -> str:
     return f"{account} ({environment})"
 
 
+# Okta refuses authorization-server policy and rule names over 50 characters (reported in
+# terraform-provider-okta #581; never visible under mocks). Account (41) and environment (31)
+# names can add up to more, so long names are cut and keep a short hash to stay distinct.
+OKTA_POLICY_NAME_MAX = 50
+
+
+def _fit_okta_name(name: str) -> str:
+    if len(name) <= OKTA_POLICY_NAME_MAX:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{name[: OKTA_POLICY_NAME_MAX - len(digest) - 1].rstrip()}~{digest}"
+
+
 def policy_name(account: str, environment: str) -> str:
-    return f"{account} ({environment})"
+    return _fit_okta_name(f"{account} ({environment})")
 
 
 def rule_name(account: str) -> str:
-    return f"{account} client credentials"
+    return _fit_okta_name(f"{account} client credentials")
 
 
 def key_vault_secret_name(account: str, environment: str) -> str:

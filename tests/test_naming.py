@@ -70,3 +70,21 @@ def test_long_aws_secret_names_are_cut_to_512_and_stay_distinct() -> None:
     assert len(name) == 512
     assert name.endswith("/bundle")
     assert name != naming.aws_secret_name("p/" * 301, "a" * 41, "prod")
+
+
+def test_policy_and_rule_names_fit_oktas_fifty_characters() -> None:
+    longest_account = "a" + "b" * 40
+    longest_environment = "p" + "r" * 30
+
+    policy = naming.policy_name(longest_account, longest_environment)
+    rule = naming.rule_name(longest_account)
+
+    assert len(policy) == 50 and len(rule) == 50
+    assert policy.startswith(longest_account) and rule.startswith(longest_account)
+    # Distinct inputs stay distinct after the cut.
+    assert naming.policy_name(longest_account, longest_environment[:-1] + "x") != policy
+
+
+def test_short_policy_and_rule_names_are_kept_as_they_are() -> None:
+    assert naming.policy_name("mcp-project-service", "prod") == "mcp-project-service (prod)"
+    assert naming.rule_name("mcp-project-service") == "mcp-project-service client credentials"

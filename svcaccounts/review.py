@@ -203,6 +203,17 @@ def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Conte
             f"rotation forced (force {base.rotation.force} → {head.rotation.force}): "
             "a new credential is issued on the next deploy",
         )
+    elif head.rotation.force < base.rotation.force:
+        # Generations would go backwards: an earlier key id or secret name comes back with new
+        # material, and the current credential is dropped without grace. Reverting a forced
+        # rotation is never what anyone wants; a further rotation is `force` raised again.
+        yield (
+            "rotation-force-lowered",
+            "high",
+            f"rotation.force lowered ({base.rotation.force} → {head.rotation.force}): generations go "
+            "backwards, so the next deploy reissues an earlier generation's key id with new key "
+            "material and drops the current credential at once; keep force as it was",
+        )
 
 
 def _auth_method_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:

@@ -374,3 +374,10 @@ def test_catalog_rules_can_be_skipped_for_an_unreadable_base_catalog() -> None:
     base = catalog(account(environments=("dev",)), scopes=())
     head = catalog(account(environments=("dev",)))
     assert diff_catalogs(base, head, compare_catalog=False) == ()
+
+
+def test_rotation_force_lowered_is_high() -> None:
+    base = catalog(account(rotation=Rotation(period_days=90, grace_days=7, force=2)))
+    head = catalog(account(rotation=Rotation(period_days=90, grace_days=7, force=1)))
+
+    assert {row[:2] for row in rows(base, head)} == {("rotation-force-lowered", "high")}

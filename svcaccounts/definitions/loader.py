@@ -16,7 +16,7 @@ from typing import Any
 
 from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
 from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
-from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names
+from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
 from svcaccounts.model import (
     DEFAULT_AUTH_METHOD,
@@ -118,6 +118,7 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
         # semantic checks need a document that is right in shape.
         if not checker.check(document) or document.findings:
             continue
+        check_values(document)
         check_account(document, catalog_scopes=catalog_scopes, environments=environments)
         valid.append(document)
     check_unique_names(valid)
@@ -179,6 +180,7 @@ def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, l
         return None, [Finding(SCOPE_CATALOG_FILE, 1, 1, "scope catalog scopes.yaml is missing")]
     document = read_document(SCOPE_CATALOG_FILE, data)
     if document.readable and _checker(SCOPE_CATALOG_SCHEMA).check(document) and not document.findings:
+        check_values(document)
         check_catalog(document)
     if document.findings:
         return None, document.findings

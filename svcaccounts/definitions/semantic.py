@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -17,6 +19,9 @@ from svcaccounts.definitions.yaml_reader import Document, JsonPath
 from svcaccounts.model import DEFAULT_GRACE_DAYS
 
 RESERVED_SCOPE_PREFIX = "okta."
+# What a reviewer can read unambiguously and every renderer shows as written: no backticks, pipes
+# or angle brackets to break the markdown report, no look-alike Unicode.
+SCOPE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*\Z")
 
 
 def check_catalog(document: Document) -> None:
@@ -29,6 +34,12 @@ def check_catalog(document: Document) -> None:
             _error(document, where, "scope name '*' is not allowed: Okta reads it as every scope")
         elif any(char.isspace() for char in name):
             _error(document, where, "scope names must not contain whitespace")
+        elif not SCOPE_NAME.match(name):
+            _error(
+                document,
+                where,
+                "scope names are letters, digits and . _ : / - (starting with a letter or digit)",
+            )
         elif name.startswith(RESERVED_SCOPE_PREFIX):
             _error(
                 document,
@@ -40,6 +51,52 @@ def check_catalog(document: Document) -> None:
             _error(document, where, f"scope '{name}' is defined twice (first on line {first_line})")
         else:
             first_index[name] = index
+
+
+def check_values(document: Document) -> None:
+    """Rules on every value of a schema-valid file, in one walk:
+    - no field takes a fraction, yet JSON Schema counts 60.0 as an integer, so a number written
+      with a decimal point is refused wherever it stands;
+    - text carries no control or invisible formatting characters (bidi overrides, zero-width
+      spaces): they make a reviewed file, or the access report, read as something it is not."""
+
+    def walk(value: Any, where: JsonPath) -> None:
+        if isinstance(value, str):
+            # isprintable() is False for every Cc/Cf character (and tab/newline): C speed for
+            # the common case, the detailed look only for the rare string that fails it.
+            if not value.isprintable():
+                bad = next((char for char in value if _hidden(char)), None)
+                if bad is not None:
+                    field = _field(where) or "a key"
+                    message = f"{field} contains the invisible or control character U+{ord(bad):04X}"
+                    _error(document, where, message)
+        elif isinstance(value, float):
+            message = f"{_field(where)} must be a whole number, written without a decimal point"
+            _error(document, where, message)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, (*where, key))
+                walk(item, (*where, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*where, index))
+
+    walk(document.value, ())
+
+
+def _field(where: JsonPath) -> str:
+    text = ""
+    for step in where:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def _hidden(char: str) -> bool:
+    # Cc: control characters (a tab or newline inside a description is fine); Cf: formatting
+    # characters such as U+202E RIGHT-TO-LEFT OVERRIDE and U+200B ZERO WIDTH SPACE.
+    if char in "\t\n":
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf")
 
 
 def check_account(

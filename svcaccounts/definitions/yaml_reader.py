@@ -17,6 +17,7 @@ Python work, which keeps 10,000 files within a couple of seconds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,8 @@ from svcaccounts.definitions.findings import Finding
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+# Integers as a reviewer reads them: no sign, no leading zero, no base prefix, no separators.
+_PLAIN_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
@@ -286,7 +289,18 @@ def _convert_scalar(document: Document, node: ScalarNode, json_path: JsonPath) -
     if tag == STR_TAG:
         return value
     if tag == INT_TAG:
-        return int(value) if value.isdigit() else _constructor.construct_yaml_int(node)
+        if _PLAIN_DECIMAL.match(value):
+            return int(value)
+        # 0x3c, 0b11, 1_0, +60, 6:0 (sexagesimal: 360), 0755 (octal): YAML 1.1 reads each as a
+        # number a reviewer would not guess. Only plain decimals are taken.
+        number = _constructor.construct_yaml_int(node)
+        document.flagged.add(json_path)
+        document.error_at(
+            node,
+            f"YAML 1.1 reads {value!r} as {number}: write numbers as plain decimals ({number}), "
+            f'or quote it ("{value}") for text',
+        )
+        return number
     if tag == BOOL_TAG:
         if value.lower() not in ("true", "false"):
             # yes/no/on/off: booleans to YAML 1.1 (PyYAML), text to YAML 1.2 (most editors).

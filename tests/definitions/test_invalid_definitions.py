@@ -75,6 +75,24 @@ CASES: dict[str, list[tuple[int, int, str]]] = {
     ],
     "empty-scopes-override.yaml": [(12, 13, "environments.prod.scopes must not be empty")],
     "wrong-suffix.yml": [(1, 1, "definition files must end in .yaml")],
+    "sexagesimal-number.yaml": [
+        (
+            7,
+            25,
+            "YAML 1.1 reads '6:0' as 360: write numbers as plain decimals (360), or quote it (\"6:0\") for text",
+        )
+    ],
+    "hex-number.yaml": [
+        (
+            7,
+            25,
+            "YAML 1.1 reads '0x3c' as 60: write numbers as plain decimals (60), or quote it (\"0x3c\") for text",
+        )
+    ],
+    "fraction-number.yaml": [
+        (7, 25, "token_lifetime_minutes must be a whole number, written without a decimal point")
+    ],
+    "bidi-description.yaml": [(2, 14, "description contains the invisible or control character U+202E")],
 }
 
 
@@ -220,4 +238,22 @@ def test_stack_settings_are_validated_with_their_position(
         "Pulumi.prod.yaml:6:11: error: svcaccounts:keyVault.name must be a Key Vault name (3-24 letters,"
         " digits and '-', starting with a letter), not 'kv--bad--name'",
         "1 error in 1 file (0 checked)",
+    ]
+
+
+def test_scope_names_are_plain_ascii_a_reviewer_can_read(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "scopes.yaml").write_text(
+        "scopes:\n"
+        "  - name: mcp:projects:read\n    description: Read projects\n"
+        '  - name: "mcp:projects:read\\u200b"\n    description: A zero-width look-alike\n'
+        '  - name: "mcp:evil|`<img>"\n    description: Breaks the markdown report\n'
+    )
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines()[:-1] == [
+        "scopes.yaml:4:11: error: scope names are letters, digits and . _ : / - (starting with a letter or digit)",
+        "scopes.yaml:4:11: error: scopes[1].name contains the invisible or control character U+200B",
+        "scopes.yaml:6:11: error: scope names are letters, digits and . _ : / - (starting with a letter or digit)",
     ]

@@ -30,8 +30,8 @@ from svcaccounts.definitions.findings import Finding
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
-# Integers as a reviewer reads them: no sign, no leading zero, no base prefix, no separators.
-_PLAIN_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+# Integers as a reviewer reads them: no plus sign, no leading zero, no base prefix, no separators.
+_PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"

@@ -91,7 +91,7 @@ def load_files(files: Mapping[str, bytes], *, definitions_dir: str = DEFINITIONS
 
 
 def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
-    findings: list[Finding] = []
+    findings: list[Finding] = list(files.problems) if isinstance(files, RepositoryFiles) else []
     stacks, stack_findings = read_stacks(files)
     findings.extend(stack_findings)
     environments = environments_of(stacks)
@@ -144,29 +144,69 @@ def load_repository(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> Lo
     )
 
 
-def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> dict[str, bytes]:
-    """The files loading needs, as repository-relative POSIX path → bytes (each capped)."""
-    files: dict[str, bytes] = {}
+class RepositoryFiles(dict[str, bytes]):
+    """Files read from a working tree, with what could not be read: `load_files` reports those
+    problems beside the files' own findings, so every caller gets them without asking."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.problems: list[Finding] = []
+
+    def refuse(self, path: str, message: str) -> None:
+        self.problems.append(Finding(path, 1, 1, message))
+
+
+def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> RepositoryFiles:
+    """The files loading needs, as repository-relative POSIX path → bytes (each capped).
+
+    Only regular files inside the repository are read. A symbolic link could pull any file on the
+    runner (or /dev/zero) into a pull request's CI log, so links are refused, not followed, and
+    so are FIFOs, devices and unreadable files, each with a finding."""
+    files = RepositoryFiles()
     with os.scandir(root) as entries:
         for entry in entries:
-            if entry.is_file() and (entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name)):
-                files[entry.name] = _read_capped(entry.path)
+            if entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name):
+                _read_entry(files, entry, entry.name)
     # Plain strings and scandir rather than Path objects: this runs once per file in the org.
-    pending = [(os.path.join(root, definitions_dir), definitions_dir)]
+    top = os.path.join(root, definitions_dir)
+    if os.path.islink(top):
+        message = f"{definitions_dir} is a symbolic link; definitions must live in the repository"
+        files.refuse(definitions_dir, message)
+        return files
+    pending = [(top, definitions_dir)]
     while pending:
         directory, relative = pending.pop()
         try:
-            entries_list = list(os.scandir(directory))
+            with os.scandir(directory) as listing:
+                entries_list = list(listing)
         except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as error:
+            files.refuse(relative, f"cannot read this folder: {error.strerror or error}")
             continue
         for entry in entries_list:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, f"{relative}/{entry.name}"))
-            elif entry.name.endswith(DEFINITION_SUFFIXES) and entry.is_file():
-                files[f"{relative}/{entry.name}"] = _read_capped(entry.path)
+            path = f"{relative}/{entry.name}"
+            if entry.is_symlink():
+                files.refuse(path, "symbolic links are not followed; put the definition itself here")
+            elif entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, path))
+            elif entry.name.endswith(DEFINITION_SUFFIXES):
+                _read_entry(files, entry, path)
     return files
+
+
+def _read_entry(files: RepositoryFiles, entry: os.DirEntry[str], path: str) -> None:
+    if entry.is_symlink():
+        files.refuse(path, "symbolic links are not followed; put the file itself here")
+    elif not entry.is_file(follow_symlinks=False):
+        files.refuse(path, "not a regular file")
+    else:
+        try:
+            files[path] = _read_capped(entry.path)
+        except OSError as error:
+            files.refuse(path, f"cannot read this file: {error.strerror or error}")
 
 
 def _read_capped(path: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -257,3 +258,44 @@ def test_scope_names_are_plain_ascii_a_reviewer_can_read(
         "scopes.yaml:4:11: error: scopes[1].name contains the invisible or control character U+200B",
         "scopes.yaml:6:11: error: scope names are letters, digits and . _ : / - (starting with a letter or digit)",
     ]
+
+
+def test_symbolic_links_are_refused_not_followed(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("db_password: hunter2-outside-value\n")
+    team = repo / "service_accounts" / "team"
+    team.mkdir()
+    (team / "innocent.yaml").symlink_to(outside)
+    (team / "zero.yaml").symlink_to("/dev/zero")
+    (repo / "service_accounts" / "linked-folder").symlink_to(tmp_path)
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "service_accounts/linked-folder:1:1: error: symbolic links are not followed; put the definition itself here",
+        "service_accounts/team/innocent.yaml:1:1: error: symbolic links are not followed; put the definition itself here",
+        "service_accounts/team/zero.yaml:1:1: error: symbolic links are not followed; put the definition itself here",
+        "3 errors in 3 files (0 checked)",
+    ]
+    assert "db_password" not in out and "hunter2" not in out
+
+
+def test_a_linked_definitions_folder_is_refused(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "service_accounts").rmdir()
+    (repo / "service_accounts").symlink_to(tmp_path)
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "service_accounts:1:1: error: service_accounts is a symbolic link; definitions must live in the repository"
+    )
+
+
+def test_a_fifo_named_like_a_definition_is_refused_without_blocking(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    os.mkfifo(repo / "service_accounts" / "pipe.yaml")
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == "service_accounts/pipe.yaml:1:1: error: not a regular file"

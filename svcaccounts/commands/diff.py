@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from svcaccounts.definitions import Finding, LoadResult, load_files, load_repository
+from svcaccounts.definitions import Finding, load_files, load_repository
 from svcaccounts.definitions.loader import DEFINITIONS_DIR, SCOPE_CATALOG_FILE, is_definition_path
 from svcaccounts.definitions.yaml_reader import read_document
 from svcaccounts.gitrev import RevisionError, read_revision_files
@@ -138,13 +138,6 @@ def base_catalog(label: str, files: Mapping[str, bytes], definitions_dir: str) -
     return BaseCatalog(result.partial_catalog, tuple(notes), compare_catalog=not scopes_unreadable)
 
 
-def _load_head(args: argparse.Namespace) -> LoadResult:
-    if args.head is None:
-        return load_repository(args.root, definitions_dir=args.definitions_dir)
-    files = read_revision_files(args.root, args.head, definitions_dir=args.definitions_dir)
-    return load_files(files, definitions_dir=args.definitions_dir)
-
-
 def _report_invalid_head(label: str, findings: tuple[Finding, ...]) -> None:
     errors = [finding for finding in findings if finding.severity == "error"]
     print(
@@ -167,14 +160,40 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"svcaccounts diff: {root} is not a directory", file=sys.stderr)
         return EXIT_USAGE
+    if args.head is None and not (root / args.definitions_dir).is_dir():
+        # A mistyped folder must not turn the access gate into "no access changes".
+        print(
+            f"svcaccounts diff: no {args.definitions_dir}/ folder in {root.resolve()}; "
+            "run it from the repository root or pass --root / --definitions-dir",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     base_label = revision_label(args.base)
     head_label = revision_label(args.head) if args.head is not None else WORKING_TREE
     try:
         base_files = read_revision_files(root, args.base, definitions_dir=args.definitions_dir)
-        head = _load_head(args)
+        head_files = (
+            None
+            if args.head is None
+            else read_revision_files(root, args.head, definitions_dir=args.definitions_dir)
+        )
     except RevisionError as error:
         print(f"svcaccounts diff: {error}", file=sys.stderr)
         return EXIT_USAGE
+    if head_files is not None and not any(
+        is_definition_path(path, args.definitions_dir) for path in (*base_files, *head_files)
+    ):
+        print(
+            f"svcaccounts diff: neither {base_label} nor {head_label} has definitions under "
+            f"{args.definitions_dir}/; check --definitions-dir",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    head = (
+        load_repository(root, definitions_dir=args.definitions_dir)
+        if head_files is None
+        else load_files(head_files, definitions_dir=args.definitions_dir)
+    )
     if head.catalog is None:
         _report_invalid_head(head_label, head.findings)
         return EXIT_INVALID_HEAD

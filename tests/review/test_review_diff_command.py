@@ -311,10 +311,19 @@ def test_revision_that_looks_like_an_option_is_refused(
 def test_outside_a_git_repository_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    (tmp_path / "service_accounts").mkdir()
     code = main(["diff", "--root", str(tmp_path), "--base", "main"])
     _, err = capsys.readouterr()
     assert code == 2
     assert "is not inside a git repository" in err
+
+
+def test_a_mistyped_definitions_folder_is_a_usage_error_not_a_pass(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["diff", "--root", str(repo.root), "--base", "main", "--definitions-dir", "nope", "--fail-on", "info"])
+    assert code == 2
+    assert "no nope/ folder" in capsys.readouterr().err
 
 
 def test_missing_base_option_is_a_usage_error(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 NOW_VARIABLE = "SVCACCOUNTS_NOW"
+# Far enough for any plan; near year 9999 every "next rotation" would overflow datetime.
+LATEST_YEAR = 8999
 
 
 class ClockError(ValueError):
@@ -32,7 +34,13 @@ def parse_instant(text: str, *, source: str = "time") -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        instant = parsed.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or instant.year > LATEST_YEAR:
+        raise ClockError(f"{source} {text!r} is too far ahead (plans reach up to {LATEST_YEAR})")
+    return instant
 
 
 def now(

@@ -32,6 +32,8 @@ from svcaccounts.model import Rotation
 # Fixed forever: moving it would shift every account's generation and rotate everything at once.
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
+# Next rotation plus grace must stay inside what datetime can hold (year 9999).
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 class RotationError(ValueError):
@@ -77,6 +79,8 @@ def _check_instant(now: datetime) -> None:
         raise RotationError(
             f"{now.isoformat()} is before the rotation epoch {EPOCH.isoformat()}"
         )
+    if now >= LATEST:
+        raise RotationError(f"{now.isoformat()} is too far ahead: rotation is planned up to {LATEST.year}")
 
 
 def _anchor(account_name: str, period_days: int) -> datetime:

@@ -49,3 +49,8 @@ def test_a_clock_without_time_zone_is_refused() -> None:
 def test_the_clock_result_is_utc() -> None:
     eastern = datetime(2025, 1, 1, 9, tzinfo=timezone(timedelta(hours=9)))
     assert now({}, clock=lambda: eastern) == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_an_instant_too_far_ahead_is_refused_when_read() -> None:
+    with pytest.raises(ClockError, match="too far ahead"):
+        parse_instant("9999-12-31T23:59:59Z", source="--at")

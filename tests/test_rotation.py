@@ -141,3 +141,8 @@ def test_a_period_below_one_day_is_refused() -> None:
 
 def test_instants_are_written_as_utc_with_z() -> None:
     assert iso_utc(datetime(2025, 3, 1, tzinfo=UTC)) == "2025-03-01T00:00:00Z"
+
+
+def test_an_instant_too_far_ahead_is_a_rotation_error_not_an_overflow() -> None:
+    with pytest.raises(RotationError, match="too far ahead"):
+        generation_at("svc-a", Rotation(period_days=365, grace_days=7), datetime(9999, 12, 31, tzinfo=UTC))

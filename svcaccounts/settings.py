@@ -43,6 +43,19 @@ OKTA_MAX_API_CAPACITY_KEY = "svcaccounts:oktaMaxApiCapacity"
 SECRET_STORE_KEY = "svcaccounts:secretStore"
 AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
 
+# Provider credentials that a stack file may only hold encrypted.
+PLAINTEXT_FORBIDDEN = frozenset(
+    {
+        "okta:apiToken",
+        "okta:privateKey",
+        "okta:accessToken",
+        "azure-native:clientSecret",
+        "azure-native:clientCertificatePassword",
+        "aws:secretKey",
+        "aws:token",
+    }
+)
+
 KNOWN_KEYS = frozenset(
     {
         ENVIRONMENT_KEY,
@@ -285,6 +298,17 @@ def parse_settings(
         definitions_dir = None
     elif definitions_dir.endswith("/"):
         definitions_dir = definitions_dir.rstrip("/")
+
+    # Credentials may sit in a stack file only as Pulumi ciphertext ({secure: ...}); a plain value
+    # there is a committed secret. Only the key is named: the value must not reach a CI log.
+    for key in sorted(k for k in config if k in PLAINTEXT_FORBIDDEN):
+        value = config[key]
+        if not (isinstance(value, dict) and set(value) == {"secure"}):
+            reader.error(
+                (key,),
+                f"{key} is in plain text: remove it and rotate it, then set it with "
+                f"`pulumi config set --secret {key}` or the provider's environment variable",
+            )
 
     auth_server = _auth_server(reader)
     store_kind = _secret_store(reader)

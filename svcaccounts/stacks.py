@@ -55,6 +55,17 @@ def read_stacks(files: Mapping[str, bytes]) -> tuple[tuple[Stack, ...], list[Fin
             findings.append(Finding(path, line, col, "config must be a mapping of settings"))
             continue
         environment = config.get(ENVIRONMENT_KEY, name)
+        if ENVIRONMENT_KEY not in config and not ENVIRONMENT_NAME.match(name):
+            findings.append(
+                Finding(
+                    path,
+                    1,
+                    1,
+                    f"stack name '{name}' is not an environment name (lowercase letters, digits and '-');"
+                    f" set {ENVIRONMENT_KEY} in the stack file",
+                )
+            )
+            continue
         if not isinstance(environment, str) or not ENVIRONMENT_NAME.match(environment):
             line, col = document.locate(("config", ENVIRONMENT_KEY))
             findings.append(

@@ -289,3 +289,19 @@ def test_the_sample_aws_stack_is_valid_and_its_findings_are_located() -> None:
     (finding,) = settings_of(stack, text.encode()).findings
     line = text.splitlines().index("    recoveryWindowDays: 3") + 1
     assert (finding.path, finding.line, finding.col) == ("Pulumi.prod-aws.yaml", line, 25)
+
+
+def test_a_plain_text_okta_token_in_a_stack_file_is_an_error_that_does_not_echo_it() -> None:
+    config = {**BASELINE, "okta:apiToken": "00PlainTextTokenValue123"}
+
+    result = parse(config)
+
+    assert result.settings is None
+    assert messages(config) == [
+        "okta:apiToken is in plain text: remove it and rotate it, then set it with "
+        "`pulumi config set --secret okta:apiToken` or the provider's environment variable"
+    ]
+
+
+def test_an_encrypted_okta_token_is_accepted() -> None:
+    assert messages({**BASELINE, "okta:apiToken": {"secure": "v1:abc"}}) == []

@@ -299,3 +299,25 @@ def test_a_fifo_named_like_a_definition_is_refused_without_blocking(
 
     assert main(["validate", "--root", str(repo)]) == 1
     assert capsys.readouterr().out.splitlines()[0] == "service_accounts/pipe.yaml:1:1: error: not a regular file"
+
+
+def test_a_stack_name_that_is_no_environment_name_asks_for_the_setting(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo / "Pulumi.QA.yaml").write_text("config:\n  okta:orgName: qa-1\n")
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "Pulumi.QA.yaml:1:1: error: stack name 'QA' is not an environment name (lowercase letters, digits and"
+        " '-'); set svcaccounts:environment in the stack file"
+    )
+
+
+def test_force_has_an_upper_bound(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    valid = (FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_text()
+    (repo / "service_accounts" / "orders-sync.yaml").write_text(valid.replace("force: 1", "force: 99999999999"))
+
+    assert main(["validate", "--root", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "service_accounts/orders-sync.yaml:13:10: error: rotation.force must be between 0 and 1000, got 99999999999"
+    )

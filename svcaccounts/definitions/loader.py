@@ -116,7 +116,7 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
             continue
         # The schema check skips what the reader flagged, so both kinds come out in one run;
         # semantic checks need a document that is right in shape.
-        if not checker.check(document) or document.findings:
+        if not checker.check(document) or has_errors(document.findings):
             continue
         check_values(document)
         check_account(document, catalog_scopes=catalog_scopes, environments=environments)
@@ -127,7 +127,7 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
     for document in all_documents:
         findings.extend(document.findings)
     for document in valid:
-        if not document.findings:
+        if not has_errors(document.findings):
             accounts.append(_account_from(document))
     catalog = Catalog(
         scopes=scopes or (),

@@ -18,7 +18,9 @@ def render_text(findings: Sequence[Finding], *, files_checked: int) -> str:
             f"({files_checked} checked)"
         )
     else:
-        lines.append(f"ok: {files_checked} file{'s' * (files_checked != 1)} checked")
+        warnings = len(findings)
+        noted = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+        lines.append(f"ok: {files_checked} file{'s' * (files_checked != 1)} checked{noted}")
     return "\n".join(lines)
 
 

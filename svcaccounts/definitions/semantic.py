@@ -118,6 +118,20 @@ def check_account(
     _check_grace(
         document, ("rotation",), rotation["period_days"], rotation.get("grace_days", DEFAULT_GRACE_DAYS)
     )
+    if account.get("auth_method", "private_key_jwt") == "private_key_jwt":
+        for grace_at, value in _grace_settings(account):
+            if value == 0:
+                line, col = document.locate(grace_at)
+                document.findings.append(
+                    Finding(
+                        document.path,
+                        line,
+                        col,
+                        "grace_days 0 removes the previous key in the same update that adds the new one: "
+                        "consumers fail until they re-read the bundle; 1 or more keeps rotation seamless",
+                        "warning",
+                    )
+                )
 
     for environment, override in account["environments"].items():
         where: JsonPath = ("environments", environment)
@@ -132,6 +146,15 @@ def check_account(
             period = override["rotation"].get("period_days", rotation["period_days"])
             grace = override["rotation"].get("grace_days", rotation.get("grace_days", DEFAULT_GRACE_DAYS))
             _check_grace(document, (*where, "rotation"), period, grace, environment=environment)
+
+
+def _grace_settings(account: dict[str, Any]) -> Iterable[tuple[JsonPath, int]]:
+    """Every grace_days the file writes, with where it is written."""
+    if "grace_days" in account["rotation"]:
+        yield ("rotation", "grace_days"), account["rotation"]["grace_days"]
+    for environment, override in account["environments"].items():
+        if "grace_days" in override.get("rotation", {}):
+            yield ("environments", environment, "rotation", "grace_days"), override["rotation"]["grace_days"]
 
 
 def check_unique_names(documents: Iterable[Document]) -> None:

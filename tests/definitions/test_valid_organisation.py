@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,18 @@ def test_stack_environment_defaults_to_the_stack_name(repo: Path) -> None:
     result = load_repository(repo)
 
     assert {stack.name: stack.environment for stack in result.stacks}["sandbox"] == "sandbox"
+
+
+def test_zero_grace_for_a_private_key_is_a_warning_and_the_account_still_loads(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(FIXTURES / "warnings" / "zero-grace.yaml", repo / "service_accounts" / "zero-grace.yaml")
+
+    assert main(["validate", "--root", str(repo)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "service_accounts/zero-grace.yaml:9:15: warning: grace_days 0 removes the previous key in the same update"
+        " that adds the new one: consumers fail until they re-read the bundle; 1 or more keeps rotation seamless",
+        "ok: 1 file checked, 1 warning",
+    ]
+    catalog = load_repository(repo).catalog
+    assert catalog is not None and [account.name for account in catalog.accounts] == ["zero-grace"]

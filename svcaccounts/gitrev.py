@@ -19,12 +19,14 @@ from typing import IO
 from svcaccounts.definitions.loader import (
     DEFINITIONS_DIR,
     SCOPE_CATALOG_FILE,
+    RepositoryFiles,
     is_definition_path,
 )
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES
 from svcaccounts.stacks import stack_name_of
 
 _BLOB_MODES = (b"100644", b"100755")  # not symlinks (120000) nor submodules (160000)
+_SYMLINK_MODE = b"120000"
 _CHUNK = 64 * 1024
 
 
@@ -77,23 +79,32 @@ def _ls_tree(root: Path, tree: str, under: str | None = None) -> list[tuple[byte
             continue
         meta, _, name = record.partition(b"\t")
         mode, kind, oid = meta.split()[:3]
-        if kind == b"blob" and mode in _BLOB_MODES:
+        if kind == b"blob" and (mode in _BLOB_MODES or mode == _SYMLINK_MODE):
             entries.append((mode, oid, name.decode("utf-8", "surrogateescape")))
     return entries
 
 
-def _wanted(root: Path, tree: str, definitions_dir: str) -> list[_Entry]:
-    entries = [
-        _Entry(path, oid.decode("ascii"))
-        for _, oid, path in _ls_tree(root, tree)
-        if path == SCOPE_CATALOG_FILE or stack_name_of(path) is not None
-    ]
-    for _, oid, path in _ls_tree(root, tree, definitions_dir + "/"):
+def _wanted(root: Path, tree: str, definitions_dir: str) -> tuple[list[_Entry], list[str]]:
+    """The blobs to read, and the symbolic links among the wanted paths (refused, as in the
+    working tree: a revision must report what a checkout of it would)."""
+    entries: list[_Entry] = []
+    links: list[str] = []
+
+    def take(mode: bytes, oid: bytes, path: str) -> None:
+        if mode == _SYMLINK_MODE:
+            links.append(path)
+        else:
+            entries.append(_Entry(path, oid.decode("ascii")))
+
+    for mode, oid, path in _ls_tree(root, tree):
+        if path == SCOPE_CATALOG_FILE or stack_name_of(path) is not None:
+            take(mode, oid, path)
+    for mode, oid, path in _ls_tree(root, tree, definitions_dir + "/"):
         # As the working-tree reader does: hidden folders under service_accounts/ are skipped.
         hidden = any(part.startswith(".") for part in path.split("/")[1:-1])
         if is_definition_path(path, definitions_dir) and not hidden:
-            entries.append(_Entry(path, oid.decode("ascii")))
-    return entries
+            take(mode, oid, path)
+    return entries, links
 
 
 def _read_exactly(stream: IO[bytes], size: int, keep: int) -> bytes:
@@ -157,4 +168,9 @@ def read_revision_files(
 ) -> Mapping[str, bytes]:
     """Stack files, scopes.yaml and definitions of `revision`, by path relative to `root`."""
     tree = resolve_tree(root, revision)
-    return _cat_blobs(root, _wanted(root, tree, definitions_dir))
+    entries, links = _wanted(root, tree, definitions_dir)
+    files = RepositoryFiles()
+    files.update(_cat_blobs(root, entries))
+    for path in links:
+        files.refuse(path, "symbolic links are not followed; put the file itself here")
+    return files

@@ -377,3 +377,21 @@ def test_a_full_commit_id_is_shortened_in_the_report(
     commit = repo.git("rev-parse", "main")
     document = diff_json(repo, capsys, "--base", commit)
     assert document["base"] == commit[:12]
+
+
+def test_a_linked_definition_in_the_head_revision_is_refused_like_in_a_checkout(
+    repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("db_password: hunter2\n")
+    (repo.root / "service_accounts" / "platform" / "linked.yaml").symlink_to(outside)
+    head = repo.commit("a linked definition")
+
+    code = main(["diff", "--root", str(repo.root), "--base", head + "~1", "--head", head])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert (
+        "service_accounts/platform/linked.yaml:1:1: error: symbolic links are not followed; put the file itself here"
+        in err
+    )

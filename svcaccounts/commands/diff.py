@@ -157,6 +157,10 @@ def revision_label(revision: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
+    if Path(args.definitions_dir).is_absolute() or ".." in Path(args.definitions_dir).parts:
+        # Definitions live in the repository: a path out of it would read whatever it names.
+        print("svcaccounts diff: --definitions-dir must be a folder inside the repository", file=sys.stderr)
+        return EXIT_USAGE
     if not root.is_dir():
         print(f"svcaccounts diff: {root} is not a directory", file=sys.stderr)
         return EXIT_USAGE

@@ -38,6 +38,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
+    if Path(args.definitions_dir).is_absolute() or ".." in Path(args.definitions_dir).parts:
+        # Definitions live in the repository: a path out of it would read whatever it names.
+        print(
+            "svcaccounts validate: --definitions-dir must be a folder inside the repository", file=sys.stderr
+        )
+        return EXIT_USAGE
     if not root.is_dir():
         print(f"svcaccounts validate: {root} is not a directory", file=sys.stderr)
         return EXIT_USAGE

@@ -321,3 +321,11 @@ def test_force_has_an_upper_bound(repo: Path, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out.splitlines()[0] == (
         "service_accounts/orders-sync.yaml:13:10: error: rotation.force must be between 0 and 1000, got 99999999999"
     )
+
+
+@pytest.mark.parametrize("folder", ["/etc", "../elsewhere", "service_accounts/../../x"])
+def test_a_definitions_folder_outside_the_repository_is_a_usage_error(
+    repo: Path, folder: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--root", str(repo), "--definitions-dir", folder]) == 2
+    assert capsys.readouterr().err == "svcaccounts validate: --definitions-dir must be a folder inside the repository\n"

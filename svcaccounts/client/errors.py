@@ -1,9 +1,10 @@
 """The errors the token client raises.
 
 Every message is built from non-secret facts only (client id, token URL, scopes, error codes,
-HTTP status, where the bundle came from). Text that comes from outside (an authorization server's
-`error_description`) passes through `redact` with the credential values first, because a server
-may echo what it received.
+HTTP status, where the bundle came from). Text that comes from an authorization server is never
+included (transport.py keeps only a registered OAuth error code), because a server may echo what
+it received: the secret, the Basic header, the client assertion. `redact` remains for callers that
+must show outside text.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ class TokenClientError(Exception):
 class BundleSourceError(TokenClientError):
     """The credential bundle could not be read from its source (missing file, unset variable,
     Key Vault error)."""
+
+
+class BundleFileRefused(BundleSourceError):
+    """The bundle file given cannot be read as one: missing, not a regular file, or too large
+    (a usage error for the CLI)."""
 
 
 class BundleError(TokenClientError):

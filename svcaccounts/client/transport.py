@@ -21,7 +21,6 @@ import httpx
 from joserfc.jwk import ECKey, RSAKey
 
 from svcaccounts.client.bundle import CredentialBundle, signing_algorithm
-from svcaccounts.client.errors import redact
 
 with warnings.catch_warnings():
     # authlib 1.9 announces (as a DeprecationWarning) that it will move from httpx to the httpx2
@@ -29,6 +28,27 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client, OAuthError
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+
+# The error codes RFC 6749 (section 5.2) and RFC 6750 (section 3.1) register for token endpoints.
+# A server's answer is shown only as one of these: any other `error` value, and every
+# `error_description`, is server-supplied text that may echo what it received (the secret, the
+# Basic header, the client assertion), and such text goes to logs and GitHub job summaries.
+REGISTERED_ERROR_CODES = frozenset(
+    {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "server_error",
+        "temporarily_unavailable",
+        "access_denied",
+        "invalid_token",
+        "insufficient_scope",
+    }
+)
+UNRECOGNISED_ERROR = "an unrecognised error code"
 
 # RFC 7523 asks for a short-lived assertion; authlib's default is an hour.
 ASSERTION_LIFETIME_SECONDS = 60
@@ -158,14 +178,16 @@ def _interpret(token: Any, status_code: int | None) -> Result:
     )
 
 
+def error_code(value: object) -> str:
+    """The server's `error` if it is a registered code, else a fixed phrase: never its text."""
+    return value if isinstance(value, str) and value in REGISTERED_ERROR_CODES else UNRECOGNISED_ERROR
+
+
 def _failure(error: Exception, bundle: CredentialBundle, status_code: int | None) -> Result:
     if isinstance(error, _StatusFailure):
         return error.result
     if isinstance(error, OAuthError):
-        description = error.description or None
-        if description is not None:
-            description = redact(str(description), bundle.secrets)
-        return Rejected(error=str(error.error), description=description, status_code=status_code)
+        return Rejected(error=error_code(error.error), description=None, status_code=status_code)
     if isinstance(error, httpx.TransportError):
         return Unavailable("unreachable", None, None, type(error).__name__)
     if isinstance(error, httpx.HTTPStatusError):

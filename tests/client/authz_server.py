@@ -5,8 +5,8 @@ the client_credentials grant, client_secret_basic and private_key_jwt (RFC 7523,
 `JWTBearerClientAssertion`) client authentication, and RFC 9068 JWT access tokens carrying `scp`
 and `exp`; served by the standard library's ThreadingHTTPServer on an ephemeral port.
 
-Test hooks: request counting, secret rotation, injected answers (429 with Retry-After, 5xx), a
-gate that holds token responses (to make callers overlap), and taking the server down and up.
+Test hooks: request counting, secret rotation, injected answers (429 with Retry-After, 5xx),
+answers built from the request (a server that echoes what it received), a gate that holds token responses (to make callers overlap), and taking the server down and up.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import hmac
 import json
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
@@ -171,6 +171,10 @@ class Injected:
     body: bytes = b""
 
 
+# An answer built from the request: (headers, form) -> (status, JSON body).
+Echo = Callable[[dict[str, str], dict[str, str]], tuple[int, dict[str, Any]]]
+
+
 @dataclass
 class Observed:
     """What the server saw of one POST to /token."""
@@ -212,6 +216,12 @@ class _Handler(BaseHTTPRequestHandler):
         form = dict(parse_qsl(body, keep_blank_values=True))
         authz.received.set()
         authz.gate.wait(timeout=10)
+        echo = authz.take_echo()
+        if echo is not None:
+            status, answer = echo(dict(self.headers.items()), form)
+            authz.observe(Observed(status, None, form))
+            self._send(status, json.dumps(answer).encode(), [("Content-Type", "application/json")])
+            return
         injected = authz.take_injection()
         if injected is not None:
             authz.observe(Observed(injected.status, None, form))
@@ -248,6 +258,7 @@ class AuthzServer:
         self.gate = threading.Event()
         self.gate.set()
         self._injections: deque[Injected] = deque()
+        self._echoes: deque[Echo] = deque()
         self.core = OAuthCore(self)
         self._port = 0  # ephemeral on the first up(), then kept so that token_url is stable
         self._http: _HTTPServer | None = None
@@ -308,6 +319,16 @@ class AuthzServer:
         headers = (("Content-Type", "application/json"),)
         with self.lock:
             self._injections.append(Injected(status, headers, json.dumps(body).encode()))
+
+    def inject_echo(self, echo: Echo, *, times: int = 1) -> None:
+        """Answer the next token requests with `echo(headers, form) -> (status, JSON body)`: a
+        hostile or buggy server that repeats the credentials it received."""
+        with self.lock:
+            self._echoes.extend(echo for _ in range(times))
+
+    def take_echo(self) -> Echo | None:
+        with self.lock:
+            return self._echoes.popleft() if self._echoes else None
 
     def take_injection(self) -> Injected | None:
         with self.lock:

@@ -3,7 +3,9 @@
 Pure: the expected state comes from `svcaccounts.rotation` (definitions + an instant), the
 deployed state from the stack's `accounts` output (`pulumi stack output --json`), parsed here from
 already-decoded JSON. A deployed generation below the expected one means the scheduled
-`pulumi up` did not run or failed: rotation must not stop silently.
+`pulumi up` did not run or failed: rotation must not stop silently. One above it is not ok either:
+the outputs are of another stack or repository revision, or the definitions' rotation settings
+were changed back after a deploy (flagged AHEAD).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ DAY = timedelta(days=1)
 ACCOUNTS_OUTPUT = "accounts"
 # What `pulumi stack output --json` prints in place of a secret value without --show-secrets.
 SECRET_PLACEHOLDER = "[secret]"
+# Deployed times past this year are refused: adding a grace period to them would overflow datetime,
+# and no credential rotates that late (the same bound as svcaccounts.clock's for --at).
+LATEST_DEPLOYED_YEAR = 8999
 
 
 class DeployedError(ValueError):
@@ -57,6 +62,8 @@ class AccountRotation:
     deployed_generation: int | None = None
     # Only meaningful with deployed outputs: a lower (or missing) deployed generation.
     behind: bool = False
+    # Only meaningful with deployed outputs: a deployed generation above the expected one.
+    ahead: bool = False
     # Behind past the deployed bundle's expiry (its missed rotation + grace): consumers of the
     # previous credential may already be failing, and Key Vault's expiry alerts have fired.
     overdue: bool = False
@@ -78,6 +85,10 @@ class RotationStatus:
     def behind(self) -> tuple[AccountRotation, ...]:
         return tuple(account for account in self.accounts if account.behind)
 
+    @property
+    def ahead(self) -> tuple[AccountRotation, ...]:
+        return tuple(account for account in self.accounts if account.ahead)
+
 
 def _object_at(value: object, where: str) -> Mapping[str, Any]:
     if value == SECRET_PLACEHOLDER:
@@ -95,7 +106,7 @@ def _deployed_account(name: str, value: object, where: str) -> DeployedAccount:
     generation = entry.get("generation")
     # bool is an int in Python; a generation never is.
     if not isinstance(generation, int) or isinstance(generation, bool) or generation < 1:
-        raise DeployedError(f"{where}.generation must be a positive integer, not {generation!r}")
+        raise DeployedError(f"{where}.generation must be a positive integer, not {_short(generation)}")
     # The program exports camelCase keys (`nextRotation`); snake_case is accepted as well.
     next_rotation = entry.get("nextRotation", entry.get("next_rotation"))
     return DeployedAccount(
@@ -110,9 +121,22 @@ def _instant(value: object, where: str) -> datetime:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise DeployedError(f"{where}.nextRotation must be an ISO 8601 UTC time, not {value!r}")
+    if parsed is None or parsed.utcoffset() != timedelta(0):
+        raise DeployedError(
+            f"{where}.nextRotation must be an ISO 8601 UTC time (ending Z or +00:00), not {_short(value)}"
+        )
+    if parsed.year > LATEST_DEPLOYED_YEAR:
+        raise DeployedError(
+            f"{where}.nextRotation {_short(value)} is implausibly far in the future "
+            f"(after year {LATEST_DEPLOYED_YEAR})"
+        )
     return parsed
+
+
+def _short(value: object) -> str:
+    """A value from the document for a message, cut so that a stray blob cannot flood it."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_deployed(document: object) -> dict[str, DeployedAccount]:
@@ -145,14 +169,21 @@ def parse_deployed(document: object) -> dict[str, DeployedAccount]:
     return deployed
 
 
-def read_deployed(text: str) -> dict[str, DeployedAccount]:
+def read_deployed(text: str | bytes) -> dict[str, DeployedAccount]:
+    hint = "write it with `pulumi stack output --json`"
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise DeployedError(
-            f"not JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
-            "write it with `pulumi stack output --json`"
+            f"not JSON (line {error.lineno}, column {error.colno}: {error.msg}); {hint}"
         ) from None
+    except RecursionError:
+        raise DeployedError(f"not valid JSON: nested too deeply; {hint}") from None
+    except UnicodeDecodeError:
+        raise DeployedError(f"not UTF-8 text; {hint}") from None
+    except ValueError:
+        # Python refuses integers of more than 4300 digits (int_max_str_digits).
+        raise DeployedError(f"not valid JSON: a number is too long; {hint}") from None
     return parse_deployed(document)
 
 
@@ -174,6 +205,7 @@ def rotation_status(
         behind = deployed is not None and (
             deployed_generation is None or deployed_generation < state.generation
         )
+        ahead = deployed_generation is not None and deployed_generation > state.generation
         grace = account.rotation.grace_days * DAY
         if deployed_account is None:
             overdue = False  # never deployed: nothing of it can expire yet
@@ -196,6 +228,7 @@ def rotation_status(
                 in_grace=state.in_grace,
                 deployed_generation=deployed_generation,
                 behind=behind,
+                ahead=ahead,
                 overdue=overdue,
             )
         )
@@ -221,6 +254,8 @@ def _flags(account: AccountRotation) -> str:
         flags.append("OVERDUE")
     elif account.behind:
         flags.append("BEHIND")
+    if account.ahead:
+        flags.append("AHEAD")
     if account.due:
         flags.append("due")
     if account.in_grace:
@@ -267,7 +302,13 @@ def _summary(status: RotationStatus) -> list[str]:
                 f"{len(behind)} behind the expected generation ({overdue} past their grace): "
                 "the scheduled deploy did not run or failed"
             )
-        else:
+        if status.ahead:
+            names = ", ".join(account.name for account in status.ahead)
+            lines.append(
+                f"{len(status.ahead)} ahead of the expected generation: {names}: outputs of "
+                "another stack or revision, or rotation settings changed back after a deploy"
+            )
+        if not behind and not status.ahead:
             lines.append("deployed generations are up to date")
         if status.not_in_definitions:
             names = ", ".join(status.not_in_definitions)
@@ -319,6 +360,7 @@ def _account_json(status: RotationStatus, account: AccountRotation) -> dict[str,
     if status.compared:
         document["deployed_generation"] = account.deployed_generation
         document["behind"] = account.behind
+        document["ahead"] = account.ahead
         document["overdue"] = account.overdue
     return document
 
@@ -334,6 +376,7 @@ def render_json(status: RotationStatus) -> str:
     }
     if status.compared:
         document["behind"] = [account.name for account in status.behind]
+        document["ahead"] = [account.name for account in status.ahead]
         document["not_in_definitions"] = list(status.not_in_definitions)
     return json.dumps(document, indent=2) + "\n"
 

@@ -50,10 +50,28 @@ def _difference(label: str, expected: Iterable[str], actual: Iterable[str]) -> s
     return f"{label}: {'; '.join(parts)}"
 
 
-def check_account(account: EffectiveAccount, observed: Observed) -> AccountCheck:
+def _generation_problem(observed: int, expected: int | None) -> str | None:
+    """A bundle behind the schedule means a rotation did not land; one ahead of it is not this
+    stack's (or the definitions' rotation settings changed back): both fail."""
+    if expected is None or observed == expected:
+        return None
+    if observed < expected:
+        return f"generation: bundle has {observed}, expected {expected} (a rotation did not land)"
+    return (
+        f"generation: bundle has {observed}, expected {expected} (ahead of the schedule: "
+        "a bundle of another stack, or rotation settings changed after the deploy)"
+    )
+
+
+def check_account(
+    account: EffectiveAccount, observed: Observed, *, expected_generation: int | None = None
+) -> AccountCheck:
+    """`expected_generation`: the generation the definitions give the account now
+    (svcaccounts.rotation.generation_at)."""
     problems = [
         problem
         for problem in (
+            _generation_problem(observed.generation, expected_generation),
             None
             if observed.auth_method == account.auth_method
             else f"auth method: bundle has {observed.auth_method}, definition says {account.auth_method}",

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from svcaccounts.client.errors import BundleError
+from svcaccounts.client.limits import InvalidJSON, parse_json
 from svcaccounts.model import AUTH_METHODS, AuthMethod
 
 SECRET_FIELDS = ("client_secret", "private_key_pem")
@@ -55,12 +56,10 @@ def parse_bundle(text: str | bytes, *, origin: str) -> CredentialBundle:
         except UnicodeDecodeError:
             raise BundleError(origin, ["not UTF-8 text"]) from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        # `from None`: the decode error keeps the whole document (secret included) in `.doc`.
-        raise BundleError(
-            origin, [f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}"]
-        ) from None
+        # Duplicate keys refused: which of two `client_secret`s is meant is not for us to guess.
+        document = parse_json(text, reject_duplicates=True)
+    except InvalidJSON as error:
+        raise BundleError(origin, [str(error)]) from None
     if not isinstance(document, dict):
         raise BundleError(origin, [f"expected a JSON object, got {_json_type(document)}"])
     return bundle_from_mapping(document, origin=origin)
@@ -74,7 +73,7 @@ def bundle_from_mapping(document: Mapping[str, object], *, origin: str) -> Crede
 
     client_id = _string(document, "client_id", problems)
     token_url = _string(document, "token_url", problems)
-    if token_url is not None and (url_problem := _token_url_problem(token_url)):
+    if token_url is not None and (url_problem := token_url_problem(token_url)):
         problems.append(f"token_url: {url_problem}")
 
     auth_method: AuthMethod | None = None
@@ -157,11 +156,14 @@ def _secret_string(document: Mapping[str, object], key: str, problems: list[str]
     return _string(document, key, problems, required=True)
 
 
-def _token_url_problem(url: str) -> str | None:
+def token_url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
         return f"not a URL: {_short(url)}"
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        # Not quoted: the userinfo may be a password.
+        return "must not contain a user name or password (user:password@)"
     if not parts.hostname:
         return f"not an absolute URL: {_short(url)}"
     if parts.scheme == "https":

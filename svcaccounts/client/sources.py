@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Protocol
 
 from svcaccounts.client.bundle import CredentialBundle, parse_bundle
-from svcaccounts.client.errors import BundleSourceError
+from svcaccounts.client.errors import BundleFileRefused, BundleSourceError
+from svcaccounts.client.limits import BUNDLE_LIMIT, InputRefused, read_limited
 
 DEFAULT_ENV_VARIABLE = "SVCACCOUNTS_BUNDLE"
 
@@ -31,10 +32,11 @@ class FileSource:
 
     def load(self) -> CredentialBundle:
         try:
-            data = self.path.read_bytes()
-        except OSError as error:
-            reason = error.strerror or type(error).__name__
-            raise BundleSourceError(f"{self.path}: cannot read credential bundle: {reason}") from None
+            data = read_limited(self.path, BUNDLE_LIMIT)
+        except InputRefused as error:
+            raise BundleFileRefused(
+                f"{self.path}: cannot read credential bundle: {error.reason.removeprefix('cannot read: ')}"
+            ) from None
         return parse_bundle(data, origin=str(self.path))
 
     def __str__(self) -> str:

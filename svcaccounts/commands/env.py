@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,10 +74,14 @@ def _from_bundle_file(path: Path) -> tuple[ConsumerSettings | None, int]:
     from svcaccounts.client import FileSource, TokenClientError
     from svcaccounts.client.consumer_env import from_bundle
     from svcaccounts.client.environment import location_variables
+    from svcaccounts.client.errors import BundleFileRefused
 
     source = FileSource(path)
     try:
         bundle = source.load()
+    except BundleFileRefused as error:
+        print(f"svcaccounts env: {error}", file=sys.stderr)
+        return None, EXIT_USAGE
     except TokenClientError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
         return None, EXIT_FAILED
@@ -86,11 +91,21 @@ def _from_bundle_file(path: Path) -> tuple[ConsumerSettings | None, int]:
 def _from_stack(
     args: argparse.Namespace, open_bundles: OpenBundles | None
 ) -> tuple[ConsumerSettings | None, int]:
-    import json
-
     from svcaccounts.client import TokenClientError
-    from svcaccounts.client.consumer_env import DeployedOutputsError, from_bundle, from_deployed
+    from svcaccounts.client.consumer_env import (
+        DeployedOutputsError,
+        deployed_entry,
+        from_bundle,
+        from_deployed,
+    )
     from svcaccounts.client.environment import location_variables
+    from svcaccounts.client.limits import (
+        DEPLOYED_LIMIT,
+        InputRefused,
+        InvalidJSON,
+        parse_json,
+        read_limited,
+    )
     from svcaccounts.naming import key_id
     from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
 
@@ -124,28 +139,30 @@ def _from_stack(
 
     path: Path = args.deployed
     try:
-        outputs = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        print(f"svcaccounts env: {path}: cannot read: {error.strerror}", file=sys.stderr)
+        outputs = parse_json(read_limited(path, DEPLOYED_LIMIT))
+    except InputRefused as error:
+        print(f"svcaccounts env: {error}", file=sys.stderr)
         return None, EXIT_USAGE
-    except ValueError as error:
-        print(f"svcaccounts env: {path}: not JSON ({error})", file=sys.stderr)
+    except InvalidJSON as error:
+        print(f"svcaccounts env: {path}: {error}", file=sys.stderr)
         return None, EXIT_USAGE
-    entry = outputs.get("accounts", {}).get(account.name) if isinstance(outputs, dict) else None
-    generation = entry.get("generation") if isinstance(entry, dict) else None
     try:
+        entry = deployed_entry(outputs, account.name, origin=str(path))
+        generation = entry.get("generation")
         settings = from_deployed(
             outputs,
             account.name,
             location,
             origin=str(path),
-            key_id=key_id(account.name, generation) if isinstance(generation, int) else None,
+            key_id=key_id(account.name, generation)
+            if isinstance(generation, int) and not isinstance(generation, bool) and generation > 0
+            else None,
         )
     except DeployedOutputsError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
         return None, EXIT_FAILED
     # The outputs name the secret the program wrote; a different one means outputs of another stack.
-    mismatch = _deployed_secret_mismatch(entry if isinstance(entry, dict) else {}, location)
+    mismatch = _deployed_secret_mismatch(entry, location)
     if mismatch is not None:
         print(
             f"svcaccounts env: {path}: account {account.name} keeps its bundle in {mismatch}: "
@@ -156,7 +173,7 @@ def _from_stack(
     return settings, 0
 
 
-def _deployed_secret_mismatch(entry: dict[str, object], location: dict[str, str]) -> str | None:
+def _deployed_secret_mismatch(entry: Mapping[str, object], location: dict[str, str]) -> str | None:
     """Where the deployed outputs say the bundle is, when that is not where this stack writes it."""
     from svcaccounts.client.environment import AWS_SECRET_ID, KEY_VAULT_SECRET
 
@@ -164,11 +181,17 @@ def _deployed_secret_mismatch(entry: dict[str, object], location: dict[str, str]
     expected_kv, expected_aws = location.get(KEY_VAULT_SECRET), location.get(AWS_SECRET_ID)
     if isinstance(kv_secret, str) and kv_secret != expected_kv:
         wanted = f"Key Vault secret {expected_kv}" if expected_kv else f"AWS secret {expected_aws}"
-        return f"Key Vault secret {kv_secret}, but this stack writes {wanted}"
+        return f"Key Vault secret {_printable(kv_secret)}, but this stack writes {wanted}"
     if isinstance(aws_arn, str) and not _arn_names(aws_arn, expected_aws):
         wanted = f"AWS secret {expected_aws}" if expected_aws else f"Key Vault secret {expected_kv}"
-        return f"AWS secret {aws_arn}, but this stack writes {wanted}"
+        return f"AWS secret {_printable(aws_arn)}, but this stack writes {wanted}"
     return None
+
+
+def _printable(value: str) -> str:
+    """A value from the outputs file for a message: one line, cut, whatever the file holds."""
+    shown = "".join(c if c.isprintable() else "?" for c in value)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
 def _arn_names(arn: str, secret_name: str | None) -> bool:

@@ -1,12 +1,14 @@
 """`svcaccounts rotation status`: every account's rotation, and whether the deployment kept up.
 
-Exit codes: 0 all good, 1 invalid definitions, 2 usage errors (unknown stack, unreadable
---deployed file, bad --at), 3 some deployed generation is behind the expected one.
+Exit codes: 0 all good, 1 invalid definitions, 2 usage errors (unknown stack, unreadable, too
+large or invalid --deployed file, bad --at or --within), 3 some deployed generation is behind the
+expected one, or ahead of it (flagged AHEAD: outputs of another stack or revision).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,8 @@ def register(subparsers: Any) -> None:
         description=(
             "List every account of a stack with its credential generation, last and next "
             "rotation, days left and flags. With --deployed (the JSON of `pulumi stack output "
-            "--json`), compare the deployed generations and exit 3 when any is behind. The "
+            "--json`), compare the deployed generations and exit 3 when any is behind, or ahead "
+            "(flagged AHEAD: outputs of another stack or revision). The "
             "time is --at, else SVCACCOUNTS_NOW, else now."
         ),
     )
@@ -44,7 +47,7 @@ def register(subparsers: Any) -> None:
         type=_days,
         default=7,
         metavar="DAYS",
-        help="flag accounts whose next rotation is within DAYS (default: 7)",
+        help="flag accounts whose next rotation is within DAYS, 0 to 3650 (default: 7)",
     )
     status.add_argument(
         "--deployed",
@@ -57,13 +60,20 @@ def register(subparsers: Any) -> None:
     status.set_defaults(func=run)
 
 
+# Ten years: a window beyond it says nothing useful, and a huge one overflows datetime.
+MAX_WITHIN_DAYS = 3650
+
+
 def _days(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number of days") from None
     if value < 0:
         raise argparse.ArgumentTypeError("days must not be negative")
+    if value > MAX_WITHIN_DAYS:
+        raise argparse.ArgumentTypeError(f"days must be at most {MAX_WITHIN_DAYS}")
     return value
 
 
@@ -72,10 +82,17 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _read_text(path: Path) -> str:
+def _read_deployed_bytes(path: Path) -> bytes:
+    """The --deployed document, at most DEPLOYED_LIMIT bytes, from a regular file or stdin."""
+    from svcaccounts.client.limits import DEPLOYED_LIMIT, read_limited, read_stream_limited
+
     if str(path) == "-":
-        return sys.stdin.read()
-    return path.read_text(encoding="utf-8")
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream put in place of stdin (embedding, tests)
+            text = sys.stdin.read(DEPLOYED_LIMIT + 1)
+            return read_stream_limited(io.BytesIO(text.encode()), DEPLOYED_LIMIT, "standard input")
+        return read_stream_limited(stream, DEPLOYED_LIMIT, "standard input")
+    return read_limited(path, DEPLOYED_LIMIT)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,11 +122,16 @@ def run(args: argparse.Namespace) -> int:
 
     deployed = None
     if args.deployed is not None:
+        from svcaccounts.client.limits import InputRefused
+
         try:
-            deployed = read_deployed(_read_text(args.deployed))
-        except OSError as error:
+            deployed = read_deployed(_read_deployed_bytes(args.deployed))
+        except InputRefused as error:
+            reason = error.reason.removeprefix("cannot read: ")
+            return _fail(f"cannot read {args.deployed}: {reason}", EXIT_USAGE)
+        except OSError as error:  # standard input
             return _fail(f"cannot read {args.deployed}: {error.strerror}", EXIT_USAGE)
-        except (DeployedError, UnicodeDecodeError) as error:
+        except DeployedError as error:
             return _fail(f"{args.deployed}: {error}", EXIT_USAGE)
 
     files = read_repository_files(root)
@@ -143,11 +165,19 @@ def run(args: argparse.Namespace) -> int:
     except RotationError as error:
         return _fail(str(error), EXIT_USAGE)
     sys.stdout.write(RENDERERS[args.format](status))
+    code = EXIT_OK
     if status.behind:
         names = ", ".join(account.name for account in status.behind)
-        return _fail(
+        code = _fail(
             f"{len(status.behind)} account(s) behind the expected generation: {names}; "
             "the scheduled rotation did not run or failed",
             EXIT_BEHIND,
         )
-    return EXIT_OK
+    if status.ahead:
+        names = ", ".join(account.name for account in status.ahead)
+        code = _fail(
+            f"{len(status.ahead)} account(s) ahead of the expected generation: {names}; "
+            "are these the outputs of this stack, deployed from these definitions?",
+            EXIT_BEHIND,
+        )
+    return code

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     from svcaccounts.client import FileSource, TokenClient, TokenClientError
     from svcaccounts.client.claims import NotAJWTError, unverified_claims
     from svcaccounts.client.core import DEFAULT_ROTATION_WAIT
+    from svcaccounts.client.errors import BundleFileRefused
     from svcaccounts.client.sources import BundleSource
     from svcaccounts.stack_bundles import StackBundles, StackError, bundle_source_for
 
@@ -93,6 +94,10 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     rotation_wait = None if args.bundle is not None else DEFAULT_ROTATION_WAIT
     try:
         token = TokenClient(source, rotation_wait=rotation_wait).token(args.scopes)
+    except BundleFileRefused as error:
+        # The --bundle FILE given is missing, not a regular file or too large.
+        print(f"svcaccounts token: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except TokenClientError as error:
         print(f"svcaccounts token: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from svcaccounts.client.sources import BundleSource
     from svcaccounts.model import EffectiveAccount
     from svcaccounts.stack_bundles import OpenBundles
@@ -51,6 +53,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
     """`open_bundles` replaces how the stack's store is opened (tests: a fake Key Vault client)."""
+    from svcaccounts import clock
     from svcaccounts.client import FileSource
     from svcaccounts.naming import key_vault_secret_name
     from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
@@ -59,6 +62,12 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     bundles: Path | None = args.bundles
     if bundles is not None and not bundles.is_dir():
         print(f"svcaccounts verify: --bundles {bundles} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        # Each bundle's generation is compared with the one the definitions give at this instant.
+        now = clock.now()
+    except clock.ClockError as error:
+        print(f"svcaccounts verify: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:
         loaded = load_stack(args.root, args.stack)
@@ -87,14 +96,15 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
             except StackError as error:
                 print(f"svcaccounts verify: {error}", file=sys.stderr)
                 return EXIT_USAGE
-        checks.append(_verify(account, source))
+        checks.append(_verify(account, source, now))
     print(render_table(checks) if args.format == "table" else render_json(checks))
     return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED
 
 
-def _verify(account: EffectiveAccount, source: BundleSource) -> AccountCheck:
+def _verify(account: EffectiveAccount, source: BundleSource, now: datetime) -> AccountCheck:
     from svcaccounts.client import TokenClient, TokenClientError
     from svcaccounts.client.claims import NotAJWTError, granted_scopes, unverified_claims
+    from svcaccounts.rotation import generation_at
     from svcaccounts.verification import Observed, check_account, failed, skipped
 
     if not account.enabled:
@@ -117,4 +127,5 @@ def _verify(account: EffectiveAccount, source: BundleSource) -> AccountCheck:
             bundle_scopes=bundle.scopes,
             granted_scopes=granted_scopes(claims),
         ),
+        expected_generation=generation_at(account.name, account.rotation, now),
     )

@@ -95,7 +95,9 @@ def bundle_in_aws(aws: SecretsManagerServer, path: Path, name: str = SECRET_NAME
 
 
 def test_the_bundle_is_read_from_the_secret_and_gets_a_token(
-    aws: SecretsManagerServer, basic_account: Account, make_aws_client: Callable[..., TokenClient],
+    aws: SecretsManagerServer,
+    basic_account: Account,
+    make_aws_client: Callable[..., TokenClient],
     authz: AuthzServer,
 ) -> None:
     path, _ = basic_account()
@@ -203,7 +205,9 @@ def test_a_secret_scheduled_for_deletion_is_a_clear_error(
 
 
 def test_a_caller_without_get_secret_value_is_denied_clearly(
-    aws: SecretsManagerServer, basic_account: Account, monkeypatch: pytest.MonkeyPatch,
+    aws: SecretsManagerServer,
+    basic_account: Account,
+    monkeypatch: pytest.MonkeyPatch,
     make_aws_client: Callable[..., TokenClient],
 ) -> None:
     path, secret = basic_account()
@@ -274,14 +278,25 @@ def stubbed(code: str, status: int = 400) -> AwsSecretsManagerSource:
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("AccessDeniedException", "access denied (AccessDeniedException); the caller's IAM identity needs "
-         "secretsmanager:GetSecretValue on this secret (and kms:Decrypt on its KMS key)"),
-        ("UnrecognizedClientException", "AWS did not accept the caller's credentials "
-         "(UnrecognizedClientException); check them, or renew them"),
-        ("ExpiredTokenException", "AWS did not accept the caller's credentials (ExpiredTokenException); "
-         "check them, or renew them"),
-        ("DecryptionFailure", "Secrets Manager could not decrypt the secret with its KMS key "
-         "(DecryptionFailure); the caller needs kms:Decrypt on the key, and the key must be enabled"),
+        (
+            "AccessDeniedException",
+            "access denied (AccessDeniedException); the caller's IAM identity needs "
+            "secretsmanager:GetSecretValue on this secret (and kms:Decrypt on its KMS key)",
+        ),
+        (
+            "UnrecognizedClientException",
+            "AWS did not accept the caller's credentials "
+            "(UnrecognizedClientException); check them, or renew them",
+        ),
+        (
+            "ExpiredTokenException",
+            "AWS did not accept the caller's credentials (ExpiredTokenException); check them, or renew them",
+        ),
+        (
+            "DecryptionFailure",
+            "Secrets Manager could not decrypt the secret with its KMS key "
+            "(DecryptionFailure); the caller needs kms:Decrypt on the key, and the key must be enabled",
+        ),
         ("ThrottlingException", "Secrets Manager answered HTTP 400, ThrottlingException"),
     ],
 )
@@ -349,9 +364,7 @@ def deployed_aws_stack(
             bundle["private_key_pem"] = credentials[account.name] = client_key.as_pem(private=True).decode()
             bundle["key_id"] = account.current.key_id
             public = RSAKey.import_key(client_key.as_dict(private=False))
-            registered = RegisteredClient(
-                client_id, account.auth_method, account.scopes, public_key=public
-            )
+            registered = RegisteredClient(client_id, account.auth_method, account.scopes, public_key=public)
         authz.register(registered)
         assert account.aws_secret is not None
         aws.create_bundle_secret(account.aws_secret, bundle)
@@ -384,13 +397,17 @@ def test_verify_checks_every_account_of_an_aws_stack(
 
 
 def test_token_names_the_missing_aws_secret(
-    aws: SecretsManagerServer, aws_repo: Path, monkeypatch: pytest.MonkeyPatch,
+    aws: SecretsManagerServer,
+    aws_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)
     code = cli_main(["token", "mcp-reporting-service", "--stack", "prod-aws", "--root", str(aws_repo)])
     err = capsys.readouterr().err
     assert code == 1
-    assert "AWS Secrets Manager secret svcaccounts/prod/mcp-reporting-service/bundle in eu-west-1: " \
+    assert (
+        "AWS Secrets Manager secret svcaccounts/prod/mcp-reporting-service/bundle in eu-west-1: "
         "secret not found" in err
+    )
     assert "Traceback" not in err

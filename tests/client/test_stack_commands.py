@@ -16,6 +16,8 @@ from client_helpers import FakeKeyVault, run_cli
 from joserfc.jwk import RSAKey
 
 from svcaccounts.client import KeyVaultSource, TokenClient
+from svcaccounts.client.consumer_env import render_dotenv
+from svcaccounts.client.limits import DEPLOYED_LIMIT
 from svcaccounts.naming import key_id
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
@@ -34,6 +36,16 @@ def repo(tmp_path: Path) -> Path:
 @pytest.fixture
 def vault() -> FakeKeyVault:
     return FakeKeyVault()
+
+
+# verify compares each bundle's generation with the definitions' at now: at this instant the
+# fixture repository's docs-reader is at generation 1 and reporter at 2 (what deploy_* write).
+VERIFY_NOW = "2024-01-15T12:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", VERIFY_NOW)
 
 
 def deploy_basic(authz: AuthzServer, vault: FakeKeyVault, account: str, scopes: tuple[str, ...]) -> str:
@@ -258,8 +270,8 @@ def test_env_from_malformed_deployed_outputs_lists_the_problems(
     assert code == 1
     assert capsys.readouterr().err == (
         f"svcaccounts env: {outputs}: unexpected deployed outputs:\n"
-        "  - accounts.reporter.clientId: expected a string\n"
-        "  - accounts.reporter.scopes: expected a list of scope names\n"
+        "  - accounts.reporter.clientId: expected an Okta client id (letters, digits, '_' and '-')\n"
+        "  - accounts.reporter.scopes: expected a list of scope names (printable, without spaces)\n"
     )
 
 
@@ -407,3 +419,124 @@ def test_env_from_deployed_outputs_with_another_aws_secret_is_refused(
         "but this stack writes AWS secret svcaccounts/dev/docs-reader/bundle: "
         "are these the outputs of stack dev-aws?\n"
     )
+
+
+# --- env --deployed with hostile or odd outputs -------------------------------------------------
+
+
+def run_env_deployed(repo: Path, vault: FakeKeyVault, outputs: Path | str) -> int:
+    return run_cli(
+        ["env", "docs-reader", "--stack", "dev", "--root", str(repo), "--deployed", str(outputs)], vault
+    )
+
+
+def test_env_deployed_refuses_a_device_without_reading_it(
+    repo: Path, vault: FakeKeyVault, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_env_deployed(repo, vault, "/dev/zero") == 2
+    assert "svcaccounts env: /dev/zero: not a regular file" in capsys.readouterr().err
+
+
+def test_env_deployed_refuses_outputs_larger_than_16_mib(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = deployed_outputs(
+        tmp_path, **{"docs-reader": deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)}
+    )
+    with outputs.open("a", encoding="utf-8") as handle:
+        handle.write(" " * (DEPLOYED_LIMIT + 1))
+
+    assert run_env_deployed(repo, vault, outputs) == 2
+    assert "larger than 16 MiB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"accounts": ' + "9" * 5000 + "}", "a number is too long"),
+    ],
+    ids=["deep", "long-integer"],
+)
+def test_env_deployed_json_beyond_the_interpreters_limits_is_a_usage_error(
+    content: str,
+    message: str,
+    repo: Path,
+    vault: FakeKeyVault,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(content, encoding="utf-8")
+
+    assert run_env_deployed(repo, vault, outputs) == 2
+    assert f"not valid JSON: {message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("accounts", ["reporter", None, 7, [1, 2]], ids=["string", "null", "number", "list"])
+def test_env_deployed_with_accounts_not_an_object_is_a_message(
+    accounts: object, repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"accounts": accounts}), encoding="utf-8")
+
+    assert run_env_deployed(repo, vault, outputs) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"svcaccounts env: {outputs}: ")
+    assert "'accounts'" in err
+
+
+def test_env_deployed_accepts_the_list_form_of_accounts(
+    repo: Path, vault: FakeKeyVault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = {"name": "docs-reader", **deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)}
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"accounts": [entry]}), encoding="utf-8")
+
+    assert run_env_deployed(repo, vault, outputs) == 0
+    assert "SVCACCOUNTS_KEY_ID=docs-reader-g4" in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        (
+            "tokenUrl",
+            "https://robot:Hunter2Password@dev.okta.example/oauth2/v1/token",
+            "must not contain a user",
+        ),
+        ("tokenUrl", "ftp://dev.okta.example/token", "must be an https:// URL"),
+        (
+            "clientId",
+            "0oa-docs\nSVCACCOUNTS_TOKEN_URL=https://evil.example",
+            "clientId: expected an Okta client id",
+        ),
+        ("scopes", ["mcp:docs:read\nEVIL=1"], "scopes: expected a list of scope names"),
+    ],
+    ids=["userinfo", "scheme", "newline-in-client-id", "newline-in-scope"],
+)
+def test_env_deployed_values_are_checked_before_printing(
+    field: str,
+    value: object,
+    problem: str,
+    repo: Path,
+    vault: FakeKeyVault,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    entry = deployed_entry("docs-reader", "private_key_jwt", ["mcp:docs:read"], 4)
+    entry[field] = value
+    outputs = deployed_outputs(tmp_path, **{"docs-reader": entry})
+
+    assert run_env_deployed(repo, vault, outputs) == 1
+
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert problem in err
+    assert "Hunter2Password" not in err and "evil.example" not in err
+
+
+def test_dotenv_values_never_hold_a_raw_line_break() -> None:
+    rendered = render_dotenv({"A": "one\ntwo", "B": "x\r\u2028y", "C": "plain"})
+
+    assert rendered.splitlines() == ['A="one\\ntwo"', 'B="x\\r\\u2028y"', "C=plain"]

@@ -33,6 +33,16 @@ def bundles(tmp_path: Path) -> Path:
     return directory
 
 
+# verify compares each bundle's generation with the definitions' at now: at this instant the
+# fixture repository's docs-reader is at generation 1 and reporter at 2 (what deploy_* write).
+VERIFY_NOW = "2024-01-15T12:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", VERIFY_NOW)
+
+
 def deploy_basic(authz: AuthzServer, bundles: Path, account: str, scopes: tuple[str, ...]) -> str:
     """What the program does for a client_secret_basic account: the app on the server, the bundle
     (here a file named after the Key Vault secret)."""
@@ -175,3 +185,60 @@ def test_an_unknown_stack_is_a_usage_error(
 ) -> None:
     assert main(["verify", "--stack", "qa", "--root", str(repo), "--bundles", str(bundles)]) == 2
     assert "no stack 'qa'" in capsys.readouterr().err
+
+
+def test_credentials_a_server_echoes_never_reach_the_verify_table(
+    repo: Path,
+    bundles: Path,
+    authz: AuthzServer,
+    client_key: RSAKey,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    secret = deploy_basic(authz, bundles, "reporter", ("mcp:reports:generate", "mcp:docs:read"))
+    deploy_jwt(authz, bundles, "docs-reader", ("mcp:docs:read",), client_key)
+    sent: list[str] = []
+
+    def echo(headers: dict[str, str], form: dict[str, str]) -> tuple[int, dict[str, object]]:
+        received = " ".join([*headers.values(), *form.values()])
+        sent.append(received)
+        return 400, {"error": received, "error_description": f"{received} {secret}"}
+
+    authz.inject_echo(echo, times=4)
+
+    assert verify(repo, bundles) == 1
+
+    out, err = capsys.readouterr()
+    assert secret not in out + err
+    assert "eyJ" not in out + err
+    assert "Basic" not in out + err
+    assert out.count("an unrecognised error code") == 2
+    assert sent  # the server did answer with what it received
+
+
+@pytest.mark.parametrize(
+    ("generation", "why"),
+    [(1, "a rotation did not land"), (999, "ahead of the schedule")],
+    ids=["behind", "ahead"],
+)
+def test_a_bundle_at_another_generation_than_the_schedules_fails(
+    generation: int,
+    why: str,
+    repo: Path,
+    bundles: Path,
+    authz: AuthzServer,
+    client_key: RSAKey,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    deploy_basic(authz, bundles, "reporter", ("mcp:reports:generate", "mcp:docs:read"))
+    deploy_jwt(authz, bundles, "docs-reader", ("mcp:docs:read",), client_key)
+    path = bundles / "reporter-dev.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["generation"] = generation
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    assert verify(repo, bundles) == 1
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith(f"reporter     client_secret_basic  {generation}")
+    assert f"MISMATCH  generation: bundle has {generation}, expected 2 ({why}" in lines[2]
+    assert lines[1].endswith("ok")  # docs-reader at its expected generation 1

@@ -159,3 +159,51 @@ def test_negative_within_is_a_usage_error(root: Path, capsys: pytest.CaptureFixt
     code, _, err = status(root, capsys, "--within", "-1")
     assert code == 2
     assert "days must not be negative" in err
+
+
+def test_within_beyond_ten_years_is_a_usage_error(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = status(root, capsys, "--within", "99999999999999999999")
+    assert code == 2
+    assert "days must be at most 3650" in err
+    assert "Traceback" not in err
+
+
+def test_deployed_device_is_refused_without_reading_it(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = status(root, capsys, "--deployed", "/dev/zero")
+    assert (code, out) == (2, "")
+    assert "/dev/zero: not a regular file" in err
+
+
+def test_deployed_file_larger_than_16_mib_is_refused(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = outputs(tmp_path, GENERATION_AFTER)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(" " * (16 * 1024 * 1024 + 1))
+    code, out, err = status(root, capsys, "--at", AFTER.isoformat(), "--deployed", str(path))
+    assert (code, out) == (2, "")
+    assert "larger than 16 MiB" in err
+
+
+def test_deployed_next_rotation_at_the_end_of_time_is_a_usage_error(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = outputs(tmp_path, GENERATION_AFTER - 1)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["accounts"]["svc-reader"]["nextRotation"] = "9999-12-31T00:00:00Z"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    code, out, err = status(root, capsys, "--at", AFTER.isoformat(), "--deployed", str(path))
+    assert (code, out) == (2, "")
+    assert "implausibly far in the future" in err
+
+
+def test_deployment_ahead_of_the_expected_generation_exits_3_and_is_flagged(
+    root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployed = outputs(tmp_path, GENERATION_AFTER + 5)
+    code, out, err = status(root, capsys, "--at", AFTER.isoformat(), "--deployed", str(deployed))
+    assert code == 3
+    assert "AHEAD" in out
+    assert "1 account(s) ahead of the expected generation: svc-reader" in err

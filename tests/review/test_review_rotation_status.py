@@ -193,7 +193,7 @@ def test_parse_deployed_accepts_a_list_of_named_accounts_in_snake_case() -> None
         ([], "the stack outputs must be a JSON object, not list"),
         (
             {"accounts": {"svc": {"generation": 2, "nextRotation": "soon"}}},
-            "`accounts`.svc.nextRotation must be an ISO 8601 UTC time, not 'soon'",
+            "`accounts`.svc.nextRotation must be an ISO 8601 UTC time (ending Z or +00:00), not 'soon'",
         ),
     ],
 )
@@ -233,3 +233,40 @@ def test_markdown_has_a_title_summary_and_table() -> None:
     assert text.startswith("### Rotation status: stack `prod` (environment `prod`) at ")
     assert "| ACCOUNT | GEN | DEPLOYED |" in text
     assert "| svc-reader |" in text
+
+
+def test_a_deployed_generation_ahead_of_the_expected_one_is_flagged_ahead_not_ok() -> None:
+    expected = only(status_at(START)).generation
+    status = status_at(START, deployed(expected + 1))
+    assert status.ahead == status.accounts
+    assert status.behind == ()
+    assert "AHEAD" in render_table(status).splitlines()[3].split()[-1]
+    assert json.loads(render_json(status))["ahead"] == ["svc-reader"]
+    assert "deployed generations are up to date" not in render_table(status)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON: nested too deeply"),
+        ('{"accounts": ' + "9" * 5000 + "}", "not valid JSON: a number is too long"),
+    ],
+    ids=["deep", "long-integer"],
+)
+def test_read_deployed_turns_interpreter_limits_into_a_message(text: str, message: str) -> None:
+    with pytest.raises(DeployedError, match=message):
+        read_deployed(text)
+
+
+@pytest.mark.parametrize(
+    ("next_rotation", "message"),
+    [
+        ("9999-12-31T00:00:00Z", "implausibly far in the future"),
+        ("2026-07-01T00:00:00+02:00", "must be an ISO 8601 UTC time"),
+    ],
+    ids=["far-future", "not-utc"],
+)
+def test_parse_deployed_refuses_unusable_next_rotation(next_rotation: str, message: str) -> None:
+    document = {"accounts": {"svc": {"generation": 1, "nextRotation": next_rotation}}}
+    with pytest.raises(DeployedError, match=message):
+        parse_deployed(document)

@@ -59,29 +59,32 @@ def check_values(document: Document) -> None:
       with a decimal point is refused wherever it stands;
     - text carries no control or invisible formatting characters (bidi overrides, zero-width
       spaces): they make a reviewed file, or the access report, read as something it is not."""
+    _check_value(document, document.value, ())
 
-    def walk(value: Any, where: JsonPath) -> None:
-        if isinstance(value, str):
-            # isprintable() is False for every Cc/Cf character (and tab/newline): C speed for
-            # the common case, the detailed look only for the rare string that fails it.
-            if not value.isprintable():
-                bad = next((char for char in value if _hidden(char)), None)
-                if bad is not None:
-                    field = _field(where) or "a key"
-                    message = f"{field} contains the invisible or control character U+{ord(bad):04X}"
-                    _error(document, where, message)
-        elif isinstance(value, float):
-            message = f"{_field(where)} must be a whole number, written without a decimal point"
-            _error(document, where, message)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(key, (*where, key))
-                walk(item, (*where, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*where, index))
 
-    walk(document.value, ())
+# A module-level function, not a recursive closure: a closure that calls itself is a reference
+# cycle, which would keep every document (and its YAML nodes) alive until the cyclic collector
+# runs, and the CLI runs without it.
+def _check_value(document: Document, value: Any, where: JsonPath) -> None:
+    if isinstance(value, str):
+        # isprintable() is False for every Cc/Cf character (and tab/newline): C speed for the
+        # common case, the detailed look only for the rare string that fails it.
+        if not value.isprintable():
+            bad = next((char for char in value if _hidden(char)), None)
+            if bad is not None:
+                message = f"{_field(where)} contains the invisible or control character U+{ord(bad):04X}"
+                _error(document, where, message)
+    elif isinstance(value, float):
+        message = f"{_field(where)} must be a whole number, written without a decimal point"
+        _error(document, where, message)
+    elif isinstance(value, dict):
+        # Keys need no look: the schema admits only its own field names, and environment names
+        # must match a stack's.
+        for key, item in value.items():
+            _check_value(document, item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(document, item, (*where, index))
 
 
 def _field(where: JsonPath) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from svcaccounts.clock import LATEST_YEAR
 from svcaccounts.model import EnvironmentView
 from svcaccounts.rotation import iso_utc, rotation_state
 
@@ -26,8 +27,8 @@ ACCOUNTS_OUTPUT = "accounts"
 # What `pulumi stack output --json` prints in place of a secret value without --show-secrets.
 SECRET_PLACEHOLDER = "[secret]"
 # Deployed times past this year are refused: adding a grace period to them would overflow datetime,
-# and no credential rotates that late (the same bound as svcaccounts.clock's for --at).
-LATEST_DEPLOYED_YEAR = 8999
+# and no credential rotates that late. The same bound as --at and SVCACCOUNTS_NOW.
+LATEST_DEPLOYED_YEAR = LATEST_YEAR
 
 
 class DeployedError(ValueError):

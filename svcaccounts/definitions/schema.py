@@ -24,7 +24,7 @@ from yaml.nodes import ScalarNode
 if TYPE_CHECKING:
     import jsonschema
 
-from svcaccounts.definitions.yaml_reader import STR_TAG, TYPE_NAMES, Document, JsonPath
+from svcaccounts.definitions.yaml_reader import STR_TAG, TYPE_NAMES, Document, JsonPath, field_name
 
 SERVICE_ACCOUNT_SCHEMA = "service-account.schema.json"
 SCOPE_CATALOG_SCHEMA = "scope-catalog.schema.json"
@@ -80,11 +80,7 @@ class SchemaChecker:
 
 
 def _field_name(json_path: JsonPath) -> str:
-    """`rotation.period_days`, `scopes[1]`, or `the file` for the top level."""
-    text = ""
-    for step in json_path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return text or "the file"
+    return field_name(json_path) or "the file"
 
 
 def _describe(document: Document, error: jsonschema.ValidationError) -> Iterable[tuple[bool, JsonPath, str]]:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from svcaccounts.definitions.findings import Finding
-from svcaccounts.definitions.yaml_reader import Document, JsonPath
+from svcaccounts.definitions.yaml_reader import Document, JsonPath, field_name
 from svcaccounts.model import DEFAULT_GRACE_DAYS
 
 RESERVED_SCOPE_PREFIX = "okta."
@@ -72,10 +72,10 @@ def _check_value(document: Document, value: Any, where: JsonPath) -> None:
         if not value.isprintable():
             bad = next((char for char in value if _hidden(char)), None)
             if bad is not None:
-                message = f"{_field(where)} contains the invisible or control character U+{ord(bad):04X}"
+                message = f"{field_name(where)} contains the invisible or control character U+{ord(bad):04X}"
                 _error(document, where, message)
     elif isinstance(value, float):
-        message = f"{_field(where)} must be a whole number, written without a decimal point"
+        message = f"{field_name(where)} must be a whole number, written without a decimal point"
         _error(document, where, message)
     elif isinstance(value, dict):
         # Keys need no look: the schema admits only its own field names, and environment names
@@ -85,13 +85,6 @@ def _check_value(document: Document, value: Any, where: JsonPath) -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_value(document, item, (*where, index))
-
-
-def _field(where: JsonPath) -> str:
-    text = ""
-    for step in where:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return text
 
 
 def _hidden(char: str) -> bool:

@@ -59,6 +59,14 @@ JsonPath = tuple[PathKey, ...]
 _constructor = SafeConstructor()
 
 
+def field_name(json_path: JsonPath) -> str:
+    """How messages name a place: `rotation.period_days`, `scopes[1]`; "" for the top level."""
+    text = ""
+    for step in json_path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
 def position(node: Node) -> tuple[int, int]:
     """1-based line and column of a node's first character."""
     mark = node.start_mark

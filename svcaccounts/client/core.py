@@ -204,6 +204,22 @@ class TokenClientCore:
         )
         return entry.token
 
+    def _unexpected(self, bundle: CredentialBundle, error: Exception) -> TokenClientError:
+        """A renewal that raised something other than a TokenClientError (a bundle source of the
+        caller's own, a bug): still a failed renewal, so the cached token is served as for any
+        other failure. Only the exception's type is named; its text may quote what it was given."""
+        log.warning(
+            "token request for client %s failed with %s; treated as a failed renewal",
+            bundle.client_id,
+            type(error).__name__,
+        )
+        failure = TokenClientError(
+            f"token request for client {bundle.client_id} at {bundle.token_url} failed "
+            f"unexpectedly ({type(error).__name__})"
+        )
+        failure.__suppress_context__ = True
+        return failure
+
     def _circuit_open(self, bundle: CredentialBundle, key: frozenset[str]) -> CircuitOpenError:
         self._emit(bundle, tuple(sorted(key)), "circuit_open", 0.0, 0, None)
         until = self.breaker.open_until

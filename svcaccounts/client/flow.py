@@ -84,6 +84,8 @@ def fetch_token(
         result = yield Request(bundle, scopes, attempt)
 
         if isinstance(result, Granted):
+            # expires_in is finite, at most a year and at least -1 (transport.read_answer), so
+            # neither this timedelta nor `started + lifetime` below can overflow.
             lifetime = (
                 timedelta(seconds=result.expires_in) if result.expires_in is not None else default_lifetime
             )
@@ -92,7 +94,7 @@ def fetch_token(
                     client_id=bundle.client_id,
                     token_url=bundle.token_url,
                     error="expired_token_issued",
-                    description=f"the server issued a token with expires_in={result.expires_in}",
+                    description="the server issued a token whose expires_in is not positive",
                     status_code=None,
                 )
             # Counted from when the request was sent: the server's clock started no later.

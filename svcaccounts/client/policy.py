@@ -45,15 +45,21 @@ class RetryPolicy:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/invalid."""
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/invalid.
+
+    The header is the server's: nothing in it may raise. Delta-seconds are ASCII digits only
+    (str.isdigit() also accepts "²", which float() refuses); a huge number becomes inf, which the
+    retry policy treats as "longer than worth waiting". The date parser raises OverflowError as
+    well as ValueError for out-of-range fields.
+    """
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if moment.tzinfo is None:
         return None

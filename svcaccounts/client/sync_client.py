@@ -118,6 +118,9 @@ class TokenClient(TokenClientCore):
         except TokenClientError as error:  # e.g. the re-read bundle is invalid
             self.breaker.release()
             return self._fallback(key, error)
+        except Exception as error:  # see TokenClientCore._unexpected
+            self.breaker.release()
+            return self._fallback(key, self._unexpected(bundle, error))
         except BaseException:
             self.breaker.release()
             raise

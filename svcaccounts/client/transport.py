@@ -4,6 +4,12 @@ Returns a result instead of raising, so that the retry and breaker decisions (fl
 answer the same way: `Granted`, `Rejected` (an OAuth error: the server is up but said no) or
 `Unavailable` (429, 5xx, network error, or an answer that is not a token response).
 
+The answer is read here, not by authlib: authlib converts what the server sent without bounds
+(`int(expires_at)` of `Infinity` raises OverflowError, its JSON parser RecursionError), and an
+exception that is not a result would skip the client's cached-token fallback. authlib still does
+the client authentication; a compliance hook hands the answer to `read_answer` before authlib's
+own parsing runs. Every value the server controls is checked before it is converted.
+
 A fresh authlib client per request: authlib's client keeps the last token on itself, which is not
 safe when several scope sets are fetched at once, and a token request happens once per token
 lifetime, so connection reuse buys nothing.
@@ -11,22 +17,24 @@ lifetime, so connection reuse buys nothing.
 
 from __future__ import annotations
 
+import logging
+import math
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import authlib.deprecate  # noqa: F401  # installs authlib's own warning filter before ours
 import httpx
 from joserfc.jwk import ECKey, RSAKey
 
 from svcaccounts.client.bundle import CredentialBundle, signing_algorithm
+from svcaccounts.client.limits import InvalidJSON, parse_json
 
 with warnings.catch_warnings():
     # authlib 1.9 announces (as a DeprecationWarning) that it will move from httpx to the httpx2
     # fork; we use the httpx that is locked, and the warning would fail `filterwarnings = error`.
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
-    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client, OAuthError
+    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
 
 # The error codes RFC 6749 (section 5.2) and RFC 6750 (section 3.1) register for token endpoints.
@@ -53,6 +61,12 @@ UNRECOGNISED_ERROR = "an unrecognised error code"
 # RFC 7523 asks for a short-lived assertion; authlib's default is an hour.
 ASSERTION_LIFETIME_SECONDS = 60
 DEFAULT_TIMEOUT_SECONDS = 10.0
+# The longest `expires_in` believed. No authorization server issues access tokens for longer
+# (Okta and Entra ID at most a day, Auth0 30 days); a larger value is a broken or hostile answer,
+# and 1e20 or Infinity would not even fit a datetime.
+MAX_EXPIRES_IN_SECONDS = 366 * 24 * 3600
+
+log = logging.getLogger("svcaccounts.client")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +119,11 @@ class ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]  # authlib i
         return assertion
 
 
-class _StatusFailure(Exception):
-    def __init__(self, result: Unavailable) -> None:
+class _Decided(Exception):
+    """Carries the result `read_answer` made of the server's answer out of authlib's fetch_token,
+    before authlib parses the answer itself (see the module docstring)."""
+
+    def __init__(self, result: Result) -> None:
         self.result = result
 
 
@@ -134,48 +151,77 @@ def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
     }
 
 
-def _status_hook(seen: list[int]) -> Callable[[httpx.Response], httpx.Response]:
-    """A compliance hook that sees the raw response before authlib parses it: 429 and 5xx become
-    `Unavailable` (with Retry-After), other statuses are remembered for `Rejected`."""
-
-    def hook(response: httpx.Response) -> httpx.Response:
-        seen.append(response.status_code)
-        if response.status_code == 429 or response.status_code >= 500:
-            outcome: Literal["rate_limited", "server_error"] = (
-                "rate_limited" if response.status_code == 429 else "server_error"
-            )
-            raise _StatusFailure(
-                Unavailable(
-                    outcome=outcome,
-                    status_code=response.status_code,
-                    retry_after=response.headers.get("Retry-After"),
-                    reason=f"HTTP {response.status_code}",
-                )
-            )
-        return response
-
-    return hook
+def _decide(response: httpx.Response) -> NoReturn:
+    """authlib's `access_token_response` compliance hook: the answer becomes a result here."""
+    raise _Decided(read_answer(response.status_code, response.headers, response.content))
 
 
 def _scope_parameter(scopes: tuple[str, ...]) -> str:
     return " ".join(scopes)
 
 
-def _interpret(token: Any, status_code: int | None) -> Result:
-    access_token = token.get("access_token") if isinstance(token, dict) else None
+def read_answer(status: int, headers: httpx.Headers, body: bytes) -> Result:
+    """The result of one answer from the token endpoint; never raises, whatever the server sent."""
+    if status == 429 or status >= 500:
+        return Unavailable(
+            "rate_limited" if status == 429 else "server_error",
+            status,
+            headers.get("Retry-After"),
+            f"HTTP {status}",
+        )
+    try:
+        document = parse_json(body)
+    except InvalidJSON:
+        document = None
+    if isinstance(document, dict) and "error" in document:
+        return Rejected(error=error_code(document["error"]), description=None, status_code=status)
+    if not 200 <= status < 300:
+        return Unavailable("bad_response", status, None, f"HTTP {status}")
+    if not isinstance(document, dict):
+        return Unavailable("bad_response", status, None, "not a JSON token response")
+    return _granted(document, status)
+
+
+def _granted(document: dict[str, object], status: int) -> Result:
+    access_token = document.get("access_token")
     if not isinstance(access_token, str) or not access_token:
-        return Unavailable("bad_response", status_code, None, "no access_token in the response")
-    expires_in = token.get("expires_in")
-    if isinstance(expires_in, str) and expires_in.isdigit():
-        expires_in = int(expires_in)
-    if not isinstance(expires_in, int | float) or isinstance(expires_in, bool):
-        expires_in = None
-    scope = token.get("scope")
+        return Unavailable("bad_response", status, None, "no access_token in the response")
+    try:
+        expires_in = _expires_in(document.get("expires_in"))
+    except _OutOfRange:
+        return Unavailable("bad_response", status, None, "expires_in out of range")
+    scope = document.get("scope")
     return Granted(
         access_token=access_token,
-        expires_in=float(expires_in) if expires_in is not None else None,
+        expires_in=expires_in,
         scope=scope if isinstance(scope, str) else None,
     )
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _expires_in(value: object) -> float | None:
+    """Seconds, None when absent or not a number. Raises _OutOfRange for a value that is not
+    finite or above MAX_EXPIRES_IN_SECONDS; one at or below zero becomes -1.0 or 0.0 (the flow
+    refuses an already expired token), so that no later conversion can overflow."""
+    if isinstance(value, str):
+        # A quoted number is common enough to accept: ASCII digits only (str.isdigit() also says
+        # yes to "²", which int() refuses), and checked for length before int() converts it.
+        if not (value.isascii() and value.isdigit()):
+            return None
+        if len(value.lstrip("0")) > len(str(MAX_EXPIRES_IN_SECONDS)):
+            raise _OutOfRange
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _OutOfRange
+    # Compared as given, before float(): float() of a 400-digit integer raises OverflowError.
+    if value > MAX_EXPIRES_IN_SECONDS:
+        raise _OutOfRange
+    return float(value) if value > 0 else float(max(value, -1))
 
 
 def error_code(value: object) -> str:
@@ -183,54 +229,48 @@ def error_code(value: object) -> str:
     return value if isinstance(value, str) and value in REGISTERED_ERROR_CODES else UNRECOGNISED_ERROR
 
 
-def _failure(error: Exception, bundle: CredentialBundle, status_code: int | None) -> Result:
-    if isinstance(error, _StatusFailure):
+def _failure(error: Exception) -> Result:
+    """The result of a request that ended without an answer for `read_answer`."""
+    if isinstance(error, _Decided):
         return error.result
-    if isinstance(error, OAuthError):
-        return Rejected(error=error_code(error.error), description=None, status_code=status_code)
     if isinstance(error, httpx.TransportError):
         return Unavailable("unreachable", None, None, type(error).__name__)
-    if isinstance(error, httpx.HTTPStatusError):
-        return Unavailable(
-            "bad_response", error.response.status_code, None, f"HTTP {error.response.status_code}"
-        )
-    # A body that is not a JSON object (json/ValueError from authlib's parser).
-    return Unavailable("bad_response", status_code, None, "not a JSON token response")
-
-
-# ValueError: a body that is not a JSON object (authlib's parser).
-_EXPECTED = (_StatusFailure, OAuthError, httpx.HTTPError, ValueError)
+    # httpx, idna and the socket layer raise more than httpx.HTTPError for what a URL or a peer
+    # does: InvalidURL (a NUL byte, a port that is not a number), IDNAError (a malformed xn--
+    # label), OverflowError (a port above 65535). The bundle check refuses such URLs; this is the
+    # second line, so that nothing but a result leaves the transport.
+    log.debug("token request failed before an answer was read: %s", type(error).__name__)
+    return Unavailable("unreachable", None, None, type(error).__name__)
 
 
 def request_token(
     bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
 ) -> Result:
-    seen: list[int] = []
     with OAuth2Client(timeout=timeout, **_client_options(bundle)) as client:
-        client.register_compliance_hook("access_token_response", _status_hook(seen))
+        client.register_compliance_hook("access_token_response", _decide)
         try:
-            token = client.fetch_token(
+            client.fetch_token(
                 bundle.token_url,
                 grant_type="client_credentials",
                 scope=_scope_parameter(scopes),
             )
-        except _EXPECTED as error:
-            return _failure(error, bundle, seen[-1] if seen else None)
-    return _interpret(token, seen[-1] if seen else None)
+        except Exception as error:
+            return _failure(error)
+    # fetch_token returns only after the compliance hook, which always raises.
+    raise AssertionError("the token answer was not read")
 
 
 async def request_token_async(
     bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
 ) -> Result:
-    seen: list[int] = []
     async with AsyncOAuth2Client(timeout=timeout, **_client_options(bundle)) as client:
-        client.register_compliance_hook("access_token_response", _status_hook(seen))
+        client.register_compliance_hook("access_token_response", _decide)
         try:
-            token = await client.fetch_token(
+            await client.fetch_token(
                 bundle.token_url,
                 grant_type="client_credentials",
                 scope=_scope_parameter(scopes),
             )
-        except _EXPECTED as error:
-            return _failure(error, bundle, seen[-1] if seen else None)
-    return _interpret(token, seen[-1] if seen else None)
+        except Exception as error:
+            return _failure(error)
+    raise AssertionError("the token answer was not read")

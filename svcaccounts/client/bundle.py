@@ -12,6 +12,8 @@ keys are ignored so that the program can add fields without breaking deployed co
 from __future__ import annotations
 
 import json
+import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -157,6 +159,12 @@ def _secret_string(document: Mapping[str, object], key: str, problems: list[str]
 
 
 def token_url_problem(url: str) -> str | None:
+    """What makes `url` unusable as a token endpoint, or None. Refuses what an HTTP client would
+    refuse at the first request (a NUL byte, a port that is not a number, a malformed host), so
+    that such a bundle fails here, naming the field."""
+    # Before urlsplit(), which silently drops tabs and newlines.
+    if (bad := next((char for char in url if char not in _URL_CHARACTERS), None)) is not None:
+        return f"contains U+{ord(bad):04X}, which a URL cannot hold; percent-encode it"
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -166,12 +174,51 @@ def token_url_problem(url: str) -> str | None:
         return "must not contain a user name or password (user:password@)"
     if not parts.hostname:
         return f"not an absolute URL: {_short(url)}"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0:
+        return "the port must be a number from 1 to 65535"
+    if not _is_host(parts.hostname):
+        return "the host is not a host name or an IP address"
+    if "#" in url:
+        return "must not have a fragment (#...); RFC 6749 forbids one on the token endpoint"
     if parts.scheme == "https":
         return None
     if parts.scheme == "http" and _is_loopback(parts.hostname):
         # Plain HTTP only to this machine: local development and the test authorization server.
         return None
     return f"must be an https:// URL (http:// only for loopback hosts), got {_short(url)}"
+
+
+# RFC 3986: unreserved and reserved characters, and "%" for percent-encoding; nothing else.
+_URL_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+# A DNS label as hosts use them (underscores occur in internal names); urlsplit lowercases hosts.
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def _is_host(host: str) -> bool:
+    """An IP address, or a DNS name of valid labels. An "xn--" label must at least decode as
+    punycode (the full IDNA rules are the HTTP client's, which refuses the rest at request time)."""
+    try:
+        ip_address(host)
+        return True
+    except ValueError:
+        pass
+    name = host.removesuffix(".")
+    if not name or len(name) > 253:
+        return False
+    return all(_HOST_LABEL.fullmatch(label) and _punycode_ok(label) for label in name.split("."))
+
+
+def _punycode_ok(label: str) -> bool:
+    if not label.startswith("xn--"):
+        return True
+    try:
+        return bool(label[4:].encode("ascii").decode("punycode"))
+    except UnicodeError:
+        return False
 
 
 def _is_loopback(host: str) -> bool:

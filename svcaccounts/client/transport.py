@@ -10,6 +10,11 @@ exception that is not a result would skip the client's cached-token fallback. au
 the client authentication; a compliance hook hands the answer to `read_answer` before authlib's
 own parsing runs. Every value the server controls is checked before it is converted.
 
+What is read is bounded too: at most TOKEN_RESPONSE_LIMIT bytes of an answer are read (it is
+streamed, and the connection dropped past the limit), no compressed answer is accepted (none is
+asked for, and a small gzip body can unpack to gigabytes), and an access token longer than
+ACCESS_TOKEN_LIMIT or with characters outside RFC 6749's VSCHAR is refused.
+
 A fresh authlib client per request: authlib's client keeps the last token on itself, which is not
 safe when several scope sets are fetched at once, and a token request happens once per token
 lifetime, so connection reuse buys nothing.
@@ -20,6 +25,7 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
 
@@ -65,6 +71,14 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 # (Okta and Entra ID at most a day, Auth0 30 days); a larger value is a broken or hostile answer,
 # and 1e20 or Infinity would not even fit a datetime.
 MAX_EXPIRES_IN_SECONDS = 366 * 24 * 3600
+
+# A token answer is a few KiB (an Okta JWT with a dozen scopes is about 1.5 KiB). 64 KiB leaves
+# room for very large tokens and whatever else a server adds, and is far below what hurts.
+TOKEN_RESPONSE_LIMIT = 64 * 1024
+# A bearer token travels in an Authorization header, which servers commonly cap at 8-16 KiB.
+ACCESS_TOKEN_LIMIT = 16 * 1024
+# What a request asks for, so that the answer's size on the wire is its size.
+_REQUEST_HEADERS = {"Accept-Encoding": "identity"}
 
 log = logging.getLogger("svcaccounts.client")
 
@@ -151,6 +165,78 @@ def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
     }
 
 
+class _Refused(Exception):
+    """The answer was refused before it was read to the end (too large, compressed)."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.result = Unavailable("bad_response", status, None, reason)
+
+
+def _refuse_unbounded(response: httpx.Response) -> None:
+    """Refuses, from its headers, an answer that would be too large or unpacked on reading."""
+    codings = response.headers.get("Content-Encoding", "").split(",")
+    if any(coding.strip().lower() not in ("", "identity") for coding in codings):
+        reason = "a compressed answer (Content-Encoding), though none was asked for"
+        raise _Refused(response.status_code, reason)
+    declared = response.headers.get("Content-Length", "")
+    # h11 has checked that a Content-Length is digits; int() of digits cannot fail.
+    if declared.isdigit() and int(declared) > TOKEN_RESPONSE_LIMIT:
+        raise _Refused(response.status_code, _TOO_LARGE)
+
+
+_TOO_LARGE = f"an answer larger than {TOKEN_RESPONSE_LIMIT // 1024} KiB"
+
+
+class _LimitedStream(httpx.SyncByteStream):
+    """The body of an answer, ending with _Refused once more than TOKEN_RESPONSE_LIMIT bytes came
+    (a chunked body, or one longer than its Content-Length said, has no other limit)."""
+
+    def __init__(self, inner: httpx.SyncByteStream, status: int) -> None:
+        self._inner = inner
+        self._status = status
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._inner:
+            received += len(chunk)
+            if received > TOKEN_RESPONSE_LIMIT:
+                raise _Refused(self._status, _TOO_LARGE)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncLimitedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, status: int) -> None:
+        self._inner = inner
+        self._status = status
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self._inner:
+            received += len(chunk)
+            if received > TOKEN_RESPONSE_LIMIT:
+                raise _Refused(self._status, _TOO_LARGE)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _limit_answer(response: httpx.Response) -> None:
+    """httpx response hook: runs when the headers are in, before the body is read."""
+    _refuse_unbounded(response)
+    assert isinstance(response.stream, httpx.SyncByteStream)
+    response.stream = _LimitedStream(response.stream, response.status_code)
+
+
+async def _limit_answer_async(response: httpx.Response) -> None:
+    _refuse_unbounded(response)
+    assert isinstance(response.stream, httpx.AsyncByteStream)
+    response.stream = _AsyncLimitedStream(response.stream, response.status_code)
+
+
 def _decide(response: httpx.Response) -> NoReturn:
     """authlib's `access_token_response` compliance hook: the answer becomes a result here."""
     raise _Decided(read_answer(response.status_code, response.headers, response.content))
@@ -186,6 +272,14 @@ def _granted(document: dict[str, object], status: int) -> Result:
     access_token = document.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         return Unavailable("bad_response", status, None, "no access_token in the response")
+    if len(access_token) > ACCESS_TOKEN_LIMIT:
+        reason = f"access_token longer than {ACCESS_TOKEN_LIMIT // 1024} KiB"
+        return Unavailable("bad_response", status, None, reason)
+    if not all(" " <= char <= "~" for char in access_token):
+        # RFC 6749 A.12: access-token = 1*VSCHAR. A CR or LF would also split the header the
+        # caller puts it in.
+        reason = "access_token has characters outside RFC 6749's VSCHAR"
+        return Unavailable("bad_response", status, None, reason)
     try:
         expires_in = _expires_in(document.get("expires_in"))
     except _OutOfRange:
@@ -231,7 +325,7 @@ def error_code(value: object) -> str:
 
 def _failure(error: Exception) -> Result:
     """The result of a request that ended without an answer for `read_answer`."""
-    if isinstance(error, _Decided):
+    if isinstance(error, _Decided | _Refused):
         return error.result
     if isinstance(error, httpx.TransportError):
         return Unavailable("unreachable", None, None, type(error).__name__)
@@ -246,7 +340,12 @@ def _failure(error: Exception) -> Result:
 def request_token(
     bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
 ) -> Result:
-    with OAuth2Client(timeout=timeout, **_client_options(bundle)) as client:
+    with OAuth2Client(
+        timeout=timeout,
+        headers=_REQUEST_HEADERS,
+        event_hooks={"response": [_limit_answer]},
+        **_client_options(bundle),
+    ) as client:
         client.register_compliance_hook("access_token_response", _decide)
         try:
             client.fetch_token(
@@ -263,7 +362,12 @@ def request_token(
 async def request_token_async(
     bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
 ) -> Result:
-    async with AsyncOAuth2Client(timeout=timeout, **_client_options(bundle)) as client:
+    async with AsyncOAuth2Client(
+        timeout=timeout,
+        headers=_REQUEST_HEADERS,
+        event_hooks={"response": [_limit_answer_async]},
+        **_client_options(bundle),
+    ) as client:
         client.register_compliance_hook("access_token_response", _decide)
         try:
             await client.fetch_token(

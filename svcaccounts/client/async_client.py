@@ -112,7 +112,9 @@ class AsyncTokenClient(TokenClientCore):
                 return obtained
             if isinstance(action, Request):
                 started = self.monotonic()
-                result = await request_token_async(action.bundle, action.scopes, timeout=self.timeout)
+                result = await request_token_async(
+                    action.bundle, action.scopes, timeout=self.timeout, deadline=action.time_left
+                )
                 self._record(
                     action.bundle,
                     action.scopes,

@@ -4,6 +4,7 @@ what to hand out when a token cannot be renewed. No I/O here."""
 from __future__ import annotations
 
 import logging
+import math
 import random as random_module
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -21,7 +22,13 @@ from svcaccounts.client.policy import CircuitBreaker, RetryPolicy, RotationWait
 from svcaccounts.client.sources import DEFAULT_ENV_VARIABLE, BundleSource, EnvSource, FileSource
 from svcaccounts.client.telemetry import Outcome, TelemetryHook, TokenEvent, emit
 from svcaccounts.client.token import AccessToken, CachedToken, scope_key
-from svcaccounts.client.transport import DEFAULT_TIMEOUT_SECONDS, Rejected, Result, Unavailable
+from svcaccounts.client.transport import (
+    DEFAULT_DEADLINE_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+    Rejected,
+    Result,
+    Unavailable,
+)
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -50,6 +57,7 @@ class TokenClientCore:
         breaker: CircuitBreaker | None = None,
         telemetry: TelemetryHook | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        deadline: float = DEFAULT_DEADLINE_SECONDS,
         clock: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = random_module.random,
@@ -61,7 +69,10 @@ class TokenClientCore:
         self.retry = retry or RetryPolicy()
         self.breaker = breaker or CircuitBreaker()
         self.telemetry = telemetry
+        if isinstance(deadline, bool) or not isinstance(deadline, int | float) or not 0 < deadline < math.inf:
+            raise ValueError("deadline must be a positive, finite number of seconds")
         self.timeout = timeout
+        self.deadline = float(deadline)
         self.clock = clock
         self.monotonic = monotonic
         self.random = random
@@ -167,6 +178,8 @@ class TokenClientCore:
             source_name=str(self.source),
             default_lifetime=self.default_lifetime,
             rotation_wait=rotation_wait,
+            deadline=self.deadline,
+            monotonic=self.monotonic,
         )
 
     def _rejected_after_wait(self, rotation_wait: RotationWait | None) -> None:

@@ -9,6 +9,7 @@ reply with its `transport.Result`), `Reload` (re-read the bundle, reply with it)
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +24,13 @@ from svcaccounts.client.errors import (
 from svcaccounts.client.policy import RetryPolicy, RotationWait, parse_retry_after
 from svcaccounts.client.telemetry import Outcome
 from svcaccounts.client.token import AccessToken, CachedToken, renew_at
-from svcaccounts.client.transport import Granted, Rejected, Result, Unavailable
+from svcaccounts.client.transport import (
+    DEFAULT_DEADLINE_SECONDS,
+    Granted,
+    Rejected,
+    Result,
+    Unavailable,
+)
 
 log = logging.getLogger("svcaccounts.client")
 
@@ -33,6 +40,8 @@ class Request:
     bundle: CredentialBundle
     scopes: tuple[str, ...]
     attempt: int
+    # Seconds this request may take in all: what is left of the call's deadline.
+    time_left: float = DEFAULT_DEADLINE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +82,26 @@ def fetch_token(
     source_name: str,
     default_lifetime: timedelta,
     rotation_wait: RotationWait | None = None,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Flow:
     """Obtain one token. With `rotation_wait`, an `invalid_client` answer whose re-read bundle is
-    unchanged is followed by further re-reads (see RotationWait) before giving up."""
+    unchanged is followed by further re-reads (see RotationWait) before giving up.
+
+    All of it happens within `deadline` seconds by `monotonic`: every request (each is given what
+    is left), every backoff wait (one that would end past the deadline is not started). The
+    rotation wait is not counted: it has its own bound, and waiting out a rotation is its purpose.
+    """
     attempt = 0
     reread = False
+    ends_at = monotonic() + deadline
     while True:
+        time_left = ends_at - monotonic()
+        if time_left <= 0:  # spent re-reading the bundle after invalid_client
+            raise _out_of_time(bundle, attempt, deadline, "invalid_client, then the bundle was re-read")
         attempt += 1
         started = clock()
-        result = yield Request(bundle, scopes, attempt)
+        result = yield Request(bundle, scopes, attempt, time_left)
 
         if isinstance(result, Granted):
             # expires_in is finite, at most a year and at least -1 (transport.read_answer), so
@@ -109,7 +129,9 @@ def fetch_token(
                 reread = True
                 fresh: CredentialBundle = yield Reload()
                 if fresh == bundle and rotation_wait is not None:
+                    paused_at = monotonic()
                     fresh = yield from _wait_for_new_bundle(bundle, fresh, rotation_wait, clock, source_name)
+                    ends_at += monotonic() - paused_at
                 if fresh != bundle:
                     bundle = fresh
                     continue
@@ -129,6 +151,9 @@ def fetch_token(
 
         retry_after = parse_retry_after(result.retry_after, clock())
         delay = retry.delay(attempt, retry_after, random)
+        time_left = ends_at - monotonic()
+        if time_left <= 0 or (delay is not None and delay >= time_left):
+            raise _out_of_time(bundle, attempt, deadline, result.reason)
         if delay is None:
             raise _unavailable(result, bundle, attempt, retry_after, retry)
         yield Sleep(delay)
@@ -177,6 +202,16 @@ def _invalid_client(
             f"credential generation {bundle.generation} from {source_name} was rejected, {why}; "
             "check that the bundle matches the deployed account"
         ),
+    )
+
+
+def _out_of_time(
+    bundle: CredentialBundle, attempts: int, deadline: float, last: str
+) -> TokenEndpointUnavailable:
+    return TokenEndpointUnavailable(
+        f"token endpoint {bundle.token_url} unavailable for client {bundle.client_id} (no token "
+        f"within the {deadline:g} s deadline, {attempts} attempt{'s' if attempts != 1 else ''}; "
+        f"last: {last})"
     )
 
 

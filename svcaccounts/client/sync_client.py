@@ -32,8 +32,9 @@ class TokenClient(TokenClientCore):
     wait for one token request (single flight).
 
     Options (keyword-only): retry (RetryPolicy), breaker (CircuitBreaker), telemetry (a callback
-    taking a TokenEvent), timeout (seconds per HTTP request), and for tests clock, sleep, monotonic
-    and random.
+    taking a TokenEvent), timeout (seconds per HTTP operation), deadline (seconds one token() call
+    may spend obtaining a token, retries included), and for tests clock, sleep, monotonic and
+    random.
     """
 
     def __init__(
@@ -137,7 +138,9 @@ class TokenClient(TokenClientCore):
                 return obtained
             if isinstance(action, Request):
                 started = self.monotonic()
-                result = request_token(action.bundle, action.scopes, timeout=self.timeout)
+                result = request_token(
+                    action.bundle, action.scopes, timeout=self.timeout, deadline=action.time_left
+                )
                 self._record(
                     action.bundle,
                     action.scopes,

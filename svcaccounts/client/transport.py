@@ -15,6 +15,11 @@ streamed, and the connection dropped past the limit), no compressed answer is ac
 asked for, and a small gzip body can unpack to gigabytes), and an access token longer than
 ACCESS_TOKEN_LIMIT or with characters outside RFC 6749's VSCHAR is refused.
 
+So is how long it takes: each request gets `deadline` seconds in all, from connecting to the last
+byte. httpx's timeouts are per operation, so a server that sends a byte every few seconds never
+trips one; the sync request has a watchdog that shuts the connection's socket down at the
+deadline, the async one an asyncio timeout.
+
 A fresh authlib client per request: authlib's client keeps the last token on itself, which is not
 safe when several scope sets are fetched at once, and a token request happens once per token
 lifetime, so connection reuse buys nothing.
@@ -22,8 +27,12 @@ lifetime, so connection reuse buys nothing.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import math
+import socket
+import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -67,6 +76,8 @@ UNRECOGNISED_ERROR = "an unrecognised error code"
 # RFC 7523 asks for a short-lived assertion; authlib's default is an hour.
 ASSERTION_LIFETIME_SECONDS = 60
 DEFAULT_TIMEOUT_SECONDS = 10.0
+# The most one token call may take (TokenClientCore's `deadline`), and a single request's default.
+DEFAULT_DEADLINE_SECONDS = 30.0
 # The longest `expires_in` believed. No authorization server issues access tokens for longer
 # (Okta and Entra ID at most a day, Auth0 30 days); a larger value is a broken or hostile answer,
 # and 1e20 or Infinity would not even fit a datetime.
@@ -237,6 +248,65 @@ async def _limit_answer_async(response: httpx.Response) -> None:
     response.stream = _AsyncLimitedStream(response.stream, response.status_code)
 
 
+_LATE = "no complete answer within the deadline"
+
+
+class _Watchdog:
+    """Ends a sync request at its deadline by shutting down the sockets it connected (found with
+    httpcore's `trace` request extension), which ends a read blocked on a dripping server at once.
+    Shutdown, not close: the socket stays httpcore's to close."""
+
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._done = False
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def attach(self, request: httpx.Request) -> None:
+        """httpx request hook."""
+        request.extensions["trace"] = self._trace
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        # "connection.connect_tcp.complete" and "...start_tls.complete" return the new stream.
+        get_extra_info = getattr(info.get("return_value"), "get_extra_info", None)
+        if not event.endswith(".complete") or get_extra_info is None:
+            return
+        sock = get_extra_info("socket")
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._sockets.append(sock)
+                if self.expired:
+                    _shut_down(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            for sock in self._sockets:
+                _shut_down(sock)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+
+def _shut_down(sock: socket.socket) -> None:
+    if sock.fileno() < 0:  # closed already, or detached when TLS wrapped it
+        return
+    # socket.socket's own shutdown, also for an SSLSocket: its override would drop the TLS state
+    # under the thread that is reading. OSError: the peer or httpcore closed it meanwhile.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 def _decide(response: httpx.Response) -> NoReturn:
     """authlib's `access_token_response` compliance hook: the answer becomes a result here."""
     raise _Decided(read_answer(response.status_code, response.headers, response.content))
@@ -323,10 +393,13 @@ def error_code(value: object) -> str:
     return value if isinstance(value, str) and value in REGISTERED_ERROR_CODES else UNRECOGNISED_ERROR
 
 
-def _failure(error: Exception) -> Result:
-    """The result of a request that ended without an answer for `read_answer`."""
+def _failure(error: Exception, *, late: bool) -> Result:
+    """The result of a request that ended without an answer for `read_answer` (`late`: because
+    its deadline passed)."""
     if isinstance(error, _Decided | _Refused):
         return error.result
+    if late:
+        return Unavailable("unreachable", None, None, _LATE)
     if isinstance(error, httpx.TransportError):
         return Unavailable("unreachable", None, None, type(error).__name__)
     # httpx, idna and the socket layer raise more than httpx.HTTPError for what a URL or a peer
@@ -338,43 +411,56 @@ def _failure(error: Exception) -> Result:
 
 
 def request_token(
-    bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    bundle: CredentialBundle,
+    scopes: tuple[str, ...],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
 ) -> Result:
+    """One token request, over in `deadline` seconds (each operation also within `timeout`)."""
+    watchdog = _Watchdog(deadline)
     with OAuth2Client(
-        timeout=timeout,
+        timeout=min(timeout, deadline),
         headers=_REQUEST_HEADERS,
-        event_hooks={"response": [_limit_answer]},
+        event_hooks={"request": [watchdog.attach], "response": [_limit_answer]},
         **_client_options(bundle),
     ) as client:
         client.register_compliance_hook("access_token_response", _decide)
         try:
-            client.fetch_token(
-                bundle.token_url,
-                grant_type="client_credentials",
-                scope=_scope_parameter(scopes),
-            )
+            with watchdog:
+                client.fetch_token(
+                    bundle.token_url,
+                    grant_type="client_credentials",
+                    scope=_scope_parameter(scopes),
+                )
         except Exception as error:
-            return _failure(error)
+            return _failure(error, late=watchdog.expired)
     # fetch_token returns only after the compliance hook, which always raises.
     raise AssertionError("the token answer was not read")
 
 
 async def request_token_async(
-    bundle: CredentialBundle, scopes: tuple[str, ...], *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    bundle: CredentialBundle,
+    scopes: tuple[str, ...],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    deadline: float = DEFAULT_DEADLINE_SECONDS,
 ) -> Result:
+    limit = asyncio.timeout(deadline)
     async with AsyncOAuth2Client(
-        timeout=timeout,
+        timeout=min(timeout, deadline),
         headers=_REQUEST_HEADERS,
         event_hooks={"response": [_limit_answer_async]},
         **_client_options(bundle),
     ) as client:
         client.register_compliance_hook("access_token_response", _decide)
         try:
-            await client.fetch_token(
-                bundle.token_url,
-                grant_type="client_credentials",
-                scope=_scope_parameter(scopes),
-            )
+            async with limit:
+                await client.fetch_token(
+                    bundle.token_url,
+                    grant_type="client_credentials",
+                    scope=_scope_parameter(scopes),
+                )
         except Exception as error:
-            return _failure(error)
+            return _failure(error, late=limit.expired())
     raise AssertionError("the token answer was not read")

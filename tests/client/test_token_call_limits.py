@@ -8,15 +8,23 @@ import asyncio
 import gzip
 import json
 import socket
+import ssl
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from authz_server import AuthzServer
 from client_helpers import FakeClock
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from svcaccounts.client import AsyncTokenClient, TokenClient, TokenEndpointUnavailable
 from svcaccounts.client.transport import ACCESS_TOKEN_LIMIT, TOKEN_RESPONSE_LIMIT
@@ -40,7 +48,8 @@ Answer = Callable[[socket.socket, Served, threading.Event], None]
 class RawServer:
     """A loopback HTTP/1.1 server: each connection gets the next answer (the last one repeats)."""
 
-    def __init__(self, *answers: Answer) -> None:
+    def __init__(self, *answers: Answer, tls: ssl.SSLContext | None = None) -> None:
+        self._tls = tls
         self._answers = deque(answers)
         self.served: list[Served] = []
         self._stop = threading.Event()
@@ -51,7 +60,8 @@ class RawServer:
 
     @property
     def token_url(self) -> str:
-        return f"http://127.0.0.1:{self._listener.getsockname()[1]}/token"
+        scheme, host = ("https", "localhost") if self._tls else ("http", "127.0.0.1")
+        return f"{scheme}://{host}:{self._listener.getsockname()[1]}/token"
 
     def __enter__(self) -> RawServer:
         self._acceptor.start()
@@ -85,6 +95,8 @@ class RawServer:
             thread.start()
 
     def _serve(self, connection: socket.socket, answer: Answer, served: Served) -> None:
+        if self._tls is not None:
+            connection = self._tls.wrap_socket(connection, server_side=True)
         with connection:
             served.request = _read_request(connection)
             try:
@@ -178,8 +190,8 @@ def serve() -> Iterator[Callable[..., RawServer]]:
     """Starts a RawServer with the given answers; every one started is stopped after the test."""
     started: list[RawServer] = []
 
-    def start(*answers: Answer) -> RawServer:
-        server = RawServer(*answers).__enter__()
+    def start(*answers: Answer, tls: ssl.SSLContext | None = None) -> RawServer:
+        server = RawServer(*answers, tls=tls).__enter__()
         started.append(server)
         return server
 
@@ -351,3 +363,202 @@ def test_sanity_the_raw_server_serves_a_token(
     token = client_for(server).token()
 
     assert (token.value, token.scopes) == ("header.payload.signature", ("reports.read",))
+
+
+# --- how long one call may take -----------------------------------------------------------------
+
+
+def drip(head: bytes, byte: bytes, *, every: float = 0.05, for_at_most: float = 5.0) -> Answer:
+    """Writes `head`, then `byte` every `every` seconds for at most `for_at_most` seconds: each
+    arrives well within any read timeout, and the answer never completes."""
+
+    def write(connection: socket.socket, served: Served, stop: threading.Event) -> None:
+        _write(connection, served, head)
+        ends_at = time.monotonic() + for_at_most
+        while time.monotonic() < ends_at and not stop.wait(every):
+            _write(connection, served, byte)
+
+    return write
+
+
+DRIPPING = {
+    "a header line": drip(b"HTTP/1.1 200 OK\r\nX-Drip: ", b"a"),
+    "a body with a length": drip(b'HTTP/1.1 200 OK\r\nContent-Length: 60000\r\n\r\n{"access_token": "', b"a"),
+    "a chunked body": drip(
+        b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n{"access_token": "a\r\n', b"1\r\na\r\n"
+    ),
+}
+CUT_OFF = "(no token within the 0.5 s deadline, 1 attempt; last: no complete answer within the deadline)"
+
+
+@pytest.mark.parametrize("dripping", DRIPPING.values(), ids=DRIPPING.keys())
+def test_a_dripping_answer_is_cut_off_at_the_deadline(
+    serve: Callable[..., RawServer], dripping: Answer, client_for: Callable[..., TokenClient]
+) -> None:
+    server = serve(dripping)
+    client = client_for(server, deadline=0.5)
+    started = time.monotonic()
+
+    with pytest.raises(TokenEndpointUnavailable) as caught:
+        client.token()
+
+    # Without the deadline: three attempts, each as long as the server cares to drip.
+    assert time.monotonic() - started < 3.0
+    assert str(caught.value).endswith(CUT_OFF)
+    assert all(connection.hung_up for connection in server.finished())
+
+
+def test_a_dripping_answer_leaves_the_cached_token_in_service(
+    serve: Callable[..., RawServer], client_for: Callable[..., TokenClient], clock: FakeClock
+) -> None:
+    server = serve(token_answer(), DRIPPING["a body with a length"])
+    client = client_for(server, deadline=0.5)
+    cached = client.token()
+    clock.advance(3600 - 300)
+    started = time.monotonic()
+
+    assert client.token() == cached
+    assert time.monotonic() - started < 3.0
+
+
+def _tls_for_localhost(directory: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server context with a certificate for localhost, and the file of the CA that issued it."""
+    now = datetime.now(UTC)
+
+    def certificate(
+        subject: str,
+        key: ec.EllipticCurvePrivateKey,
+        issuer: str,
+        signer: ec.EllipticCurvePrivateKey,
+        *,
+        ca: bool,
+    ) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_file, chain_file, key_file = directory / "ca.pem", directory / "server.pem", directory / "server.key"
+    ca_file.write_bytes(
+        certificate("test CA", ca_key, "test CA", ca_key, ca=True).public_bytes(serialization.Encoding.PEM)
+    )
+    chain_file.write_bytes(
+        certificate("localhost", server_key, "test CA", ca_key, ca=False).public_bytes(
+            serialization.Encoding.PEM
+        )
+    )
+    key_file.write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(chain_file, key_file)
+    return context, ca_file
+
+
+def test_a_dripping_answer_over_tls_is_cut_off_at_the_deadline(
+    serve: Callable[..., RawServer],
+    client_for: Callable[..., TokenClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context, ca_file = _tls_for_localhost(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))  # httpx trusts it (trust_env)
+    server = serve(DRIPPING["a body with a length"], tls=context)
+    client = client_for(server, deadline=0.5)
+    started = time.monotonic()
+
+    with pytest.raises(TokenEndpointUnavailable) as caught:
+        client.token()
+
+    assert time.monotonic() - started < 3.0
+    assert str(caught.value).endswith(CUT_OFF)
+    assert server.token_url.startswith("https://")
+    assert all(connection.hung_up for connection in server.finished())
+
+
+def test_the_tls_server_serves_a_token(
+    serve: Callable[..., RawServer],
+    client_for: Callable[..., TokenClient],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context, ca_file = _tls_for_localhost(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    server = serve(token_answer(), tls=context)
+
+    assert client_for(server).token().value == "header.payload.signature"
+
+
+@pytest.mark.parametrize("dripping", DRIPPING.values(), ids=DRIPPING.keys())
+def test_the_async_client_cuts_a_dripping_answer_off_at_the_deadline(
+    serve: Callable[..., RawServer], dripping: Answer, tmp_path: Path, clock: FakeClock
+) -> None:
+    server = serve(dripping)
+    client = AsyncTokenClient.from_file(
+        bundle_file(tmp_path, server.token_url), clock=clock, sleep=clock.async_sleep, deadline=0.5
+    )
+    started = time.monotonic()
+
+    with pytest.raises(TokenEndpointUnavailable) as caught:
+        asyncio.run(client.token())
+
+    assert time.monotonic() - started < 3.0
+    assert str(caught.value).endswith(CUT_OFF)
+
+
+def test_the_deadline_covers_backoff_waits(
+    basic_account: Callable[..., tuple[Path, str]], authz: AuthzServer, clock: FakeClock
+) -> None:
+    path, _ = basic_account()
+    authz.inject(503, retry_after="20", times=3)
+    client = TokenClient.from_file(
+        path, clock=clock, sleep=clock.sleep, monotonic=lambda: clock.now.timestamp(), random=lambda: 0.5
+    )
+
+    with pytest.raises(TokenEndpointUnavailable) as caught:
+        client.token()
+
+    # Attempt 1, 20 s of Retry-After, attempt 2; another 20 s would end past the 30 s deadline.
+    assert clock.sleeps == [20.0]
+    assert authz.request_count == 2
+    assert str(caught.value).endswith("(no token within the 30 s deadline, 2 attempts; last: HTTP 503)")
+
+
+def test_the_rotation_wait_is_not_counted_against_the_deadline(
+    basic_account: Callable[..., tuple[Path, str]], authz: AuthzServer, clock: FakeClock
+) -> None:
+    path, _ = basic_account()
+    authz.rotate_secret("reporting-basic", "rotated-secret-of-generation-2")  # the bundle follows later
+
+    def sleep_then_publish(seconds: float) -> None:
+        clock.sleep(seconds)
+        if len(clock.sleeps) == 3:
+            document = json.loads(path.read_text())
+            path.write_text(json.dumps(document | {"client_secret": "rotated-secret-of-generation-2"}))
+
+    client = TokenClient.from_file(
+        path, clock=clock, sleep=sleep_then_publish, monotonic=lambda: clock.now.timestamp(), deadline=5
+    )
+
+    assert not client.token().expired(clock())
+    assert clock.sleeps == [10.0, 10.0, 10.0]
+
+
+@pytest.mark.parametrize("deadline", [0, -1, float("nan"), float("inf"), True])
+def test_the_deadline_must_be_a_positive_finite_number_of_seconds(deadline: float, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="deadline must be a positive, finite number of seconds"):
+        TokenClient.from_file(tmp_path / "bundle.json", deadline=deadline)

@@ -3,11 +3,12 @@ granted (the resource servers verify signatures; a consumer only wants to see wh
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from joserfc import jws
 from joserfc.errors import JoseError
+
+from svcaccounts.client.limits import parse_json
 
 
 class NotAJWTError(ValueError):
@@ -17,7 +18,9 @@ class NotAJWTError(ValueError):
 def unverified_claims(token: str) -> dict[str, Any]:
     try:
         payload = jws.extract_compact(token.encode()).payload
-        claims = json.loads(payload)
+        # parse_json: the payload is the server's, and json.loads raises RecursionError on deep
+        # nesting (InvalidJSON, like every failure of parse_json, is a ValueError).
+        claims = parse_json(payload)
     except (JoseError, ValueError, UnicodeDecodeError):
         # No detail from the parser: it could quote part of the token.
         raise NotAJWTError("the access token is not a JWT; its claims cannot be shown") from None

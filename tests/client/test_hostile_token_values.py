@@ -4,6 +4,7 @@ the cached-token fallback and the breaker apply to them as to any other failure.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from svcaccounts.client import (
     TokenEvent,
     TokenRequestError,
 )
+from svcaccounts.client.claims import NotAJWTError, unverified_claims
 from svcaccounts.client.policy import parse_retry_after
 from svcaccounts.client.transport import Unavailable, request_token
 
@@ -236,3 +238,23 @@ def test_a_source_raising_on_re_read_leaves_the_cached_token_in_service(
         f"token request for client reporting-basic at {authz.token_url} failed unexpectedly (RuntimeError)"
     )
     assert caught.value.__suppress_context__
+
+
+# --- the token's own payload, decoded for `svcaccounts token --decode` and `verify` --------------
+
+
+def _jwt_with_payload(payload: bytes) -> str:
+    def segment(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    return ".".join(segment(part) for part in (b'{"alg": "RS256"}', payload, b"signature"))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"[" * 5000 + b"]" * 5000, b'{"exp": ' + b"9" * 5000 + b"}", b"[1, 2]"],
+    ids=["nested 5000 deep", "a 5000-digit number", "not an object"],
+)
+def test_a_token_payload_the_parser_cannot_take_is_not_a_jwt(payload: bytes) -> None:
+    with pytest.raises(NotAJWTError):
+        unverified_claims(_jwt_with_payload(payload))

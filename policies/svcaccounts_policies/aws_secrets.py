@@ -21,6 +21,7 @@ from pulumi_policy import (
 
 from . import config
 from .props import MISSING, UNKNOWN, as_number, lookup
+from .resource_types import is_type
 from .tags import REQUIRED_TAGS_SCHEMA, report_missing_tags
 
 AWS_SECRET: Final = "aws:secretsmanager/secret:Secret"
@@ -31,7 +32,7 @@ _AWS_MANAGED_ALIAS: Final = re.compile(r"(^|:)alias/aws/")
 
 
 def kms_key_in_prod(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != AWS_SECRET:
+    if not is_type(args.resource_type, AWS_SECRET):
         return
     key = lookup(args.props, "kmsKeyId")
     if key is UNKNOWN:
@@ -55,12 +56,12 @@ def kms_key_in_prod(args: ResourceValidationArgs, report_violation: ReportViolat
 
 
 def owner_and_environment_tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != AWS_SECRET:
+    if not is_type(args.resource_type, AWS_SECRET):
         return
     report_missing_tags(args, report_violation)
 
 def recovery_window_in_prod(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != AWS_SECRET:
+    if not is_type(args.resource_type, AWS_SECRET):
         return
     window = lookup(args.props, "recoveryWindowInDays")
     # Unset: AWS's default window of 30 days.
@@ -77,7 +78,7 @@ def recovery_window_in_prod(args: ResourceValidationArgs, report_violation: Repo
 
 
 def version_has_value(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != AWS_SECRET_VERSION:
+    if not is_type(args.resource_type, AWS_SECRET_VERSION):
         return
     # An unknown value (a bundle built from keys created in this update) is a value.
     value = lookup(args.props, "secretString")

@@ -20,6 +20,7 @@ from pulumi_policy import (
 
 from . import config
 from .props import MISSING, UNKNOWN, as_number, lookup
+from .resource_types import is_type
 from .tags import REQUIRED_TAGS_SCHEMA, report_missing_tags
 
 KEY_VAULT_SECRET: Final = "azure-native:keyvault:Secret"
@@ -29,7 +30,7 @@ _SECONDS_PER_DAY: Final = 86_400
 
 
 def content_type(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != KEY_VAULT_SECRET:
+    if not is_type(args.resource_type, KEY_VAULT_SECRET):
         return
     value = lookup(args.props, "properties", "contentType")
     if value is UNKNOWN or (isinstance(value, str) and value.strip()):
@@ -42,7 +43,7 @@ def content_type(args: ResourceValidationArgs, report_violation: ReportViolation
 
 
 def expires_within_maximum(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != KEY_VAULT_SECRET:
+    if not is_type(args.resource_type, KEY_VAULT_SECRET):
         return
     expires = lookup(args.props, "properties", "attributes", "expires")
     if expires is UNKNOWN:
@@ -75,12 +76,12 @@ def expires_within_maximum(args: ResourceValidationArgs, report_violation: Repor
 
 
 def owner_and_environment_tags(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != KEY_VAULT_SECRET:
+    if not is_type(args.resource_type, KEY_VAULT_SECRET):
         return
     report_missing_tags(args, report_violation)
 
 def has_value(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != KEY_VAULT_SECRET:
+    if not is_type(args.resource_type, KEY_VAULT_SECRET):
         return
     # An unknown value (a bundle built from keys created in this update) is a value.
     value = lookup(args.props, "properties", "value")

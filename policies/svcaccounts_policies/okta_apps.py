@@ -14,6 +14,7 @@ from pulumi_policy import (
 
 from . import config
 from .props import MISSING, UNKNOWN, contains_unknown, describe_known, describe_one, lookup
+from .resource_types import is_type
 
 OAUTH_APP: Final = "okta:app/oAuth:OAuth"
 
@@ -47,7 +48,7 @@ AUTH_METHODS: Final = frozenset(
 
 
 def service_app_type(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != OAUTH_APP:
+    if not is_type(args.resource_type, OAUTH_APP):
         return
     app_type = lookup(args.props, "type")
     if app_type is UNKNOWN or app_type == SERVICE:
@@ -61,7 +62,7 @@ def service_app_type(args: ResourceValidationArgs, report_violation: ReportViola
 
 
 def client_credentials_only(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != OAUTH_APP:
+    if not is_type(args.resource_type, OAUTH_APP):
         return
     grant_types = lookup(args.props, "grantTypes")
     if grant_types is UNKNOWN or contains_unknown(grant_types):
@@ -83,7 +84,7 @@ def client_credentials_only(args: ResourceValidationArgs, report_violation: Repo
 
 
 def token_response_only(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != OAUTH_APP:
+    if not is_type(args.resource_type, OAUTH_APP):
         return
     response_types = lookup(args.props, "responseTypes")
     if response_types is UNKNOWN or contains_unknown(response_types):
@@ -108,7 +109,7 @@ def token_response_only(args: ResourceValidationArgs, report_violation: ReportVi
 
 
 def no_redirect_uris(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != OAUTH_APP:
+    if not is_type(args.resource_type, OAUTH_APP):
         return
     for prop, argument in (
         ("redirectUris", "redirect_uris"),
@@ -129,7 +130,7 @@ def no_redirect_uris(args: ResourceValidationArgs, report_violation: ReportViola
 
 
 def token_endpoint_auth_method(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != OAUTH_APP:
+    if not is_type(args.resource_type, OAUTH_APP):
         return
     method = lookup(args.props, "tokenEndpointAuthMethod")
     if method is UNKNOWN or method in ALLOWED_AUTH_METHODS:
@@ -157,7 +158,7 @@ def token_endpoint_auth_method(args: ResourceValidationArgs, report_violation: R
 
 
 def prod_prefers_private_key_jwt(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != OAUTH_APP:
+    if not is_type(args.resource_type, OAUTH_APP):
         return
     method = lookup(args.props, "tokenEndpointAuthMethod")
     if not isinstance(method, str) or method not in CLIENT_SECRET_METHODS:

@@ -16,6 +16,7 @@ from pulumi_policy import (
 from . import config
 from .okta_apps import CLIENT_CREDENTIALS, GRANT_TYPES
 from .props import MISSING, UNKNOWN, as_number, contains_unknown, describe_known, lookup
+from .resource_types import is_type
 
 SERVER_POLICY: Final = "okta:auth/serverPolicy:ServerPolicy"
 SERVER_POLICY_RULE: Final = "okta:auth/serverPolicyRule:ServerPolicyRule"
@@ -30,7 +31,7 @@ NON_PROD_MAXIMUM_MINUTES: Final = "nonProdMaximumMinutes"
 
 
 def no_all_clients(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != SERVER_POLICY:
+    if not is_type(args.resource_type, SERVER_POLICY):
         return
     clients = lookup(args.props, "clientWhitelists")
     if isinstance(clients, list) and ALL_CLIENTS in clients:
@@ -42,7 +43,7 @@ def no_all_clients(args: ResourceValidationArgs, report_violation: ReportViolati
 
 
 def names_one_client(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != SERVER_POLICY:
+    if not is_type(args.resource_type, SERVER_POLICY):
         return
     clients = lookup(args.props, "clientWhitelists")
     if clients is UNKNOWN:
@@ -61,7 +62,7 @@ def names_one_client(args: ResourceValidationArgs, report_violation: ReportViola
 
 
 def rule_client_credentials_only(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != SERVER_POLICY_RULE:
+    if not is_type(args.resource_type, SERVER_POLICY_RULE):
         return
     grant_types = lookup(args.props, "grantTypeWhitelists")
     if grant_types is UNKNOWN or contains_unknown(grant_types):
@@ -81,7 +82,7 @@ def rule_client_credentials_only(args: ResourceValidationArgs, report_violation:
 
 
 def rule_no_wildcard_scope(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != SERVER_POLICY_RULE:
+    if not is_type(args.resource_type, SERVER_POLICY_RULE):
         return
     scopes = lookup(args.props, "scopeWhitelists")
     if isinstance(scopes, list) and WILDCARD_SCOPE in scopes:
@@ -101,7 +102,7 @@ def maximum_token_minutes(settings: Mapping[str, Any], *, prod: bool) -> int:
 def rule_token_lifetime_within_maximum(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
-    if args.resource_type != SERVER_POLICY_RULE:
+    if not is_type(args.resource_type, SERVER_POLICY_RULE):
         return
     lifetime = lookup(args.props, "accessTokenLifetimeMinutes")
     if lifetime is UNKNOWN:

@@ -32,6 +32,7 @@ from . import config
 from .okta_apps import OAUTH_APP, SERVICE
 from .okta_auth import SERVER_POLICY, SERVER_POLICY_RULE, WILDCARD_SCOPE
 from .props import UNKNOWN, lookup
+from .resource_types import is_type
 
 SERVICE_ACCOUNT_COMPONENT: Final = "svcaccounts:index:ServiceAccount"
 
@@ -39,8 +40,8 @@ PRIVILEGED_SCOPES: Final = "privilegedScopes"
 ALLOWED_ACCOUNTS: Final = "allowedAccounts"
 
 
-def _of_type(resources: Iterable[PolicyResource], resource_type: str) -> list[PolicyResource]:
-    return [resource for resource in resources if resource.resource_type == resource_type]
+def _of_type(resources: Iterable[PolicyResource], token: str) -> list[PolicyResource]:
+    return [resource for resource in resources if is_type(resource.resource_type, token)]
 
 
 def _apps_named_by(
@@ -50,7 +51,7 @@ def _apps_named_by(
     named = {
         dependency.urn
         for dependency in policy.property_dependencies.get("clientWhitelists", [])
-        if dependency.resource_type == OAUTH_APP
+        if is_type(dependency.resource_type, OAUTH_APP)
     }
     clients = lookup(policy.props, "clientWhitelists")
     if not isinstance(clients, list):
@@ -117,7 +118,7 @@ def app_labels_unique(args: StackValidationArgs, report_violation: ReportViolati
 def _account_of(resource: PolicyResource) -> str | None:
     ancestor = resource.parent
     while ancestor is not None:
-        if ancestor.resource_type == SERVICE_ACCOUNT_COMPONENT:
+        if is_type(ancestor.resource_type, SERVICE_ACCOUNT_COMPONENT):
             return ancestor.name
         ancestor = ancestor.parent
     return None

@@ -27,6 +27,7 @@ KEY_VAULT_SECRET: Final = "azure-native:keyvault:Secret"
 
 MAXIMUM_DAYS: Final = "maximumDays"
 _SECONDS_PER_DAY: Final = 86_400
+_LATEST_EXPIRES: Final = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 
 
 def content_type(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -61,6 +62,14 @@ def expires_within_maximum(args: ResourceValidationArgs, report_violation: Repor
     if seconds is None:
         report_violation(
             "properties.attributes.expires is not a number of seconds since 1970-01-01T00:00:00Z. " + fix,
+            None,
+        )
+        return
+    if not math.isfinite(seconds) or seconds > _LATEST_EXPIRES:
+        # No date to show: datetime ends with the year 9999 (fromtimestamp(1e300) overflows).
+        report_violation(
+            "properties.attributes.expires lies after the year 9999, far beyond the maximum of "
+            f"{maximum_days} days: a bundle nobody rotates would stay valid that long. " + fix,
             None,
         )
         return

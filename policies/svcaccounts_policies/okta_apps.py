@@ -13,7 +13,15 @@ from pulumi_policy import (
 )
 
 from . import config
-from .props import MISSING, UNKNOWN, contains_unknown, describe_known, describe_one, lookup
+from .props import (
+    MISSING,
+    UNKNOWN,
+    contains_unknown,
+    describe_known,
+    describe_one,
+    is_exactly,
+    lookup,
+)
 from .resource_types import is_type
 
 OAUTH_APP: Final = "okta:app/oAuth:OAuth"
@@ -74,7 +82,7 @@ def client_credentials_only(args: ResourceValidationArgs, report_violation: Repo
             None,
         )
         return
-    if not isinstance(grant_types, list) or set(grant_types) != {CLIENT_CREDENTIALS}:
+    if not is_exactly(grant_types, CLIENT_CREDENTIALS):
         found = describe_known(grant_types if isinstance(grant_types, list) else [grant_types], GRANT_TYPES)
         report_violation(
             f"grantTypes is {found}; a service account may use only the client_credentials "
@@ -96,7 +104,7 @@ def token_response_only(args: ResourceValidationArgs, report_violation: ReportVi
             None,
         )
         return
-    if not isinstance(response_types, list) or set(response_types) != {TOKEN}:
+    if not is_exactly(response_types, TOKEN):
         found = describe_known(
             response_types if isinstance(response_types, list) else [response_types],
             RESPONSE_TYPES,

@@ -15,7 +15,7 @@ from pulumi_policy import (
 
 from . import config
 from .okta_apps import CLIENT_CREDENTIALS, GRANT_TYPES
-from .props import MISSING, UNKNOWN, as_number, contains_unknown, describe_known, lookup
+from .props import MISSING, UNKNOWN, as_number, contains_unknown, describe_known, is_exactly, lookup
 from .resource_types import is_type
 
 SERVER_POLICY: Final = "okta:auth/serverPolicy:ServerPolicy"
@@ -67,7 +67,7 @@ def rule_client_credentials_only(args: ResourceValidationArgs, report_violation:
     grant_types = lookup(args.props, "grantTypeWhitelists")
     if grant_types is UNKNOWN or contains_unknown(grant_types):
         return
-    if isinstance(grant_types, list) and set(grant_types) == {CLIENT_CREDENTIALS}:
+    if is_exactly(grant_types, CLIENT_CREDENTIALS):
         return
     found = (
         "not set"

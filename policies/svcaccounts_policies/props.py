@@ -137,6 +137,12 @@ def as_number(value: Any) -> float | None:
     return float(value)
 
 
+def is_exactly(value: Any, word: str) -> bool:
+    """Whether `value` is a non-empty list of `word` alone (like `set(value) == {word}`, which
+    raises TypeError when an element is a list or a map)."""
+    return isinstance(value, list) and bool(value) and all(item == word for item in value)
+
+
 def as_string_list(value: Any) -> list[Any] | None:
     """The list itself when `value` is a list (elements may be `UNKNOWN`), else None."""
     return value if isinstance(value, list) else None

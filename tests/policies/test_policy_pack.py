@@ -13,11 +13,19 @@ import jsonschema
 import pytest
 import yaml
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy
-from svcaccounts_policies import aws_secrets, config, key_vault, okta_apps, okta_auth, stack
+from svcaccounts_policies import (
+    aws_secrets,
+    config,
+    key_vault,
+    okta_app_companions,
+    okta_apps,
+    okta_auth,
+    stack,
+)
 from svcaccounts_policies.pack import PACK_NAME, POLICIES
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
-RULE_MODULES = (okta_apps, okta_auth, key_vault, aws_secrets, stack)
+RULE_MODULES = (okta_apps, okta_app_companions, okta_auth, key_vault, aws_secrets, stack)
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

@@ -17,13 +17,28 @@ from typing import Any
 import pytest
 from policy_baselines import BASELINES, NOW, baseline, check_resource, in_environment, violations
 from pulumi_policy import StackValidationPolicy
-from svcaccounts_policies import aws_secrets, key_vault, okta_apps, okta_auth, resource_types, stack
+from svcaccounts_policies import (
+    aws_secrets,
+    key_vault,
+    okta_app_companions,
+    okta_apps,
+    okta_auth,
+    resource_types,
+    stack,
+)
 from svcaccounts_policies.key_vault import KEY_VAULT_SECRET
 from svcaccounts_policies.offline import Registered, evaluate, urn_for
 from svcaccounts_policies.pack import POLICIES
 from svcaccounts_policies.resource_types import canonical_type
 
-RULE_MODULES: tuple[ModuleType, ...] = (okta_apps, okta_auth, key_vault, aws_secrets, stack)
+RULE_MODULES: tuple[ModuleType, ...] = (
+    okta_apps,
+    okta_app_companions,
+    okta_auth,
+    key_vault,
+    aws_secrets,
+    stack,
+)
 PACK_DIR = Path(resource_types.__file__).parent
 TOKEN = re.compile(r"(okta|azure-native|aws):[A-Za-z0-9/]+:[A-Za-z0-9]+")
 SDK_PACKAGES = {"okta": "pulumi_okta", "azure-native": "pulumi_azure_native", "aws": "pulumi_aws"}

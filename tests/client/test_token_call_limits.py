@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import socket
 import ssl
 import threading
@@ -26,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from svcaccounts.client import AsyncTokenClient, TokenClient, TokenEndpointUnavailable
+from svcaccounts.client import AsyncTokenClient, TokenClient, TokenClientError, TokenEndpointUnavailable
 from svcaccounts.client.transport import ACCESS_TOKEN_LIMIT, TOKEN_RESPONSE_LIMIT
 
 MiB = 1024 * 1024
@@ -562,3 +563,33 @@ def test_the_rotation_wait_is_not_counted_against_the_deadline(
 def test_the_deadline_must_be_a_positive_finite_number_of_seconds(deadline: float, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="deadline must be a positive, finite number of seconds"):
         TokenClient.from_file(tmp_path / "bundle.json", deadline=deadline)
+
+
+# --- nothing the server sent is repeated ----------------------------------------------------------
+
+CANARY = "CANARY-token-0123456789"
+HOSTILE = {
+    "token with CRLF": token_answer(CANARY + "\r\nX-Injected: 1"),
+    "token too long": token_answer(CANARY * 1000),
+    "expires_in out of range": token_answer(CANARY, expires_in=1e300),
+    "not JSON": answer(200, CANARY.encode()),
+    "unregistered error": answer(400, json.dumps({"error": CANARY, "error_description": CANARY}).encode()),
+    "compressed": answer(200, gzip.compress(CANARY.encode()), "Content-Encoding: gzip"),
+}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_refused_answer_is_never_repeated_in_errors_or_logs(
+    serve: Callable[..., RawServer],
+    hostile: Answer,
+    client_for: Callable[..., TokenClient],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="svcaccounts")
+    server = serve(hostile)
+
+    with pytest.raises(TokenClientError) as caught:
+        client_for(server).token()
+
+    shown = str(caught.value) + repr(caught.value) + caplog.text
+    assert "CANARY" not in shown

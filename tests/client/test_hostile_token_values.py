@@ -4,6 +4,7 @@ the cached-token fallback and the breaker apply to them as to any other failure.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,6 +17,7 @@ from authz_server import AuthzServer
 from client_helpers import FakeClock
 
 from svcaccounts.client import (
+    AsyncTokenClient,
     CredentialBundle,
     FileSource,
     TokenClient,
@@ -258,3 +260,27 @@ def _jwt_with_payload(payload: bytes) -> str:
 def test_a_token_payload_the_parser_cannot_take_is_not_a_jwt(payload: bytes) -> None:
     with pytest.raises(NotAJWTError):
         unverified_claims(_jwt_with_payload(payload))
+
+
+def test_the_async_client_also_serves_the_cached_token_after_a_hostile_answer_or_a_raising_source(
+    basic_account: Account, authz: AuthzServer, clock: FakeClock
+) -> None:
+    path, _ = basic_account()
+    client = AsyncTokenClient(
+        _FailingReread(path), clock=clock, sleep=clock.async_sleep, random=lambda: 0.5, rotation_wait=None
+    )
+
+    async def scenario() -> None:
+        cached = await client.token()
+        clock.advance(3600 - 300)
+        _answer_every_attempt(authz, _token_answer(float("inf")))
+        assert await client.token() == cached  # expires_in out of range
+        clock.advance(10)  # the renewal retry interval
+        authz.inject_response(401, {"error": "invalid_client"})
+        assert await client.token() == cached  # the re-read raised RuntimeError
+        clock.advance(300)
+        authz.inject_response(401, {"error": "invalid_client"})
+        with pytest.raises(TokenClientError, match=r"failed unexpectedly \(RuntimeError\)$"):
+            await client.token()
+
+    asyncio.run(scenario())

@@ -1,11 +1,11 @@
 """Where a stack's credential bundles live: (repository root, stack, account) → a bundle source.
 
 The operator's side of the client, for `svcaccounts token ACCOUNT --stack`, `env --stack` and
-`verify --stack`: it reads the stack file and the definitions (YAML, through svcaccounts.settings
+`verify --stack`: it reads the stack file and the definitions (YAML, through svcaccounts.core.settings
 and the loader), so the runtime package `svcaccounts.client` does not import it. No Pulumi.
 
 `StackBundles.source` is the one place that maps a stack's secret store to a source: one branch
-per store. Secret names come from svcaccounts.naming, the functions the program writes with.
+per store. Secret names come from svcaccounts.core.naming, the functions the program writes with.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from typing import Any
 from svcaccounts.client.aws_secrets import AwsSecretsManagerSource, SecretValueReader, secrets_manager_client
 from svcaccounts.client.keyvault import KeyVaultSource, SecretReader, key_vault_url
 from svcaccounts.client.sources import BundleSource
+from svcaccounts.core.model import EffectiveAccount, EnvironmentView
+from svcaccounts.core.naming import aws_secret_name, key_vault_secret_name
+from svcaccounts.core.settings import AwsSecretsManagerSettings, KeyVaultSettings, StackSettings
 from svcaccounts.definitions.findings import Finding, has_errors
-from svcaccounts.model import EffectiveAccount, EnvironmentView
-from svcaccounts.naming import aws_secret_name, key_vault_secret_name
-from svcaccounts.settings import AwsSecretsManagerSettings, KeyVaultSettings, StackSettings, settings_of
+from svcaccounts.definitions.stack_settings import settings_of
 
 
 class StackError(Exception):

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from svcaccounts.core.plan import EnvironmentPlan, plan_environment
+from svcaccounts.core.settings import StackSettings
 from svcaccounts.definitions import LoadResult, load_files
 from svcaccounts.definitions.loader import read_repository_files
-from svcaccounts.plan import EnvironmentPlan, plan_environment
-from svcaccounts.settings import StackSettings, settings_of
+from svcaccounts.definitions.stack_settings import settings_of
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 AWS_STACK = "prod-aws"

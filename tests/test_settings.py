@@ -8,18 +8,17 @@ from typing import Any
 import pytest
 import yaml
 
-from svcaccounts.definitions import load_repository
-from svcaccounts.settings import (
+from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     NewAuthServer,
     OktaSettings,
     StackSettings,
-    parse_settings,
-    settings_of,
 )
-from svcaccounts.stacks import Stack
+from svcaccounts.definitions import load_repository
+from svcaccounts.definitions.stack_files import Stack
+from svcaccounts.definitions.stack_settings import parse_settings, settings_of
 
 REPOSITORY_ROOT = Path(__file__).parent.parent
 

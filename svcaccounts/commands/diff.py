@@ -16,12 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from svcaccounts.definitions import Finding, load_files, load_repository
-from svcaccounts.definitions.loader import DEFINITIONS_DIR, SCOPE_CATALOG_FILE, is_definition_path
-from svcaccounts.definitions.yaml_reader import read_document
-from svcaccounts.gitrev import RevisionError, read_revision_files
-from svcaccounts.model import Catalog
-from svcaccounts.review import (
+from svcaccounts.core.model import Catalog
+from svcaccounts.core.review import (
     EMPTY_CATALOG,
     RENDERERS,
     SEVERITIES,
@@ -29,7 +25,11 @@ from svcaccounts.review import (
     diff_catalogs,
     reaches,
 )
-from svcaccounts.stacks import stack_name_of
+from svcaccounts.definitions import Finding, load_files, load_repository
+from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
+from svcaccounts.definitions.loader import DEFINITIONS_DIR, SCOPE_CATALOG_FILE, is_definition_path
+from svcaccounts.definitions.stack_files import stack_name_of
+from svcaccounts.definitions.yaml_reader import read_document
 
 EXIT_OK = 0
 EXIT_FAIL_ON = 1

@@ -106,7 +106,7 @@ def _from_stack(
         parse_json,
         read_limited,
     )
-    from svcaccounts.naming import key_id
+    from svcaccounts.core.naming import key_id
     from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
 
     try:

@@ -42,12 +42,12 @@ def _print_findings(findings: Sequence[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svcaccounts import clock
+    from svcaccounts.core import clock
+    from svcaccounts.core.plan import compare_plans, plan_environment, render
+    from svcaccounts.core.rotation import RotationError
     from svcaccounts.definitions.findings import has_errors
     from svcaccounts.definitions.loader import DEFINITIONS_DIR, load_files, read_repository_files
-    from svcaccounts.plan import compare_plans, plan_environment, render
-    from svcaccounts.rotation import RotationError
-    from svcaccounts.settings import settings_of
+    from svcaccounts.definitions.stack_settings import settings_of
 
     root: Path = args.root
     if not root.is_dir():
@@ -108,11 +108,11 @@ def _base_plan(root: Path, revision: str, stack_name: str, settings: Any, now: A
     revision has no definitions yet), so only definition changes show up, not the passage of time."""
     from dataclasses import replace
 
+    from svcaccounts.core.model import Catalog
+    from svcaccounts.core.plan import plan_environment
+    from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
     from svcaccounts.definitions.loader import load_files
-    from svcaccounts.gitrev import RevisionError, read_revision_files
-    from svcaccounts.model import Catalog
-    from svcaccounts.plan import plan_environment
-    from svcaccounts.settings import settings_of
+    from svcaccounts.definitions.stack_settings import settings_of
 
     try:
         files = read_revision_files(root, revision, definitions_dir=settings.definitions_dir)

@@ -96,21 +96,21 @@ def _read_deployed_bytes(path: Path) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svcaccounts import clock
+    from svcaccounts.core import clock
+    from svcaccounts.core.rotation import RotationError
+    from svcaccounts.core.rotation_status import (
+        RENDERERS,
+        DeployedError,
+        read_deployed,
+        rotation_status,
+    )
     from svcaccounts.definitions.findings import has_errors
     from svcaccounts.definitions.loader import (
         DEFINITIONS_DIR,
         load_files,
         read_repository_files,
     )
-    from svcaccounts.rotation import RotationError
-    from svcaccounts.rotation_status import (
-        RENDERERS,
-        DeployedError,
-        read_deployed,
-        rotation_status,
-    )
-    from svcaccounts.settings import DEFINITIONS_DIR_KEY
+    from svcaccounts.definitions.stack_settings import DEFINITIONS_DIR_KEY
 
     root: Path = args.root
     if not root.is_dir():

@@ -14,8 +14,8 @@ from svcaccounts.definitions.loader import (
     load_files,
     read_repository_files,
 )
-from svcaccounts.definitions.reporters import REPORTERS
-from svcaccounts.settings import settings_of
+from svcaccounts.definitions.stack_settings import settings_of
+from svcaccounts.render.findings import REPORTERS
 
 EXIT_OK = 0
 EXIT_INVALID = 1

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from svcaccounts.client.sources import BundleSource
-    from svcaccounts.model import EffectiveAccount
+    from svcaccounts.core.model import EffectiveAccount
+    from svcaccounts.core.verification import AccountCheck
     from svcaccounts.stack_bundles import OpenBundles
-    from svcaccounts.verification import AccountCheck
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -53,11 +53,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
     """`open_bundles` replaces how the stack's store is opened (tests: a fake Key Vault client)."""
-    from svcaccounts import clock
     from svcaccounts.client import FileSource
-    from svcaccounts.naming import key_vault_secret_name
+    from svcaccounts.core import clock
+    from svcaccounts.core.naming import key_vault_secret_name
+    from svcaccounts.core.verification import failed, render_json, render_table
     from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
-    from svcaccounts.verification import failed, render_json, render_table
 
     bundles: Path | None = args.bundles
     if bundles is not None and not bundles.is_dir():
@@ -104,8 +104,8 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
 def _verify(account: EffectiveAccount, source: BundleSource, now: datetime) -> AccountCheck:
     from svcaccounts.client import TokenClient, TokenClientError
     from svcaccounts.client.claims import NotAJWTError, granted_scopes, unverified_claims
-    from svcaccounts.rotation import generation_at
-    from svcaccounts.verification import Observed, check_account, failed, skipped
+    from svcaccounts.core.rotation import generation_at
+    from svcaccounts.core.verification import Observed, check_account, failed, skipped
 
     if not account.enabled:
         return skipped(account)

@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
-from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
-from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
-from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
-from svcaccounts.model import (
+from svcaccounts.core.model import (
     DEFAULT_AUTH_METHOD,
     DEFAULT_GRACE_DAYS,
     DEFAULT_STATUS,
@@ -31,7 +27,11 @@ from svcaccounts.model import (
     Scope,
     ServiceAccount,
 )
-from svcaccounts.stacks import Stack, environments_of, read_stacks, stack_name_of
+from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
+from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
+from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
+from svcaccounts.definitions.stack_files import Stack, environments_of, read_stacks, stack_name_of
+from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
 
 SCOPE_CATALOG_FILE = "scopes.yaml"
 DEFINITIONS_DIR = "service_accounts"

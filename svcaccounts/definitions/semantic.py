@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from svcaccounts.core.model import DEFAULT_GRACE_DAYS
 from svcaccounts.definitions.findings import Finding
 from svcaccounts.definitions.yaml_reader import Document, JsonPath, field_name
-from svcaccounts.model import DEFAULT_GRACE_DAYS
 
 RESERVED_SCOPE_PREFIX = "okta."
 # What a reviewer can read unambiguously and every renderer shows as written: no backticks, pipes

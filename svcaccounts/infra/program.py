@@ -13,26 +13,24 @@ from typing import Any
 import pulumi
 import pulumi_okta as okta
 
-from svcaccounts import clock, naming
-from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
-from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
-from svcaccounts.plan import AccountPlan, EnvironmentPlan, plan_environment
-from svcaccounts.rotation import RotationError, iso_utc
-from svcaccounts.settings import (
+from svcaccounts.core import clock, naming
+from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
+from svcaccounts.core.rotation import RotationError, iso_utc
+from svcaccounts.core.settings import NewAuthServer, OktaSettings, StackSettings
+from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY
+from svcaccounts.definitions.stack_settings import (
     AUTH_SERVER_KEY,
     AWS_SECRETS_MANAGER_KEY,
     DEFINITIONS_DIR_KEY,
-    ENVIRONMENT_KEY,
     KEY_VAULT_KEY,
     OKTA_BASE_URL_KEY,
     OKTA_MAX_API_CAPACITY_KEY,
     OKTA_ORG_NAME_KEY,
     SECRET_STORE_KEY,
-    NewAuthServer,
-    OktaSettings,
-    StackSettings,
     parse_settings,
 )
+from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
+from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
 
 # Okta's management API limits are per minute (/api/v1/apps: 20-100 creations a minute by plan).
 # Back off and retry instead of failing a first `up` of hundreds of accounts on 429s.

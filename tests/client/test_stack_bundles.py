@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from svcaccounts.client import KeyVaultSource
-from svcaccounts.naming import key_vault_secret_name
+from svcaccounts.core.naming import key_vault_secret_name
 from svcaccounts.stack_bundles import StackError, bundle_source_for, load_stack
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter, docs-reader, and

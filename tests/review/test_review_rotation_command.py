@@ -12,8 +12,8 @@ import pytest
 from review_git import BASELINE, CHANGES
 
 from svcaccounts.cli import main
-from svcaccounts.model import Rotation
-from svcaccounts.rotation import generation_at, next_rotation
+from svcaccounts.core.model import Rotation
+from svcaccounts.core.rotation import generation_at, next_rotation
 
 # svc-reader in the fixture: period 90 days, grace 7.
 ROTATION = Rotation(period_days=90, grace_days=7)

@@ -22,8 +22,8 @@ from svcaccounts.definitions.loader import (
     RepositoryFiles,
     is_definition_path,
 )
+from svcaccounts.definitions.stack_files import stack_name_of
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES
-from svcaccounts.stacks import stack_name_of
 
 _BLOB_MODES = (b"100644", b"100755")  # not symlinks (120000) nor submodules (160000)
 _SYMLINK_MODE = b"120000"

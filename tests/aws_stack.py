@@ -26,7 +26,7 @@ def load_with_aws_stack() -> LoadResult:
 def aws_stack_settings() -> StackSettings:
     result = load_with_aws_stack()
     (stack,) = [s for s in result.stacks if s.name == AWS_STACK]
-    settings = settings_of(stack, AWS_STACK_FILE.read_bytes())
+    settings = settings_of(stack)
     assert settings.findings == (), settings.findings
     assert settings.settings is not None
     return settings.settings

@@ -50,7 +50,6 @@ MONTHLY = Rotation(period_days=30, grace_days=3)
 SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
     okta=OktaSettings("dev-1"),
@@ -330,7 +329,6 @@ def test_an_unknown_base_revision_is_a_usage_error(capsys: pytest.CaptureFixture
 AWS_SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=None,
     okta=OktaSettings("dev-1"),

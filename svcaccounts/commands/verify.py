@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from svcaccounts.commands import exit_codes
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -23,9 +25,7 @@ if TYPE_CHECKING:
     from svcaccounts.core.verification import AccountCheck
     from svcaccounts.stack_bundles import OpenBundles
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+exit_codes.FAILED = 1
 
 
 def register(subparsers: Any) -> None:
@@ -54,28 +54,27 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
     """`open_bundles` replaces how the stack's store is opened (tests: a fake Key Vault client)."""
     from svcaccounts.client import FileSource
+    from svcaccounts.commands.stack_errors import report_stack_error
     from svcaccounts.core import clock
     from svcaccounts.core.naming import key_vault_secret_name
     from svcaccounts.core.verification import failed, render_json, render_table
-    from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
+    from svcaccounts.stack_bundles import StackBundles
+    from svcaccounts.workspace import StackError, open_stack_at
 
     bundles: Path | None = args.bundles
     if bundles is not None and not bundles.is_dir():
         print(f"svcaccounts verify: --bundles {bundles} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     try:
         # Each bundle's generation is compared with the one the definitions give at this instant.
         now = clock.now()
     except clock.ClockError as error:
         print(f"svcaccounts verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     try:
-        loaded = load_stack(args.root, args.stack)
+        loaded = open_stack_at(args.root, args.stack)
     except StackError as error:
-        for finding in error.findings:
-            print(str(finding), file=sys.stderr)
-        print(f"svcaccounts verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return report_stack_error("verify", error)
     for warning in loaded.warnings:
         print(str(warning), file=sys.stderr)
 
@@ -95,10 +94,10 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
                 source = store.source(account.name)
             except StackError as error:
                 print(f"svcaccounts verify: {error}", file=sys.stderr)
-                return EXIT_USAGE
+                return exit_codes.USAGE
         checks.append(_verify(account, source, now))
     print(render_table(checks) if args.format == "table" else render_json(checks))
-    return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED
+    return exit_codes.OK if all(check.passed for check in checks) else exit_codes.FAILED
 
 
 def _verify(account: EffectiveAccount, source: BundleSource, now: datetime) -> AccountCheck:

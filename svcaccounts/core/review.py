@@ -332,7 +332,6 @@ def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
                 )
 
 
-EMPTY_CATALOG = Catalog(scopes=(), accounts=(), environments=())
 
 
 def environments_of(base: Catalog, head: Catalog) -> tuple[str, ...]:

@@ -15,7 +15,6 @@ AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
 AWS_SECRETS_MANAGER: SecretStoreKind = "aws-secrets-manager"
 SECRET_STORES: tuple[SecretStoreKind, ...] = (AZURE_KEY_VAULT, AWS_SECRETS_MANAGER)
 
-DEFAULT_DEFINITIONS_DIR = "service_accounts"
 DEFAULT_OKTA_BASE_URL = "okta.com"
 # Percent of each one-minute Okta rate-limit bucket the provider may use: leaves room for the
 # org's other API clients (and for consumers' token requests, which share no bucket but the org).
@@ -77,7 +76,6 @@ class OktaSettings:
 class StackSettings:
     stack: str
     environment: str
-    definitions_dir: str
     auth_server: AuthServerSettings
     # Exactly one of the two stores is set (parse_settings guarantees it; __post_init__ checks).
     key_vault: KeyVaultSettings | None

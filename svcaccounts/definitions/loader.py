@@ -28,14 +28,17 @@ from svcaccounts.core.model import (
     ServiceAccount,
 )
 from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
+from svcaccounts.definitions.layout import (
+    DEFINITION_SUFFIXES,
+    DEFINITIONS_DIR,
+    SCOPE_CATALOG_FILE,
+    is_definition_path,
+    stack_name_of,
+)
 from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
 from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
-from svcaccounts.definitions.stack_files import Stack, environments_of, read_stacks, stack_name_of
+from svcaccounts.definitions.stack_files import Stack, environments_of, read_stacks
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
-
-SCOPE_CATALOG_FILE = "scopes.yaml"
-DEFINITIONS_DIR = "service_accounts"
-DEFINITION_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +68,6 @@ def _checker(schema_name: str) -> SchemaChecker:
     return _checkers[schema_name]
 
 
-def is_definition_path(path: str, definitions_dir: str = DEFINITIONS_DIR) -> bool:
-    return path.startswith(definitions_dir + "/") and path.endswith(DEFINITION_SUFFIXES)
-
-
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Loading builds hundreds of thousands of small acyclic objects (nodes, dicts) that all stay
@@ -84,13 +83,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_files(files: Mapping[str, bytes], *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
+def load_files(files: Mapping[str, bytes]) -> LoadResult:
     """Validate and load a repository given as repository-relative POSIX path → bytes."""
     with _cyclic_gc_paused():
-        return _load_files(files, definitions_dir)
+        return _load_files(files)
 
 
-def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
+def _load_files(files: Mapping[str, bytes]) -> LoadResult:
     findings: list[Finding] = list(files.problems) if isinstance(files, RepositoryFiles) else []
     stacks, stack_findings = read_stacks(files)
     findings.extend(stack_findings)
@@ -107,7 +106,7 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
     valid: list[Document] = []
     all_documents: list[Document] = []
     checker = _checker(SERVICE_ACCOUNT_SCHEMA)
-    for path in sorted(p for p in files if is_definition_path(p, definitions_dir)):
+    for path in sorted(p for p in files if is_definition_path(p)):
         document = read_document(path, files[path])
         all_documents.append(document)
         if path.endswith(".yml"):
@@ -137,11 +136,9 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
     return LoadResult(findings=sorted_findings(findings), stacks=stacks, partial_catalog=catalog)
 
 
-def load_repository(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
-    """Read the stack files, scopes.yaml and every definition under `definitions_dir` from disk."""
-    return load_files(
-        read_repository_files(root, definitions_dir=definitions_dir), definitions_dir=definitions_dir
-    )
+def load_repository(root: Path) -> LoadResult:
+    """Read the stack files, scopes.yaml and every definition under service_accounts/ from disk."""
+    return load_files(read_repository_files(root))
 
 
 class RepositoryFiles(dict[str, bytes]):
@@ -156,7 +153,7 @@ class RepositoryFiles(dict[str, bytes]):
         self.problems.append(Finding(path, 1, 1, message))
 
 
-def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> RepositoryFiles:
+def read_repository_files(root: Path) -> RepositoryFiles:
     """The files loading needs, as repository-relative POSIX path → bytes (each capped).
 
     Only regular files inside the repository are read. A symbolic link could pull any file on the
@@ -168,12 +165,12 @@ def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR)
             if entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name):
                 _read_entry(files, entry, entry.name)
     # Plain strings and scandir rather than Path objects: this runs once per file in the org.
-    top = os.path.join(root, definitions_dir)
+    top = os.path.join(root, DEFINITIONS_DIR)
     if os.path.islink(top):
-        message = f"{definitions_dir} is a symbolic link; definitions must live in the repository"
-        files.refuse(definitions_dir, message)
+        message = f"{DEFINITIONS_DIR} is a symbolic link; definitions must live in the repository"
+        files.refuse(DEFINITIONS_DIR, message)
         return files
-    pending = [(top, definitions_dir)]
+    pending = [(top, DEFINITIONS_DIR)]
     while pending:
         directory, relative = pending.pop()
         try:

@@ -22,9 +22,10 @@ variables or from `pulumi config set --secret`, and nothing here ever looks at t
 from __future__ import annotations
 
 import contextlib
+import difflib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,6 @@ from svcaccounts.core.settings import (
     AZURE_KEY_VAULT,
     DEFAULT_AWS_NAME_PREFIX,
     DEFAULT_AWS_RECOVERY_WINDOW_DAYS,
-    DEFAULT_DEFINITIONS_DIR,
     DEFAULT_OKTA_BASE_URL,
     DEFAULT_OKTA_MAX_API_CAPACITY,
     SECRET_STORES,
@@ -47,10 +47,11 @@ from svcaccounts.core.settings import (
     StackSettings,
 )
 from svcaccounts.definitions.findings import Finding
-from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY, Stack
-from svcaccounts.definitions.yaml_reader import read_document
+from svcaccounts.definitions.layout import DEFINITIONS_DIR
+from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY, Locator, Stack, first_line
 
 NAMESPACE = "svcaccounts"
+# Once a setting; now refused with a reason (one definitions folder per repository).
 DEFINITIONS_DIR_KEY = "svcaccounts:definitionsDir"
 AUTH_SERVER_KEY = "svcaccounts:authServer"
 KEY_VAULT_KEY = "svcaccounts:keyVault"
@@ -76,7 +77,6 @@ PLAINTEXT_FORBIDDEN = frozenset(
 KNOWN_KEYS = frozenset(
     {
         ENVIRONMENT_KEY,
-        DEFINITIONS_DIR_KEY,
         AUTH_SERVER_KEY,
         KEY_VAULT_KEY,
         OKTA_MAX_API_CAPACITY_KEY,
@@ -99,7 +99,6 @@ _RESOURCE_GROUP = re.compile(r"^[\w\-.()]{0,89}[\w\-()]$")
 _AUTH_SERVER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _ORG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 _BASE_URL = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
-_DEFINITIONS_DIR = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+$")
 # AWS: regions look like us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1.
 _AWS_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
 # A KMS key: its id (a UUID, or mrk-... for a multi-Region key), an alias, or the ARN of either.
@@ -114,17 +113,12 @@ _KMS_KEY = re.compile(
 AWS_NAME_PREFIX_MAX = 256
 _AWS_NAME_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{0,256}$")
 
-Locator = Callable[[tuple[str, ...]], tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
 class SettingsResult:
     settings: StackSettings | None
     findings: tuple[Finding, ...]
-
-
-def _no_location(_: tuple[str, ...]) -> tuple[int, int]:
-    return (1, 1)
 
 
 class _Reader:
@@ -178,8 +172,19 @@ class _Reader:
 
     def unknown_keys(self, container: Mapping[str, Any], keys: tuple[str, ...], known: set[str]) -> None:
         for extra in sorted(set(container) - known):
-            known_list = ", ".join(sorted(known))
-            self.error((*keys, extra), f"unknown setting {_label((*keys, extra))} (known: {known_list})")
+            label = _label((*keys, extra))
+            self.error((*keys, extra), f"unknown setting {label}{did_you_mean(extra, known)}")
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """`; did you mean X?` for the closest known key, else the list of known keys."""
+    known = sorted(known)
+    # Compared without the shared `svcaccounts:` namespace, which would make every key look close.
+    by_leaf = {name.rpartition(":")[2].lower(): name for name in known}
+    close = difflib.get_close_matches(key.rpartition(":")[2].lower(), by_leaf, n=1, cutoff=0.7)
+    if close:
+        return f"; did you mean {by_leaf[close[0]]}?"
+    return f" (known: {', '.join(known)})"
 
 
 def _label(keys: tuple[str, ...]) -> str:
@@ -195,26 +200,26 @@ def parse_settings(
     locate: Locator | None = None,
 ) -> SettingsResult:
     """Read one stack's settings; `environment` defaults to the config's, then the stack name."""
-    reader = _Reader(path, config, locate or _no_location)
+    reader = _Reader(path, config, locate or first_line)
 
+    # An unknown key is an error, not a warning: `svcaccounts:enviroment: prod` would otherwise
+    # leave the stack on the environment named after it (or none), and `pulumi up` would delete
+    # every account it manages.
     for key in sorted(k for k in config if k.startswith(NAMESPACE + ":") and k not in KNOWN_KEYS):
-        reader.error((key,), f"unknown setting {key} (known: {', '.join(sorted(KNOWN_KEYS))})", "warning")
+        if key == DEFINITIONS_DIR_KEY:
+            reader.error(
+                (key,),
+                f"{key} is not a setting: a repository has one definitions folder, {DEFINITIONS_DIR}/, "
+                "so the definitions a stack deploys are always the ones `svcaccounts validate` and "
+                "`svcaccounts diff` reviewed; remove it",
+            )
+            continue
+        reader.error((key,), f"unknown setting {key}{did_you_mean(key, KNOWN_KEYS)}")
 
     env = environment if environment is not None else config.get(ENVIRONMENT_KEY, stack)
     if not isinstance(env, str) or not env:
         reader.error((ENVIRONMENT_KEY,), f"{ENVIRONMENT_KEY} must be a name")
         env = None
-
-    definitions_dir = config.get(DEFINITIONS_DIR_KEY, DEFAULT_DEFINITIONS_DIR)
-    if not isinstance(definitions_dir, str) or not _DEFINITIONS_DIR.match(definitions_dir):
-        reader.error(
-            (DEFINITIONS_DIR_KEY,),
-            f"{DEFINITIONS_DIR_KEY} must be a folder relative to the repository root, "
-            "without '..' (default: service_accounts)",
-        )
-        definitions_dir = None
-    elif definitions_dir.endswith("/"):
-        definitions_dir = definitions_dir.rstrip("/")
 
     # Credentials may sit in a stack file only as Pulumi ciphertext ({secure: ...}); a plain value
     # there is a committed secret. Only the key is named: the value must not reach a CI log.
@@ -243,7 +248,6 @@ def parse_settings(
     if (
         any(f.severity == "error" for f in findings)
         or env is None
-        or definitions_dir is None
         or auth_server is None
         or (key_vault is None and aws is None)
         or okta is None
@@ -253,7 +257,6 @@ def parse_settings(
         StackSettings(
             stack=stack,
             environment=env,
-            definitions_dir=definitions_dir,
             auth_server=auth_server,
             key_vault=key_vault,
             okta=okta,
@@ -420,13 +423,8 @@ def _okta(reader: _Reader) -> OktaSettings | None:
     )
 
 
-def settings_of(stack: Stack, stack_file: bytes | None = None) -> SettingsResult:
-    """A loaded stack's settings; with the stack file's bytes, findings point at the right line."""
-    locate: Locator | None = None
-    if stack_file is not None:
-        document = read_document(stack.path, stack_file)
-        if document.readable:
-            locate = document.locate
+def settings_of(stack: Stack) -> SettingsResult:
+    """A loaded stack's settings, with findings located in its stack file."""
     return parse_settings(
-        stack.name, stack.path, stack.config, environment=stack.environment, locate=locate
+        stack.name, stack.path, stack.config, environment=stack.environment, locate=stack.locate
     )

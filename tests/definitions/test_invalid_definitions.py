@@ -323,9 +323,10 @@ def test_force_has_an_upper_bound(repo: Path, capsys: pytest.CaptureFixture[str]
     )
 
 
-@pytest.mark.parametrize("folder", ["/etc", "../elsewhere", "service_accounts/../../x"])
-def test_a_definitions_folder_outside_the_repository_is_a_usage_error(
+@pytest.mark.parametrize("folder", ["/etc", "../elsewhere", "sneaky"])
+def test_there_is_no_option_to_validate_another_definitions_folder(
     repo: Path, folder: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # One definitions folder per repository: validate cannot be pointed at a copy that says ok.
     assert main(["validate", "--root", str(repo), "--definitions-dir", folder]) == 2
-    assert capsys.readouterr().err == "svcaccounts validate: --definitions-dir must be a folder inside the repository\n"
+    assert "unrecognized arguments: --definitions-dir" in capsys.readouterr().err

@@ -45,7 +45,6 @@ SCOPES = (Scope("mcp:projects:read", "Read projects"), Scope("mcp:reports:genera
 SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
     okta=OktaSettings("dev-1"),

@@ -113,21 +113,21 @@ def test_an_unknown_setting_in_our_namespace_is_an_error_with_a_suggestion() -> 
     result = parse({**BASELINE, "svcaccounts:enviroment": "prod"})
     assert result.settings is None
     assert [(f.severity, f.message) for f in result.findings] == [
-        ("error", "unknown setting svcaccounts:enviroment; did you mean svcaccounts:environment?")
+        ("error", "unknown setting svcaccounts:enviroment; did you mean 'svcaccounts:environment'?")
     ]
 
 
 def test_an_unknown_setting_far_from_every_known_one_lists_them() -> None:
     result = parse({**BASELINE, "svcaccounts:colour": "blue"})
     (finding,) = result.findings
-    assert finding.message.startswith("unknown setting svcaccounts:colour (known: svcaccounts:authServer, ")
+    assert finding.message.startswith("unknown setting svcaccounts:colour (allowed here: svcaccounts:authServer, ")
 
 
 def test_an_unknown_key_inside_a_block_suggests_the_known_one() -> None:
     block = {"name": "kv-identity-prod", "resourceGroup": "rg", "resourcegroup": "rg"}
     result = parse({**BASELINE, "svcaccounts:keyVault": block})
     (finding,) = result.findings
-    assert finding.message == "unknown setting svcaccounts:keyVault.resourcegroup; did you mean resourceGroup?"
+    assert finding.message == "unknown setting svcaccounts:keyVault.resourcegroup; did you mean 'resourceGroup'?"
 
 
 def test_a_definitions_folder_setting_is_refused_with_the_reason() -> None:

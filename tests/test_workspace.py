@@ -124,4 +124,4 @@ def test_validate_reports_every_stacks_settings_and_the_definitions_together(rep
     findings = open_working_tree(repo).findings()
     paths = {finding.path for finding in findings}
     assert paths == {"Pulumi.dev.yaml", "service_accounts/team/reporter.yaml"}
-    assert any("did you mean svcaccounts:keyVault?" in finding.message for finding in findings)
+    assert any("did you mean 'svcaccounts:keyVault'?" in finding.message for finding in findings)

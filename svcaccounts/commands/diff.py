@@ -11,9 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from svcaccounts.commands import exit_codes
+from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
 from svcaccounts.core.review import RENDERERS, SEVERITIES, Report, diff_catalogs, reaches
 from svcaccounts.definitions.findings import Finding
@@ -24,8 +23,8 @@ from svcaccounts.workspace import StackError, base_catalog, open_revision, open_
 SHOWN_HEAD_ERRORS = 20
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "diff",
         help="report access changes between two revisions of the definitions",
         description=(

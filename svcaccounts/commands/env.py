@@ -14,9 +14,9 @@ import argparse
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from svcaccounts.commands import exit_codes
+from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from svcaccounts.client.consumer_env import ConsumerSettings
@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 exit_codes.USAGE = 2
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "env",
         help="print the non-secret settings a consumer of an account needs",
         description=(

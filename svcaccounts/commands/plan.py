@@ -6,9 +6,8 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from svcaccounts.commands import exit_codes
+from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
 from svcaccounts.core import clock
 from svcaccounts.core.model import Catalog
@@ -18,8 +17,8 @@ from svcaccounts.core.settings import StackSettings
 from svcaccounts.workspace import StackError, open_revision, open_stack, open_stack_at
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "plan",
         help="show the resources, scopes and rotation state one stack would manage",
         description=(

@@ -11,15 +11,14 @@ import argparse
 import io
 import sys
 from pathlib import Path
-from typing import Any
 
-from svcaccounts.commands import exit_codes
+from svcaccounts.commands import Subparsers, exit_codes
 
 FORMATS = ("table", "json", "markdown")
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "rotation",
         help="credential rotation: status of every account, deployed or not",
         description="Credential rotation commands.",

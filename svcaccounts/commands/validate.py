@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-from svcaccounts.commands import exit_codes
+from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.definitions.findings import has_errors
 from svcaccounts.definitions.layout import DEFINITIONS_DIR
 from svcaccounts.render.findings import REPORTERS
 from svcaccounts.workspace import open_working_tree
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "validate",
         help="check service-account definitions, scopes.yaml and the stack files",
         description="Report every problem in every definition as PATH:LINE:COL: error: MESSAGE.",

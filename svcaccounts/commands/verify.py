@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from svcaccounts.commands import exit_codes
+from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 exit_codes.FAILED = 1
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "verify",
         help="check that every account of a stack obtains a token with exactly its scopes",
         description=(

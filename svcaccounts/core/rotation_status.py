@@ -18,11 +18,10 @@ from typing import Any
 
 from svcaccounts.core.clock import LATEST_YEAR
 from svcaccounts.core.model import EnvironmentView
-from svcaccounts.core.rotation import iso_utc, rotation_state
+from svcaccounts.core.rotation import DAY, iso_utc, rotation_state
 
 FORMATS: tuple[str, ...] = ("table", "json", "markdown")
 DEFAULT_WITHIN_DAYS = 7
-DAY = timedelta(days=1)
 ACCOUNTS_OUTPUT = "accounts"
 # What `pulumi stack output --json` prints in place of a secret value without --show-secrets.
 SECRET_PLACEHOLDER = "[secret]"

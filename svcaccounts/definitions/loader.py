@@ -15,10 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from svcaccounts.core.model import (
-    DEFAULT_AUTH_METHOD,
-    DEFAULT_GRACE_DAYS,
-    DEFAULT_STATUS,
-    DEFAULT_TOKEN_LIFETIME_MINUTES,
     Catalog,
     EnvironmentOverride,
     Owner,
@@ -35,7 +31,12 @@ from svcaccounts.definitions.layout import (
     is_definition_path,
     stack_name_of,
 )
-from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
+from svcaccounts.definitions.schema import (
+    SCOPE_CATALOG_SCHEMA,
+    SERVICE_ACCOUNT_SCHEMA,
+    SchemaChecker,
+    account_defaults,
+)
 from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
 from svcaccounts.definitions.stack_files import Stack, environments_of, read_stacks
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
@@ -231,6 +232,7 @@ def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, l
 def _account_from(document: Document) -> ServiceAccount:
     value: dict[str, Any] = document.value
     rotation = value["rotation"]
+    defaults = account_defaults()
     return ServiceAccount(
         name=value["name"],
         description=value["description"],
@@ -238,15 +240,15 @@ def _account_from(document: Document) -> ServiceAccount:
         scopes=tuple(value["scopes"]),
         rotation=Rotation(
             period_days=rotation["period_days"],
-            grace_days=rotation.get("grace_days", DEFAULT_GRACE_DAYS),
-            force=rotation.get("force", 0),
+            grace_days=rotation.get("grace_days", defaults.grace_days),
+            force=rotation.get("force", defaults.force),
         ),
         environments={
             environment: _override_from(override) for environment, override in value["environments"].items()
         },
-        auth_method=value.get("auth_method", DEFAULT_AUTH_METHOD),
-        token_lifetime_minutes=value.get("token_lifetime_minutes", DEFAULT_TOKEN_LIFETIME_MINUTES),
-        status=value.get("status", DEFAULT_STATUS),
+        auth_method=value.get("auth_method", defaults.auth_method),
+        token_lifetime_minutes=value.get("token_lifetime_minutes", defaults.token_lifetime_minutes),
+        status=value.get("status", defaults.status),
         source=document.path,
     )
 

@@ -11,9 +11,9 @@ that does not belong there (a pasted `client_secret:`) must never reach a CI log
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,8 @@ from yaml.nodes import ScalarNode
 if TYPE_CHECKING:
     import jsonschema
 
+from svcaccounts.core.model import AuthMethod, Status
+from svcaccounts.definitions.findings import did_you_mean
 from svcaccounts.definitions.yaml_reader import STR_TAG, TYPE_NAMES, Document, JsonPath, field_name
 
 SERVICE_ACCOUNT_SCHEMA = "service-account.schema.json"
@@ -45,6 +47,30 @@ def load_schema(name: str) -> dict[str, Any]:
     text = resources.files("svcaccounts.schemas").joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDefaults:
+    """What a definition gets for a field it leaves out: the schema's `default`s, so editors,
+    the schema and the loader agree by construction."""
+
+    auth_method: AuthMethod
+    token_lifetime_minutes: int
+    grace_days: int
+    force: int
+    status: Status
+
+
+@cache
+def account_defaults() -> AccountDefaults:
+    definitions = load_schema(SERVICE_ACCOUNT_SCHEMA)["$defs"]
+    return AccountDefaults(
+        auth_method=definitions["auth_method"]["default"],
+        token_lifetime_minutes=definitions["token_lifetime_minutes"]["default"],
+        grace_days=definitions["grace_days"]["default"],
+        force=definitions["force"]["default"],
+        status=definitions["status"]["default"],
+    )
 
 
 class SchemaChecker:
@@ -95,7 +121,7 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> Iterable
         for key in instance:
             if key in allowed:
                 continue
-            hint = _did_you_mean(key, allowed)
+            hint = did_you_mean(key, allowed)
             # Only the key is named: the value of an unknown field may be a pasted secret.
             yield True, (*json_path, key), f"unknown field '{key}'{hint}"
         return
@@ -141,15 +167,6 @@ def _schema_properties(schema: Any) -> set[str]:
     if isinstance(schema, dict):
         return set(schema.get("properties", {}))
     return set()
-
-
-def _did_you_mean(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    if allowed:
-        return f" (allowed here: {', '.join(allowed)})"
-    return ""
 
 
 def _type_message(document: Document, json_path: JsonPath, where: str, expected: Any) -> str:

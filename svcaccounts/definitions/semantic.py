@@ -2,7 +2,7 @@
 against the stacks, rules that hold only after overrides, and uniqueness across files.
 
 Each check reads schema-valid documents and adds located findings; building the model from the
-same documents happens in `build.py`.
+same documents happens in the loader (`svcaccounts/definitions/loader.py`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from svcaccounts.core.model import DEFAULT_GRACE_DAYS
 from svcaccounts.definitions.findings import Finding
+from svcaccounts.definitions.schema import account_defaults
 from svcaccounts.definitions.yaml_reader import Document, JsonPath, field_name
 
 RESERVED_SCOPE_PREFIX = "okta."
@@ -111,10 +111,9 @@ def check_account(
         _check_scopes(document, ("scopes",), account["scopes"], catalog_scopes)
 
     rotation = account["rotation"]
-    _check_grace(
-        document, ("rotation",), rotation["period_days"], rotation.get("grace_days", DEFAULT_GRACE_DAYS)
-    )
-    if account.get("auth_method", "private_key_jwt") == "private_key_jwt":
+    default_grace = account_defaults().grace_days
+    _check_grace(document, ("rotation",), rotation["period_days"], rotation.get("grace_days", default_grace))
+    if account.get("auth_method", account_defaults().auth_method) == "private_key_jwt":
         for grace_at, value in _grace_settings(account):
             if value == 0:
                 line, col = document.locate(grace_at)
@@ -140,7 +139,7 @@ def check_account(
             _check_scopes(document, (*where, "scopes"), override["scopes"], catalog_scopes)
         if "rotation" in override:
             period = override["rotation"].get("period_days", rotation["period_days"])
-            grace = override["rotation"].get("grace_days", rotation.get("grace_days", DEFAULT_GRACE_DAYS))
+            grace = override["rotation"].get("grace_days", rotation.get("grace_days", default_grace))
             _check_grace(document, (*where, "rotation"), period, grace, environment=environment)
 
 

@@ -22,10 +22,9 @@ variables or from `pulumi config set --secret`, and nothing here ever looks at t
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +45,7 @@ from svcaccounts.core.settings import (
     SecretStoreKind,
     StackSettings,
 )
-from svcaccounts.definitions.findings import Finding
+from svcaccounts.definitions.findings import Finding, did_you_mean
 from svcaccounts.definitions.layout import DEFINITIONS_DIR
 from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY, Locator, Stack, first_line
 
@@ -174,17 +173,6 @@ class _Reader:
         for extra in sorted(set(container) - known):
             label = _label((*keys, extra))
             self.error((*keys, extra), f"unknown setting {label}{did_you_mean(extra, known)}")
-
-
-def did_you_mean(key: str, known: Iterable[str]) -> str:
-    """`; did you mean X?` for the closest known key, else the list of known keys."""
-    known = sorted(known)
-    # Compared without the shared `svcaccounts:` namespace, which would make every key look close.
-    by_leaf = {name.rpartition(":")[2].lower(): name for name in known}
-    close = difflib.get_close_matches(key.rpartition(":")[2].lower(), by_leaf, n=1, cutoff=0.7)
-    if close:
-        return f"; did you mean {by_leaf[close[0]]}?"
-    return f" (known: {', '.join(known)})"
 
 
 def _label(keys: tuple[str, ...]) -> str:

@@ -26,7 +26,12 @@ class Finding:
 
 def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Sorted by path, then line and column; duplicates (same place, same message) dropped."""
-    return tuple(sorted(set(findings)))
+    # By a key of plain tuples: they compare in C, the dataclass's generated __lt__ in Python.
+    return tuple(sorted(set(findings), key=_order))
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str, str]:
+    return (finding.path, finding.line, finding.col, finding.message, finding.severity)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -6,8 +6,10 @@ revision), so review compares two revisions with the very code that validates on
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -126,6 +128,8 @@ def _load_files(files: Mapping[str, bytes]) -> LoadResult:
     accounts = []
     for document in all_documents:
         findings.extend(document.findings)
+        if document.suppressed:
+            findings.append(_more_findings(document))
     for document in valid:
         if not has_errors(document.findings):
             accounts.append(_account_from(document))
@@ -135,6 +139,24 @@ def _load_files(files: Mapping[str, bytes]) -> LoadResult:
         environments=environments,
     )
     return LoadResult(findings=sorted_findings(findings), stacks=stacks, partial_catalog=catalog)
+
+
+def _more_findings(document: Document) -> Finding:
+    more = document.suppressed
+    # Placed at the end of the file, so that it follows the listed findings.
+    line = max(
+        (finding.line + 1 for finding in document.findings),
+        default=1,
+    )
+    if document.root is not None:
+        line = max(line, document.root.end_mark.line + 1)
+    return Finding(
+        document.path,
+        line,
+        1,
+        f"{more} more problem{'s' * (more != 1)} in this file are not listed "
+        f"(the first {len(document.findings)} are); fix those and run again",
+    )
 
 
 def load_repository(root: Path) -> LoadResult:
@@ -196,21 +218,46 @@ def read_repository_files(root: Path) -> RepositoryFiles:
 
 
 def _read_entry(files: RepositoryFiles, entry: os.DirEntry[str], path: str) -> None:
-    if entry.is_symlink():
-        files.refuse(path, "symbolic links are not followed; put the file itself here")
-    elif not entry.is_file(follow_symlinks=False):
-        files.refuse(path, "not a regular file")
-    else:
-        try:
-            files[path] = _read_capped(entry.path)
-        except OSError as error:
-            files.refuse(path, f"cannot read this file: {error.strerror or error}")
+    try:
+        files[path] = read_regular_file(entry.path)
+    except NotRegularFile as refused:
+        files.refuse(path, str(refused))
+    except OSError as error:
+        files.refuse(path, f"cannot read this file: {error.strerror or error}")
 
 
-def _read_capped(path: str) -> bytes:
-    # Read one byte past the cap so the reader can say "too large" without loading a huge file.
-    with open(path, "rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+class NotRegularFile(Exception):
+    """A path that is a symbolic link, a FIFO, a device or a folder: never read."""
+
+
+# Open without following a final symbolic link and without blocking on a FIFO; the descriptor,
+# not the name, is then checked, so nothing can swap the file between the check and the read.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_regular_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The first `limit` + 1 bytes of the regular file at `path` (one byte past the cap, so the
+    reader can say "too large" without loading a huge file)."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotRegularFile("symbolic links are not followed; put the file itself here") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotRegularFile("not a regular file")
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, list[Finding]]:
@@ -221,7 +268,8 @@ def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, l
         check_values(document)
         check_catalog(document)
     if document.findings:
-        return None, document.findings
+        more = [_more_findings(document)] if document.suppressed else []
+        return None, [*document.findings, *more]
     scopes = tuple(
         Scope(name=item["name"], description=item["description"], privileged=item.get("privileged", False))
         for item in document.value["scopes"]

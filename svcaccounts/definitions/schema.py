@@ -95,14 +95,36 @@ class SchemaChecker:
         """True when the document's value is valid; otherwise findings are added to it."""
         if self._fast.is_valid(document.value):
             return True
+        described = 0
         for error in self._detailed.iter_errors(document.value):
+            if document.full:
+                # Counted below by the fast validator: describing 250,000 wrongly typed list
+                # items one by one would take seconds for a report nobody reads past fifty.
+                break
             json_path: JsonPath = tuple(error.absolute_path)
-            if any(json_path[: len(flagged)] == flagged for flagged in document.flagged):
+            if document.is_flagged(json_path):
                 continue  # the reader already said what is wrong here
             for at_key, path, message in _describe(document, error):
+                described += 1
+                if document.full:
+                    document.suppressed += 1
+                    continue
                 line, col = document.locate(path, key=at_key)
                 document.error(line, col, message)
+        if document.full:
+            document.suppressed += max(0, self._count(document) - described)
         return False
+
+    def _count(self, document: Document) -> int:
+        """How many findings the schema errors of `document` make, counted in Rust: one per
+        unknown key, one per missing field, one for any other error."""
+        total = 0
+        for error in self._fast.iter_errors(document.value):
+            if document.is_flagged(tuple(error.instance_path)):
+                continue
+            unexpected = getattr(error.kind, "unexpected", None)
+            total += len(unexpected) if isinstance(unexpected, list) else 1
+        return total
 
 
 def _field_name(json_path: JsonPath) -> str:
@@ -121,7 +143,8 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> Iterable
         for key in instance:
             if key in allowed:
                 continue
-            hint = did_you_mean(key, allowed)
+            # Past the listed findings only the count matters: skip the fuzzy match.
+            hint = "" if document.full else did_you_mean(key, allowed)
             # Only the key is named: the value of an unknown field may be a pasted secret.
             yield True, (*json_path, key), f"unknown field '{key}'{hint}"
         return

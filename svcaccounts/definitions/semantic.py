@@ -117,7 +117,7 @@ def check_account(
         for grace_at, value in _grace_settings(account):
             if value == 0:
                 line, col = document.locate(grace_at)
-                document.findings.append(
+                document.add(
                     Finding(
                         document.path,
                         line,
@@ -195,4 +195,4 @@ def _quoted(text: str) -> str:
 
 def _error(document: Document, where: JsonPath, message: str, *, key: bool = False) -> None:
     line, col = document.locate(where, key=key)
-    document.findings.append(Finding(document.path, line, col, message))
+    document.add(Finding(document.path, line, col, message))

@@ -21,7 +21,6 @@ variables or from `pulumi config set --secret`, and nothing here ever looks at t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -140,9 +139,9 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, str):
-            # `pulumi config set` without --path stores objects as JSON strings.
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
+            # `pulumi config set` without --path stores objects as JSON strings. Only a bounded
+            # object is parsed: 100,000 '[' would otherwise exhaust the recursion limit.
+            value = _json_object(value)
         if not isinstance(value, Mapping):
             self.error((key,), f"{key} must be a mapping")
             return None
@@ -164,8 +163,7 @@ class _Reader:
                 self.error(keys[:-1] or keys, f"{label} is required: {describe}")
             return None
         if not isinstance(value, str) or not pattern.match(value):
-            shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
-            self.error(keys, f"{label} must be {describe}, not {shown!r}")
+            self.error(keys, f"{label} must be {describe}, not {shown(value)}")
             return None
         return value
 
@@ -173,6 +171,39 @@ class _Reader:
         for extra in sorted(set(container) - known):
             label = _label((*keys, extra))
             self.error((*keys, extra), f"unknown setting {label}{did_you_mean(extra, known)}")
+
+
+# Plain ASCII decimals only: str.isdigit() also takes '²' (then int() raises) and '٥٠' (read as 50).
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+# A stack file is small; a setting's JSON text beyond this is not a setting.
+_MAX_JSON_SETTING = 64 * 1024
+_SHOWN_CHARACTERS = 60
+
+
+def whole_number(value: object) -> int | None:
+    """A whole number as YAML (an int) or `pulumi config set` (a string of digits) writes it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _json_object(text: str) -> object:
+    if len(text) > _MAX_JSON_SETTING or not text.lstrip().startswith("{"):
+        return text
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def shown(value: object) -> str:
+    """A setting's value for a message: quoted, one line, cut; a mapping or list by its type."""
+    if not isinstance(value, str | int | float | bool):
+        return type(value).__name__
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**18 else "a very large number"
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 4] + "...'"
 
 
 def _label(keys: tuple[str, ...]) -> str:
@@ -259,10 +290,10 @@ def _secret_store(reader: _Reader) -> SecretStoreKind | None:
     for kind in SECRET_STORES:
         if value == kind:
             return kind
-    shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
     reader.error(
         (SECRET_STORE_KEY,),
-        f"{SECRET_STORE_KEY} must be {' or '.join(SECRET_STORES)} (default {AZURE_KEY_VAULT}), not {shown!r}",
+        f"{SECRET_STORE_KEY} must be {' or '.join(SECRET_STORES)} (default {AZURE_KEY_VAULT}), "
+        f"not {shown(value)}",
     )
     return None
 
@@ -362,10 +393,8 @@ def _aws_secrets_manager(reader: _Reader) -> AwsSecretsManagerSettings | None:
             f"/_+=.@- (default {DEFAULT_AWS_NAME_PREFIX})",
         )
         prefix = None
-    window: Any = value.get("recoveryWindowDays", DEFAULT_AWS_RECOVERY_WINDOW_DAYS)
-    if isinstance(window, str) and window.isdigit():
-        window = int(window)
-    if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or 7 <= window <= 30):
+    window = whole_number(value.get("recoveryWindowDays", DEFAULT_AWS_RECOVERY_WINDOW_DAYS))
+    if window is None or not (window == 0 or 7 <= window <= 30):
         reader.error(
             (key, "recoveryWindowDays"),
             f"{key}.recoveryWindowDays must be 0 (delete without recovery) or 7 to 30 days "
@@ -393,10 +422,8 @@ def _okta(reader: _Reader) -> OktaSettings | None:
         "the Okta domain, such as okta.com or oktapreview.com",
         required=False,
     )
-    capacity: Any = reader.config.get(OKTA_MAX_API_CAPACITY_KEY, DEFAULT_OKTA_MAX_API_CAPACITY)
-    if isinstance(capacity, str) and capacity.isdigit():
-        capacity = int(capacity)
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 100:
+    capacity = whole_number(reader.config.get(OKTA_MAX_API_CAPACITY_KEY, DEFAULT_OKTA_MAX_API_CAPACITY))
+    if capacity is None or not 1 <= capacity <= 100:
         reader.error(
             (OKTA_MAX_API_CAPACITY_KEY,),
             f"{OKTA_MAX_API_CAPACITY_KEY} must be a percentage from 1 to 100",

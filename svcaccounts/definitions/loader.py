@@ -107,6 +107,7 @@ def _load_files(files: Mapping[str, bytes]) -> LoadResult:
     catalog_scopes = None if scopes is None else {scope.name for scope in scopes}
 
     valid: list[Document] = []
+    readable: list[Document] = []
     all_documents: list[Document] = []
     checker = _checker(SERVICE_ACCOUNT_SCHEMA)
     for path in sorted(p for p in files if is_definition_path(p)):
@@ -116,14 +117,16 @@ def _load_files(files: Mapping[str, bytes]) -> LoadResult:
             document.error(1, 1, "definition files must end in .yaml")
         if not document.readable:
             continue
-        # The schema check skips what the reader flagged, so both kinds come out in one run;
-        # semantic checks need a document that is right in shape.
-        if not checker.check(document) or has_errors(document.findings):
-            continue
+        # Every stage runs on every readable file, so a file's problems all come out in one
+        # run: the schema skips what the reader flagged, and the semantic checks look only at
+        # the parts that are well formed.
+        schema_valid = checker.check(document)
         check_values(document)
         check_account(document, catalog_scopes=catalog_scopes, environments=environments)
-        valid.append(document)
-    check_unique_names(valid)
+        readable.append(document)
+        if schema_valid:
+            valid.append(document)
+    check_unique_names(readable)
 
     accounts = []
     for document in all_documents:
@@ -264,7 +267,8 @@ def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, l
     if data is None:
         return None, [Finding(SCOPE_CATALOG_FILE, 1, 1, "scope catalog scopes.yaml is missing")]
     document = read_document(SCOPE_CATALOG_FILE, data)
-    if document.readable and _checker(SCOPE_CATALOG_SCHEMA).check(document) and not document.findings:
+    if document.readable:
+        _checker(SCOPE_CATALOG_SCHEMA).check(document)
         check_values(document)
         check_catalog(document)
     if document.findings:

@@ -104,6 +104,7 @@ class SchemaChecker:
             json_path: JsonPath = tuple(error.absolute_path)
             if document.is_flagged(json_path):
                 continue  # the reader already said what is wrong here
+            document.schema_errors.add(json_path)
             for at_key, path, message in _describe(document, error):
                 described += 1
                 if document.full:

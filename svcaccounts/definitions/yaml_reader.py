@@ -90,6 +90,8 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     # JSON paths whose value the reader already complained about; the schema check skips them.
     flagged: set[JsonPath] = field(default_factory=set)
+    # JSON paths of the schema's errors: later stages do not report the same value again.
+    schema_errors: set[JsonPath] = field(default_factory=set)
     # Each mapping node's entries by key, built on first lookup: locating every one of 90,000
     # unknown keys by scanning its mapping would cost quadratic time.
     _entries: dict[int, dict[object, tuple[Node, Node]]] = field(default_factory=dict, repr=False)

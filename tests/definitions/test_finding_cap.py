@@ -52,3 +52,36 @@ def test_a_file_under_the_cap_lists_everything(repo: Path, capsys: pytest.Captur
     lines = validate(repo, HEAD + "scopes: [mcp:docs:read]\n" + TAIL + keys, capsys)
     assert not any("more problems" in line for line in lines)
     assert lines[-1] == "50 errors in 1 file (1 checked)"
+
+
+def test_one_run_reports_the_reader_the_schema_and_the_cross_file_checks(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Five mistakes of three stages in one file, and a name another file also uses: before, the
+    # reading error hid the schema's, and the schema's hid the scope, grace and name checks.
+    (repo / "service_accounts" / "twin.yaml").write_text(
+        HEAD.replace("name: bad", "name: dup") + "scopes: [mcp:docs:read]\n" + TAIL
+    )
+    lines = validate(
+        repo,
+        "name: dup\n"
+        "description: x\n"
+        "owner: {team: a, email: a@example.com}\n"
+        "scopes: [mcp:docs:raed]\n"  # cross-file: not in the catalog
+        "token_lifetime_minutes: 0x3c\n"  # reader: YAML 1.1 notation
+        "status: retired\n"  # schema: not an allowed value
+        "rotation: {period_days: 30, grace_days: 30}\n"  # semantic: grace not below the period
+        "environments: {dev: {}, qa: {}}\n",  # semantic: unknown environment
+        capsys,
+    )
+    messages = {line.split(": error: ", 1)[1] for line in lines if line.startswith("service_accounts/bad.yaml")}
+    notation = next(message for message in messages if message.startswith("YAML 1.1 reads this"))
+    assert messages == {
+        "name 'dup' must equal the file name 'bad'",
+        "account 'dup' is also defined in service_accounts/twin.yaml",
+        "unknown scope 'mcp:docs:raed'; did you mean 'mcp:docs:read', 'mcp:projects:read', 'mcp:projects:write'?",
+        notation,
+        "status must be one of: active, disabled",
+        "rotation.grace_days (30) must be less than rotation.period_days (30)",
+        "unknown environment 'qa' (stacks declare: dev, prod, staging)",
+    }

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from svcaccounts.core.model import Catalog, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.core.settings import PRODUCTION_ENVIRONMENTS
 
 Severity = Literal["info", "low", "medium", "high"]
 # Lowest first: an index is a rank, so `--fail-on medium` trips on medium and high.
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 
-# Environments whose changes are never below medium: there a grant is live access to real data.
-PRODUCTION_ENVIRONMENTS: frozenset[str] = frozenset({"prod", "production"})
 
 # The scope catalog is shared by every stack; its findings belong to no single environment.
 ALL_ENVIRONMENTS_LABEL = "all"

@@ -15,6 +15,10 @@ AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
 AWS_SECRETS_MANAGER: SecretStoreKind = "aws-secrets-manager"
 SECRET_STORES: tuple[SecretStoreKind, ...] = (AZURE_KEY_VAULT, AWS_SECRETS_MANAGER)
 
+# A stack deploying one of these environments is a production stack unless its file says
+# `svcaccounts:production: false`; any other stack is one only with `svcaccounts:production: true`.
+PRODUCTION_ENVIRONMENTS: frozenset[str] = frozenset({"prod", "production"})
+
 DEFAULT_OKTA_BASE_URL = "okta.com"
 # Percent of each one-minute Okta rate-limit bucket the provider may use: leaves room for the
 # org's other API clients (and for consumers' token requests, which share no bucket but the org).
@@ -81,6 +85,9 @@ class StackSettings:
     key_vault: KeyVaultSettings | None
     okta: OktaSettings
     aws_secrets_manager: AwsSecretsManagerSettings | None = None
+    # Production stacks get strict review (no change below medium) and the guardrails' strict
+    # rules; `svcaccounts:production`, by default true for the environments below.
+    production: bool = False
 
     def __post_init__(self) -> None:
         if (self.key_vault is None) == (self.aws_secrets_manager is None):

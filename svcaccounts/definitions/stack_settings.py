@@ -1,7 +1,7 @@
 """Typed stack settings, parsed from a stack's `config:` block (or the Pulumi runtime's config).
 
     svcaccounts:environment: prod                  # optional, defaults to the stack name
-    svcaccounts:definitionsDir: service_accounts   # optional
+    svcaccounts:production: true                   # optional, defaults to true for prod/production
     svcaccounts:authServer: {id: aus1abcdefgh}     # or {create: {name: ..., audience: ...}}
     svcaccounts:secretStore: azure-key-vault       # optional; or aws-secrets-manager
     svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}   # azure-key-vault
@@ -34,6 +34,7 @@ from svcaccounts.core.settings import (
     DEFAULT_AWS_RECOVERY_WINDOW_DAYS,
     DEFAULT_OKTA_BASE_URL,
     DEFAULT_OKTA_MAX_API_CAPACITY,
+    PRODUCTION_ENVIRONMENTS,
     SECRET_STORES,
     AuthServerSettings,
     AwsSecretsManagerSettings,
@@ -57,6 +58,7 @@ OKTA_ORG_NAME_KEY = "okta:orgName"
 OKTA_BASE_URL_KEY = "okta:baseUrl"
 OKTA_MAX_API_CAPACITY_KEY = "svcaccounts:oktaMaxApiCapacity"
 SECRET_STORE_KEY = "svcaccounts:secretStore"
+PRODUCTION_KEY = "svcaccounts:production"
 AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
 
 # Provider credentials that a stack file may only hold encrypted.
@@ -80,6 +82,7 @@ KNOWN_KEYS = frozenset(
         OKTA_MAX_API_CAPACITY_KEY,
         SECRET_STORE_KEY,
         AWS_SECRETS_MANAGER_KEY,
+        PRODUCTION_KEY,
     }
 )
 
@@ -262,6 +265,7 @@ def parse_settings(
     if store_kind is not None:
         _other_store_unset(reader, store_kind)
     okta = _okta(reader)
+    production = _production(reader, env)
 
     findings = tuple(reader.findings)
     if (
@@ -270,6 +274,7 @@ def parse_settings(
         or auth_server is None
         or (key_vault is None and aws is None)
         or okta is None
+        or production is None
     ):
         return SettingsResult(None, findings)
     return SettingsResult(
@@ -280,9 +285,23 @@ def parse_settings(
             key_vault=key_vault,
             okta=okta,
             aws_secrets_manager=aws,
+            production=production,
         ),
         findings,
     )
+
+
+def _production(reader: _Reader, environment: str | None) -> bool | None:
+    value = reader.config.get(PRODUCTION_KEY)
+    if value is None:
+        return environment in PRODUCTION_ENVIRONMENTS
+    # `pulumi config set svcaccounts:production true` stores the text "true".
+    if value in (True, "true"):
+        return True
+    if value in (False, "false"):
+        return False
+    reader.error((PRODUCTION_KEY,), f"{PRODUCTION_KEY} must be true or false, not {shown(value)}")
+    return None
 
 
 def _secret_store(reader: _Reader) -> SecretStoreKind | None:

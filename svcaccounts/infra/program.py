@@ -6,7 +6,7 @@ what the unit tests run under Pulumi's mocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +17,11 @@ from svcaccounts.core import clock, naming
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
 from svcaccounts.core.rotation import RotationError, iso_utc
 from svcaccounts.core.settings import NewAuthServer, OktaSettings, StackSettings
-from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY
 from svcaccounts.definitions.stack_settings import (
-    AUTH_SERVER_KEY,
-    AWS_SECRETS_MANAGER_KEY,
-    KEY_VAULT_KEY,
+    NAMESPACE,
     OKTA_BASE_URL_KEY,
-    OKTA_MAX_API_CAPACITY_KEY,
     OKTA_ORG_NAME_KEY,
-    SECRET_STORE_KEY,
+    parse_settings,
 )
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
 from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
@@ -180,42 +176,50 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
 
 
 def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
-    """The stack's settings from the Pulumi runtime (same keys as the stack file), and the Okta
-    API token when it was set with `pulumi config set --secret okta:apiToken`."""
-    ours = pulumi.Config("svcaccounts")
-    theirs = pulumi.Config("okta")
-    config: dict[str, Any] = {}
-    for key, value in (
-        (ENVIRONMENT_KEY, ours.get("environment")),
-        (AUTH_SERVER_KEY, ours.get_object("authServer")),
-        (KEY_VAULT_KEY, ours.get_object("keyVault")),
-        (SECRET_STORE_KEY, ours.get("secretStore")),
-        (AWS_SECRETS_MANAGER_KEY, ours.get_object("awsSecretsManager")),
-        (OKTA_MAX_API_CAPACITY_KEY, ours.get_int("oktaMaxApiCapacity")),
-        (OKTA_ORG_NAME_KEY, theirs.get("orgName")),
-        (OKTA_BASE_URL_KEY, theirs.get("baseUrl")),
-    ):
-        if value is not None:
-            config[key] = value
-    return config, theirs.get_secret("apiToken")
+    """The settings keys the Pulumi runtime holds for this stack (every `svcaccounts:` key, known or
+    not, and the Okta org keys), and the Okta API token when it was set with
+    `pulumi config set --secret okta:apiToken`."""
+    everything = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    config = {
+        key: value
+        for key, value in everything.items()
+        if key.startswith(NAMESPACE + ":") or key in (OKTA_ORG_NAME_KEY, OKTA_BASE_URL_KEY)
+    }
+    return config, pulumi.Config("okta").get_secret("apiToken")
 
 
 def load_plan(root: Path, stack: str, config: dict[str, Any], now: Any) -> EnvironmentPlan:
-    """Settings, definitions and time → the plan, or a ProgramError listing every problem.
+    """The reviewed stack file and definitions, and time → the plan, or a ProgramError listing
+    every problem.
 
-    The stack is opened through the same door as `validate` and `diff` (svcaccounts.workspace):
-    the same files, confinement and checks; only the settings come from the runtime's config."""
+    The stack is opened through the same door as `validate` and `diff` (svcaccounts.workspace),
+    from the committed stack file. The runtime's config (`config`: what `pulumi config set`, `-c`
+    or an environment gives the program) must say the same: a setting that review never saw
+    (another org, server, vault or environment) stops the deploy."""
     try:
-        opened = open_stack_at(root, stack, config=config)
+        opened = open_stack_at(root, stack)
     except StackError as error:
         errors = [str(finding) for finding in error.findings if finding.severity == "error"]
         heading = {
             "settings": "invalid stack settings",
             "definitions": "invalid definitions (run `svcaccounts validate`)",
         }.get(error.problem, str(error))
-        if error.problem == "settings" and not errors:
-            errors = [str(error)]
-        raise ProgramError(heading + ":\n" + "\n".join(errors)) from None
+        raise ProgramError("\n".join([heading + ":", *errors]) if errors else heading) from None
+    runtime = parse_settings(stack, f"Pulumi.{stack}.yaml (as the Pulumi runtime passes it)", config)
+    problems = [str(finding) for finding in runtime.findings if finding.severity == "error"]
+    if runtime.settings is None or problems:
+        raise ProgramError("invalid stack settings:\n" + "\n".join(problems))
+    differing = [
+        field.name
+        for field in fields(StackSettings)
+        if getattr(runtime.settings, field.name) != getattr(opened.settings, field.name)
+    ]
+    if differing:
+        raise ProgramError(
+            f"the config Pulumi passes for stack {stack} differs from Pulumi.{stack}.yaml, the "
+            f"reviewed file, in: {', '.join(differing)}. Commit the change to the stack file so that "
+            "`svcaccounts diff` shows it, or drop the `pulumi config set` or `--config` override"
+        )
     try:
         return plan_environment(opened.view, opened.settings, now)
     except RotationError as error:

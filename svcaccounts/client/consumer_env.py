@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from svcaccounts.client.bundle import CredentialBundle, token_url_problem
+from svcaccounts.client.bundle import CredentialBundle
 from svcaccounts.client.environment import PREFIX
+from svcaccounts.core.contracts.values import token_url_problem
 from svcaccounts.core.model import AUTH_METHODS
 
 # Okta client ids: letters, digits, '_' and '-' (e.g. 0oa1b2c3d4EXAMPLE).

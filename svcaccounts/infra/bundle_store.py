@@ -15,10 +15,10 @@ import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 
 from svcaccounts.core import naming
+from svcaccounts.core.contracts.bundle import CONTENT_TYPE as BUNDLE_CONTENT_TYPE
 from svcaccounts.core.plan import AccountPlan
 from svcaccounts.core.rotation import epoch_seconds, iso_utc
 from svcaccounts.core.settings import AwsSecretsManagerSettings, KeyVaultSettings
-from svcaccounts.infra.bundle import BUNDLE_CONTENT_TYPE
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 import jsonschema
-import jsonschema_rs
 import pytest
 
 from svcaccounts.core.contracts.accounts_output import (
@@ -20,19 +18,11 @@ from svcaccounts.core.contracts.accounts_output import (
     deployed_account,
     parse_deployed,
 )
+from tests.core import contract_schemas
+from tests.core.contract_schemas import INVALID, VALID
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:svcaccounts/prod/reporter/bundle-AbC123"
 NEXT_ROTATION = datetime(2027, 1, 1, tzinfo=UTC)
-
-SCHEMA_DOCUMENT = json.loads(resources.files("svcaccounts.schemas").joinpath(SCHEMA).read_text("utf-8"))
-VALIDATORS = {
-    "jsonschema": jsonschema.Draft202012Validator(
-        SCHEMA_DOCUMENT, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    ).is_valid,
-    "jsonschema-rs": jsonschema_rs.Draft202012Validator(SCHEMA_DOCUMENT, validate_formats=True).is_valid,
-}
-VALID = {"jsonschema": True, "jsonschema-rs": True}
-INVALID = {"jsonschema": False, "jsonschema-rs": False}
 
 
 def entry(store: str = "key-vault", auth_method: str = "private_key_jwt", **changes: Any) -> dict[str, Any]:
@@ -57,23 +47,22 @@ def outputs(account: object, **other_outputs: object) -> dict[str, object]:
 
 
 def schema_verdicts(document: object) -> dict[str, bool]:
-    return {name: is_valid(document) for name, is_valid in VALIDATORS.items()}
+    return contract_schemas.verdicts(SCHEMA, document)
 
 
 def test_the_schema_is_valid_draft_2020_12() -> None:
-    assert SCHEMA_DOCUMENT["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    jsonschema.Draft202012Validator.check_schema(SCHEMA_DOCUMENT)
+    contract_schemas.check_draft_2020_12(SCHEMA)
 
 
 def test_the_schemas_example_is_read_by_the_reader() -> None:
-    (example,) = SCHEMA_DOCUMENT["examples"]
+    (example,) = contract_schemas.load(SCHEMA)["examples"]
     assert schema_verdicts(example) == VALID
     assert parse_deployed(example)["mcp-reporting-service"].generation == 4
 
 
 def test_the_accounts_output_alone_has_its_own_definition() -> None:
     # `pulumi stack output accounts --json` prints the output without the stack's object around it.
-    schema = {**SCHEMA_DOCUMENT, "$ref": "#/$defs/accounts", "required": [], "properties": {}}
+    schema = {**contract_schemas.load(SCHEMA), "$ref": "#/$defs/accounts", "required": [], "properties": {}}
     assert jsonschema.Draft202012Validator(schema).is_valid({"reporter": entry()})
     assert not jsonschema.Draft202012Validator(schema).is_valid({"reporter": entry(generation=0)})
 

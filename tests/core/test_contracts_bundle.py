@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
-import jsonschema
-import jsonschema_rs
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
@@ -21,19 +18,11 @@ from svcaccounts.core.contracts.bundle import (
     bundle_json,
     read_bundle,
 )
+from tests.core import contract_schemas
+from tests.core.contract_schemas import INVALID, VALID
 
 SECRET = "s3cr3t-value-that-must-never-show"
 PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIN0tAkEyIGlzIG5vdCBhIHJlYWwga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n"
-
-SCHEMA_DOCUMENT = json.loads(resources.files("svcaccounts.schemas").joinpath(SCHEMA).read_text("utf-8"))
-# Two implementations (Python, Rust): consumers in other languages use yet others, so the schema
-# sticks to what every draft 2020-12 validator reads the same way.
-VALIDATORS = {
-    "jsonschema": jsonschema.Draft202012Validator(
-        SCHEMA_DOCUMENT, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    ).is_valid,
-    "jsonschema-rs": jsonschema_rs.Draft202012Validator(SCHEMA_DOCUMENT, validate_formats=True).is_valid,
-}
 
 
 def written(method: str, **changes: Any) -> dict[str, Any]:
@@ -68,23 +57,22 @@ def jwt(**changes: Any) -> dict[str, Any]:
 
 
 def schema_verdicts(document: object) -> dict[str, bool]:
-    return {name: is_valid(document) for name, is_valid in VALIDATORS.items()}
+    return contract_schemas.verdicts(SCHEMA, document)
 
 
 def test_the_schema_is_valid_draft_2020_12() -> None:
-    assert SCHEMA_DOCUMENT["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    jsonschema.Draft202012Validator.check_schema(SCHEMA_DOCUMENT)
+    contract_schemas.check_draft_2020_12(SCHEMA)
 
 
 def test_the_schemas_example_is_a_valid_bundle() -> None:
-    (example,) = SCHEMA_DOCUMENT["examples"]
-    assert schema_verdicts(example) == {"jsonschema": True, "jsonschema-rs": True}
+    (example,) = contract_schemas.load(SCHEMA)["examples"]
+    assert schema_verdicts(example) == VALID
     assert read_bundle(example).key_id == "mcp-reporting-service-g4"
 
 
 @pytest.mark.parametrize("auth_method", ["client_secret_basic", "private_key_jwt"])
 def test_what_the_writer_writes_the_schema_accepts(auth_method: str) -> None:
-    assert schema_verdicts(written(auth_method)) == {"jsonschema": True, "jsonschema-rs": True}
+    assert schema_verdicts(written(auth_method)) == VALID
 
 
 def test_the_reader_reads_what_the_writer_writes() -> None:
@@ -126,7 +114,7 @@ def test_the_reader_reads_what_the_writer_writes() -> None:
 )  # fmt: skip
 def test_documents_the_reader_accepts_the_schema_accepts(document: dict[str, Any]) -> None:
     read_bundle(document)
-    assert schema_verdicts(document) == {"jsonschema": True, "jsonschema-rs": True}
+    assert schema_verdicts(document) == VALID
 
 
 # Each document breaks one rule: the reader names it, and the schema refuses the document too.
@@ -186,7 +174,7 @@ def test_the_reader_names_the_broken_rule(document: object, problem: str) -> Non
 
 @pytest.mark.parametrize(("document", "problem"), REFUSED_BY_BOTH)
 def test_the_schema_refuses_what_the_reader_refuses(document: object, problem: str) -> None:
-    assert schema_verdicts(document) == {"jsonschema": False, "jsonschema-rs": False}, problem
+    assert schema_verdicts(document) == INVALID, problem
 
 
 def test_the_reader_reports_every_problem_at_once() -> None:
@@ -236,7 +224,7 @@ def _pem(key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey) -> str:
     ids=["duplicate-key", "integral-float", "not-a-key", "ed25519", "secp256k1"],
 )  # fmt: skip
 def test_what_the_schema_cannot_express_the_client_still_refuses(text: str, problem: str) -> None:
-    assert schema_verdicts(json.loads(text)) == {"jsonschema": True, "jsonschema-rs": True}
+    assert schema_verdicts(json.loads(text)) == VALID
     with pytest.raises(BundleError) as refused:
         parse_bundle(text, origin="bundle.json")
     assert any(found.startswith(problem) for found in refused.value.problems), refused.value.problems

@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 from pulumi_harness import PulumiHarness
 
@@ -21,6 +19,8 @@ from svcaccounts.definitions import load_files
 from svcaccounts.definitions.loader import read_repository_files
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.program import build
+from tests.core import contract_schemas
+from tests.core.contract_schemas import VALID
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -31,13 +31,6 @@ STORED_BUNDLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "dev": ("azure-native:keyvault:Secret", lambda inputs: inputs["properties"]["value"]),
     "dev-aws": ("aws:secretsmanager/secretVersion:SecretVersion", lambda inputs: inputs["secretString"]),
 }
-
-
-def validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads(resources.files("svcaccounts.schemas").joinpath(name).read_text("utf-8"))
-    return jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
 
 
 def plan_of(stack: str) -> EnvironmentPlan:
@@ -68,7 +61,7 @@ def test_the_accounts_output_validates_and_reads_back(
     stack, plan, _, output = deployed
     document = {"accounts": output}
 
-    assert list(validator(accounts_output.SCHEMA).iter_errors(document)) == []
+    assert contract_schemas.verdicts(accounts_output.SCHEMA, document) == VALID
     read = accounts_output.parse_deployed(document, token_settings_required=True)
     assert sorted(read) == sorted(account.name for account in plan.accounts)
     assert {account.auth_method for account in plan.accounts} == {"private_key_jwt", "client_secret_basic"}
@@ -93,9 +86,8 @@ def test_every_stored_bundle_validates_and_agrees_with_the_output(
     texts = [text_of(resource.inputs) for resource in harness.mocks.of_type(resource_type)]
     assert len(texts) == len(plan.accounts)
 
-    schema = validator(bundle.SCHEMA)
     for text in texts:
-        assert list(schema.iter_errors(json.loads(text))) == []
+        assert contract_schemas.verdicts(bundle.SCHEMA, json.loads(text)) == VALID
         read = parse_bundle(text, origin=stack)  # the token client: structure and private key
         (name,) = [name for name, entry in output.items() if entry["clientId"] == read.client_id]
         entry = output[name]

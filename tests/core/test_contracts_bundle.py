@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -228,3 +230,15 @@ def test_what_the_schema_cannot_express_the_client_still_refuses(text: str, prob
     with pytest.raises(BundleError) as refused:
         parse_bundle(text, origin="bundle.json")
     assert any(found.startswith(problem) for found in refused.value.problems), refused.value.problems
+
+
+def test_the_contracts_import_only_the_standard_library_and_the_core() -> None:
+    # The token client imports them: no Pulumi, no YAML, no cryptography, nothing outside core.
+    probe = (
+        "import sys; before = set(sys.modules); "
+        "import svcaccounts.core.contracts.bundle, svcaccounts.core.contracts.accounts_output; "
+        "print(sorted(m for m in set(sys.modules) - before"
+        " if m.split('.')[0] not in sys.stdlib_module_names and not m.startswith('svcaccounts.core')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['svcaccounts']"

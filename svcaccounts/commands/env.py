@@ -20,9 +20,8 @@ from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from svcaccounts.client.consumer_env import ConsumerSettings
+    from svcaccounts.core.contracts.accounts_output import DeployedAccount
     from svcaccounts.stack_bundles import OpenBundles
-
-exit_codes.USAGE = 2
 
 
 def register(subparsers: Subparsers) -> None:
@@ -93,12 +92,7 @@ def _from_stack(
     args: argparse.Namespace, open_bundles: OpenBundles | None
 ) -> tuple[ConsumerSettings | None, int]:
     from svcaccounts.client import TokenClientError
-    from svcaccounts.client.consumer_env import (
-        DeployedOutputsError,
-        deployed_entry,
-        from_bundle,
-        from_deployed,
-    )
+    from svcaccounts.client.consumer_env import from_bundle, from_deployed
     from svcaccounts.client.environment import location_variables
     from svcaccounts.client.limits import (
         DEPLOYED_LIMIT,
@@ -108,6 +102,7 @@ def _from_stack(
         read_limited,
     )
     from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core.contracts.accounts_output import DeployedError, deployed_account
     from svcaccounts.core.naming import key_id
     from svcaccounts.stack_bundles import StackBundles
     from svcaccounts.workspace import StackError, open_stack_at
@@ -147,22 +142,13 @@ def _from_stack(
         print(f"svcaccounts env: {path}: {error}", file=sys.stderr)
         return None, exit_codes.USAGE
     try:
-        entry = deployed_entry(outputs, account.name, origin=str(path))
-        generation = entry.get("generation")
-        settings = from_deployed(
-            outputs,
-            account.name,
-            location,
-            origin=str(path),
-            key_id=key_id(account.name, generation)
-            if isinstance(generation, int) and not isinstance(generation, bool) and generation > 0
-            else None,
-        )
-    except DeployedOutputsError as error:
-        print(f"svcaccounts env: {error}", file=sys.stderr)
+        deployed = deployed_account(outputs, account.name, token_settings_required=True)
+    except DeployedError as error:
+        print(f"svcaccounts env: {path}: {error}", file=sys.stderr)
         return None, exit_codes.FAILED
+    settings = from_deployed(deployed, location, key_id=key_id(account.name, deployed.generation))
     # The outputs name the secret the program wrote; a different one means outputs of another stack.
-    mismatch = _deployed_secret_mismatch(entry, location)
+    mismatch = _deployed_secret_mismatch(deployed, location)
     if mismatch is not None:
         print(
             f"svcaccounts env: {path}: account {account.name} keeps its bundle in {mismatch}: "
@@ -173,30 +159,16 @@ def _from_stack(
     return settings, 0
 
 
-def _deployed_secret_mismatch(entry: Mapping[str, object], location: dict[str, str]) -> str | None:
+def _deployed_secret_mismatch(deployed: DeployedAccount, location: Mapping[str, str]) -> str | None:
     """Where the deployed outputs say the bundle is, when that is not where this stack writes it."""
     from svcaccounts.client.environment import AWS_SECRET_ID, KEY_VAULT_SECRET
 
-    kv_secret, aws_arn = entry.get("keyVaultSecretName"), entry.get("awsSecretArn")
     expected_kv, expected_aws = location.get(KEY_VAULT_SECRET), location.get(AWS_SECRET_ID)
-    if isinstance(kv_secret, str) and kv_secret != expected_kv:
+    kv_secret = deployed.key_vault_secret_name
+    if kv_secret is not None and kv_secret != expected_kv:
         wanted = f"Key Vault secret {expected_kv}" if expected_kv else f"AWS secret {expected_aws}"
-        return f"Key Vault secret {_printable(kv_secret)}, but this stack writes {wanted}"
-    if isinstance(aws_arn, str) and not _arn_names(aws_arn, expected_aws):
+        return f"Key Vault secret {kv_secret}, but this stack writes {wanted}"
+    if deployed.aws_secret_arn is not None and deployed.aws_secret_name != expected_aws:
         wanted = f"AWS secret {expected_aws}" if expected_aws else f"Key Vault secret {expected_kv}"
-        return f"AWS secret {_printable(aws_arn)}, but this stack writes {wanted}"
+        return f"AWS secret {deployed.aws_secret_arn}, but this stack writes {wanted}"
     return None
-
-
-def _printable(value: str) -> str:
-    """A value from the outputs file for a message: one line, cut, whatever the file holds."""
-    shown = "".join(c if c.isprintable() else "?" for c in value)
-    return shown if len(shown) <= 120 else shown[:117] + "..."
-
-
-def _arn_names(arn: str, secret_name: str | None) -> bool:
-    # arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>
-    if secret_name is None or ":secret:" not in arn:
-        return False
-    named = arn.split(":secret:", 1)[1]
-    return named == secret_name or named.rsplit("-", 1)[0] == secret_name

@@ -94,13 +94,9 @@ def _read_deployed_bytes(path: Path) -> bytes:
 def run(args: argparse.Namespace) -> int:
     from svcaccounts.commands.stack_errors import report_stack_error
     from svcaccounts.core import clock
+    from svcaccounts.core.contracts.accounts_output import DeployedError, read_deployed
     from svcaccounts.core.rotation import RotationError
-    from svcaccounts.core.rotation_status import (
-        RENDERERS,
-        DeployedError,
-        read_deployed,
-        rotation_status,
-    )
+    from svcaccounts.core.rotation_status import RENDERERS, rotation_status
     from svcaccounts.workspace import StackError, open_stack_at
 
     root: Path = args.root

@@ -20,7 +20,6 @@ from svcaccounts.commands.stack_errors import report_stack_error
 if TYPE_CHECKING:
     from svcaccounts.stack_bundles import OpenBundles
 
-exit_codes.USAGE = 2
 
 
 def register(subparsers: Subparsers) -> None:

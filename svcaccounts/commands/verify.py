@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from svcaccounts.core.verification import AccountCheck
     from svcaccounts.stack_bundles import OpenBundles
 
-exit_codes.FAILED = 1
 
 
 def register(subparsers: Subparsers) -> None:

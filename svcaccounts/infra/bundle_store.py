@@ -15,10 +15,11 @@ import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 
 from svcaccounts.core import naming
+from svcaccounts.core.contracts.accounts_output import AWS_SECRET_ARN, KEY_VAULT_SECRET_NAME
+from svcaccounts.core.contracts.bundle import CONTENT_TYPE as BUNDLE_CONTENT_TYPE
 from svcaccounts.core.plan import AccountPlan
 from svcaccounts.core.rotation import epoch_seconds, iso_utc
 from svcaccounts.core.settings import AwsSecretsManagerSettings, KeyVaultSettings
-from svcaccounts.infra.bundle import BUNDLE_CONTENT_TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ def _key_vault_secret(
         tags=bundle_tags(account),
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    return {"keyVaultSecretName": account.secret_name}
+    return {KEY_VAULT_SECRET_NAME: account.secret_name}
 
 
 def _aws_secret(
@@ -115,4 +116,4 @@ def _aws_secret(
         secret_string=secret_string,
         opts=in_aws,
     )
-    return {"awsSecretArn": secret.arn}
+    return {AWS_SECRET_ARN: secret.arn}

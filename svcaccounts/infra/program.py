@@ -14,8 +14,9 @@ import pulumi
 import pulumi_okta as okta
 
 from svcaccounts.core import clock, naming
+from svcaccounts.core.contracts.accounts_output import account_entry
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
-from svcaccounts.core.rotation import RotationError, iso_utc
+from svcaccounts.core.rotation import RotationError
 from svcaccounts.core.settings import NewAuthServer, OktaSettings, StackSettings
 from svcaccounts.definitions.stack_settings import (
     NAMESPACE,
@@ -68,17 +69,17 @@ def okta_provider(settings: OktaSettings, api_token: pulumi.Input[str] | None = 
 def _account_output(
     account: AccountPlan, component: ServiceAccount, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
-    return {
-        "clientId": component.client_id,
+    return account_entry(
+        client_id=component.client_id,
+        token_url=token_url,
         # keyVaultSecretName, or awsSecretArn for an AWS stack.
-        **component.bundle_location,
-        "tokenUrl": token_url,
-        "scopes": list(account.scopes),
-        "authMethod": account.auth_method,
-        "generation": account.generation,
-        "nextRotation": iso_utc(account.rotation.next_rotation),
-        "status": account.status,
-    }
+        bundle_location=component.bundle_location,
+        scopes=account.scopes,
+        auth_method=account.auth_method,
+        generation=account.generation,
+        next_rotation=account.rotation.next_rotation,
+        status=account.status,
+    )
 
 
 def _gather_fields(rows: dict[str, dict[str, Any]]) -> pulumi.Output[dict[str, dict[str, Any]]]:

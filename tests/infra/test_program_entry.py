@@ -13,10 +13,10 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_harness import MOCK_SECRET_PREFIX, REPOSITORY_ROOT, PulumiHarness, mock_rsa_key
 
+from svcaccounts.core.contracts.bundle import bundle_json
 from svcaccounts.core.plan import plan_environment, render
 from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
-from svcaccounts.infra.bundle import bundle_json
 from svcaccounts.infra.program import build, main
 
 Mocks = Callable[[str], PulumiHarness]

@@ -10,15 +10,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from review_catalogs import account, catalog
 
+from svcaccounts.core.contracts.accounts_output import (
+    DeployedAccount,
+    DeployedError,
+    parse_deployed,
+    read_deployed,
+)
 from svcaccounts.core.model import EnvironmentOverride, EnvironmentView, Rotation, RotationOverride
 from svcaccounts.core.rotation import next_rotation
 from svcaccounts.core.rotation_status import (
     AccountRotation,
-    DeployedAccount,
-    DeployedError,
     RotationStatus,
-    parse_deployed,
-    read_deployed,
     render_json,
     render_markdown,
     render_table,

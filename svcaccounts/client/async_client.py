@@ -55,14 +55,15 @@ class AsyncTokenClient(TokenClientCore):
         requested = self._requested(await self.bundle(), scopes)
         key = scope_key(requested)
         if (token := self._fresh(key)) is not None:
-            return token
+            return self._cache_hit(token)
         flight = self._flights.get(key)
         if flight is None:
             flight = asyncio.ensure_future(self._renew(key, requested))
             self._flights[key] = flight
             flight.add_done_callback(lambda done: self._land(key, done))
         elif (token := self._usable(key)) is not None:
-            return token
+            return self._cache_hit(token)
+        self._cache_miss()
         # shield: one waiter's cancellation must not cancel the request the others await.
         return await asyncio.shield(flight)
 

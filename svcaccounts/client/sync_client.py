@@ -59,7 +59,7 @@ class TokenClient(TokenClientCore):
         requested = self._requested(self.bundle(), scopes)
         key = scope_key(requested)
         if (token := self._fresh(key)) is not None:
-            return token
+            return self._cache_hit(token)
         with self._flights_lock:
             flight = self._flights.get(key)
             leader = flight is None
@@ -68,8 +68,10 @@ class TokenClient(TokenClientCore):
         if not leader:
             # Someone is renewing; a token that is still valid need not wait for them.
             if (token := self._usable(key)) is not None:
-                return token
+                return self._cache_hit(token)
+            self._cache_miss()
             return flight.result()
+        self._cache_miss()
         try:
             token = self._renew(key, requested)
         except BaseException as error:

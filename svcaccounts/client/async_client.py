@@ -23,7 +23,7 @@ from svcaccounts.client.sources import BundleSource
 from svcaccounts.client.token import AccessToken, scope_key
 
 if TYPE_CHECKING:
-    pass
+    import httpx
 
 from svcaccounts.client.transport import request_token_async
 
@@ -66,6 +66,13 @@ class AsyncTokenClient(TokenClientCore):
         self._cache_miss()
         # shield: one waiter's cancellation must not cancel the request the others await.
         return await asyncio.shield(flight)
+
+    def httpx_auth(self, scopes: Iterable[str] | None = None) -> httpx.Auth:
+        """An `httpx.Auth` for `httpx.AsyncClient` that sends this client's token for `scopes` and,
+        on a 401, retries once with a new one (svcaccounts.client.http_auth)."""
+        from svcaccounts.client.http_auth import AsyncHttpxAuth
+
+        return AsyncHttpxAuth(self, scopes)
 
     def _land(self, key: frozenset[str], done: asyncio.Task[AccessToken]) -> None:
         if self._flights.get(key) is done:

@@ -21,7 +21,8 @@ from svcaccounts.client.sources import BundleSource
 from svcaccounts.client.token import AccessToken, scope_key
 
 if TYPE_CHECKING:
-    pass
+    import httpx
+    import requests
 
 from svcaccounts.client.transport import request_token
 
@@ -79,6 +80,19 @@ class TokenClient(TokenClientCore):
             raise
         self._land(key, flight, token=token)
         return token
+
+    def httpx_auth(self, scopes: Iterable[str] | None = None) -> httpx.Auth:
+        """An `httpx.Auth` for `httpx.Client` that sends this client's token for `scopes` and, on
+        a 401, retries once with a new one (svcaccounts.client.http_auth)."""
+        from svcaccounts.client.http_auth import HttpxAuth
+
+        return HttpxAuth(self, scopes)
+
+    def requests_auth(self, scopes: Iterable[str] | None = None) -> requests.auth.AuthBase:
+        """The same for requests (`pip install 'svcaccounts[requests]'`)."""
+        from svcaccounts.client.requests_auth import RequestsAuth
+
+        return RequestsAuth(self, scopes)
 
     def _land(
         self,

@@ -40,6 +40,7 @@ class Seen:
     status: int
     jti: str | None
     body: bytes
+    token: str | None  # the bearer token as received: for checking where it must never appear
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -108,7 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
         *,
         challenge: str | None = None,
     ) -> None:
-        self.server.api.record(Seen(self.command, self.path, status, jti, body))
+        authorization = self.headers.get("Authorization") or ""
+        token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
+        self.server.api.record(Seen(self.command, self.path, status, jti, body, token))
         data = json.dumps(document).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -59,7 +59,11 @@ class RequestsAuth(requests.auth.AuthBase):
         ) or not replayable(sent.body):
             return response
         self._client.invalidate(token)
-        renewed = self._client.token(self._scopes)
+        try:
+            renewed = self._client.token(self._scopes)
+        except BaseException:
+            response.close()  # the caller never sees this response: give its connection back
+            raise
         if renewed == token:
             return response
         # As requests' own digest authentication retries: release the connection, copy the

@@ -1,8 +1,9 @@
 """A resource server on 127.0.0.1 that accepts the loopback authorization server's tokens: the API a
 consumer calls with its service account's token.
 
-`GET /projects/{id}` answers the project as JSON, and `POST`/`PUT /projects/{id}` answer what they
-received, to a request whose bearer token is an RS256 JWT signed with the authorization server's
+`GET /projects/{id}` answers the project as JSON, `POST`/`PUT /projects/{id}` answer what they
+received, and `/redirect?to=URL` redirects (307) anywhere without looking at the token; the others
+answer only to a request whose bearer token is an RS256 JWT signed with the authorization server's
 key, issued by it (`iss`), unexpired, and granting `required_scope` in `scp`. A missing, malformed,
 forged, expired or revoked token gets 401 with `WWW-Authenticate: Bearer error="invalid_token"`
 (RFC 6750); a valid token without the scope gets 403 (`insufficient_scope`).
@@ -29,6 +30,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 PROJECT_PATH = re.compile(r"^/projects/([A-Za-z0-9_-]{1,64})$")
+REDIRECT_PATH = re.compile(r"^/redirect\?to=(http://127\.0\.0\.1:[0-9]+/[A-Za-z0-9/_-]*)$")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, body: bytes) -> None:
         api = self.server.api
+        if redirect := REDIRECT_PATH.match(self.path):
+            self._answer(307, {}, None, body, location=redirect.group(1))
+            return
         match = PROJECT_PATH.match(self.path)
         if match is None:
             self._answer(404, {"error": "not_found"}, None, body)
@@ -108,6 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         body: bytes,
         *,
         challenge: str | None = None,
+        location: str | None = None,
     ) -> None:
         authorization = self.headers.get("Authorization") or ""
         token = authorization.removeprefix("Bearer ") if authorization.startswith("Bearer ") else None
@@ -117,6 +123,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         if challenge is not None:
             self.send_header("WWW-Authenticate", f"Bearer {challenge}")
+        if location is not None:
+            self.send_header("Location", location)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

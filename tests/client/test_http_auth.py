@@ -18,7 +18,7 @@ from authz_server import AuthzServer
 from joserfc.jwk import RSAKey
 from resource_server import ResourceServer
 
-from svcaccounts.client import AsyncTokenClient, TokenClient
+from svcaccounts.client import AsyncTokenClient, TokenClient, TokenEndpointUnavailable
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]
@@ -53,7 +53,9 @@ def make_caller(adapter: str, api: ResourceServer) -> Iterator[Callable[..., Cal
 
     def make(client: TokenClient, scopes: list[str] | None = None) -> Caller:
         if adapter == "httpx":
-            http = httpx.Client(base_url=api.base_url, auth=client.httpx_auth(scopes), timeout=TIMEOUT)
+            http = httpx.Client(
+                base_url=api.base_url, auth=client.httpx_auth(scopes), timeout=TIMEOUT, follow_redirects=True
+            )
             sessions.append(http)
 
             def call_httpx(
@@ -228,6 +230,49 @@ def test_fifty_threads_refused_the_same_token_cause_one_token_request(
     assert statuses.count(401) == 50 and statuses.count(200) == 51
     assert authz.request_count == 2  # the first token, and one renewal for all fifty refusals
     assert len({jti for jti, status in zip(api.jtis(), statuses, strict=True) if status == 200}) == 2
+
+
+def test_without_a_new_token_the_caller_gets_the_clients_error_not_the_401(
+    basic_account: Account,
+    make_client: MakeClient,
+    make_caller: Callable[..., Caller],
+    api: ResourceServer,
+    authz: AuthzServer,
+) -> None:
+    path, _ = basic_account()
+    call = make_caller(make_client(path), ["reports.read"])
+    call("GET", "/projects/p1")
+    api.revoke(str(api.jtis()[0]))
+    authz.down()
+
+    with pytest.raises(TokenEndpointUnavailable):
+        call("GET", "/projects/p1")
+
+    assert api.statuses() == [200, 401]
+
+
+def test_a_401_from_another_origin_the_request_was_redirected_to_is_not_retried(
+    signing_key: RSAKey,
+    basic_account: Account,
+    make_client: MakeClient,
+    make_caller: Callable[..., Caller],
+    api: ResourceServer,
+    authz: AuthzServer,
+) -> None:
+    path, _ = basic_account()
+    call = make_caller(make_client(path), ["reports.read"])
+    elsewhere = ResourceServer(signing_key, required_scope="reports.read")
+    try:
+        status, _ = call("GET", f"/redirect?to={elsewhere.base_url}/projects/p1")
+    finally:
+        elsewhere.close()
+
+    # The HTTP client dropped the token on the way to the other origin; the adapter does not
+    # send it there either.
+    assert status == 401
+    assert [(seen.status, seen.token) for seen in elsewhere.seen] == [(401, None)]
+    assert api.statuses() == [307]
+    assert authz.request_count == 1
 
 
 # --- async: httpx.AsyncClient -----------------------------------------------------------------

@@ -33,8 +33,8 @@ class TokenClient(TokenClientCore):
     wait for one token request (single flight).
 
     Options (keyword-only): retry (RetryPolicy), breaker (CircuitBreaker), telemetry (a callback
-    taking a TokenEvent), timeout (seconds per HTTP request), and for tests clock, sleep, monotonic
-    and random.
+    taking a TokenEvent, or a TelemetryObserver), timeout (seconds per HTTP request), and for tests
+    clock, sleep, monotonic and random.
     """
 
     def __init__(

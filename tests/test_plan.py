@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from svcaccounts.cli import main as cli_main
-from svcaccounts.definitions import load_repository
-from svcaccounts.model import (
+from svcaccounts.core.model import (
     AuthMethod,
     Catalog,
     EnvironmentOverride,
@@ -22,7 +21,7 @@ from svcaccounts.model import (
     Scope,
     ServiceAccount,
 )
-from svcaccounts.plan import (
+from svcaccounts.core.plan import (
     EnvironmentPlan,
     PlannedResource,
     compare_plans,
@@ -30,14 +29,15 @@ from svcaccounts.plan import (
     render,
     render_json,
 )
-from svcaccounts.rotation import next_rotation
-from svcaccounts.settings import (
+from svcaccounts.core.rotation import next_rotation
+from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     OktaSettings,
     StackSettings,
 )
+from svcaccounts.definitions import load_repository
 
 REPOSITORY_ROOT = Path(__file__).parent.parent
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -50,7 +50,6 @@ MONTHLY = Rotation(period_days=30, grace_days=3)
 SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
     okta=OktaSettings("dev-1"),
@@ -83,7 +82,7 @@ def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
 
 
 def sample_plan(stack: str, at: datetime = AT) -> EnvironmentPlan:
-    from svcaccounts.settings import settings_of
+    from svcaccounts.definitions.stack_settings import settings_of
 
     result = load_repository(REPOSITORY_ROOT)
     assert result.catalog is not None, result.findings
@@ -330,7 +329,6 @@ def test_an_unknown_base_revision_is_a_usage_error(capsys: pytest.CaptureFixture
 AWS_SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=None,
     okta=OktaSettings("dev-1"),

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from svcaccounts.client.errors import BundleError
 from svcaccounts.client.limits import InvalidJSON, parse_json
-from svcaccounts.model import AUTH_METHODS, AuthMethod
+from svcaccounts.core.model import AUTH_METHODS, AuthMethod
 
 SECRET_FIELDS = ("client_secret", "private_key_pem")
 _REQUIRED = ("client_id", "token_url", "auth_method", "scopes", "generation", "rotates_at")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from svcaccounts.client.bundle import CredentialBundle, token_url_problem
 from svcaccounts.client.environment import PREFIX
-from svcaccounts.model import AUTH_METHODS
+from svcaccounts.core.model import AUTH_METHODS
 
 # Okta client ids: letters, digits, '_' and '-' (e.g. 0oa1b2c3d4EXAMPLE).
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}")

@@ -15,20 +15,20 @@ import argparse
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from svcaccounts import mcp_config
+from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from svcaccounts.client.consumer_env import ConsumerSettings
     from svcaccounts.stack_bundles import OpenBundles
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+exit_codes.USAGE = 2
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "env",
         help="print the non-secret settings a consumer of an account needs",
         description=(
@@ -64,12 +64,12 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
             "svcaccounts env: give --bundle FILE, or ACCOUNT --stack NAME (optionally with --deployed FILE)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return exit_codes.USAGE
     try:
         server = mcp_config.server_entry(args)  # usage errors before anything is read
     except mcp_config.McpConfigError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     settings, code = _from_bundle_file(args.bundle) if by_bundle else _from_stack(args, open_bundles)
     if settings is None:
         return code
@@ -89,10 +89,10 @@ def _from_bundle_file(path: Path) -> tuple[ConsumerSettings | None, int]:
         bundle = source.load()
     except BundleFileRefused as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, exit_codes.USAGE
     except TokenClientError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
     return from_bundle(bundle, location_variables(source)), 0
 
 
@@ -114,18 +114,17 @@ def _from_stack(
         parse_json,
         read_limited,
     )
-    from svcaccounts.naming import key_id
-    from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
+    from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core.naming import key_id
+    from svcaccounts.stack_bundles import StackBundles
+    from svcaccounts.workspace import StackError, open_stack_at
 
     try:
-        loaded = load_stack(args.root, args.stack)
+        loaded = open_stack_at(args.root, args.stack)
         account = loaded.account(args.account)
         source = (open_bundles or StackBundles)(loaded.settings).source(account.name)
     except StackError as error:
-        for finding in error.findings:
-            print(str(finding), file=sys.stderr)
-        print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, report_stack_error("env", error)
     if not account.enabled:
         print(
             f"svcaccounts env: warning: {account.name} is disabled in environment "
@@ -136,24 +135,24 @@ def _from_stack(
         location = location_variables(source)
     except ValueError as error:  # a store without variables for from_environment() yet
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
 
     if args.deployed is None:
         try:
             return from_bundle(source.load(), location), 0
         except TokenClientError as error:
             print(f"svcaccounts env: {error}", file=sys.stderr)
-            return None, EXIT_FAILED
+            return None, exit_codes.FAILED
 
     path: Path = args.deployed
     try:
         outputs = parse_json(read_limited(path, DEPLOYED_LIMIT))
     except InputRefused as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, exit_codes.USAGE
     except InvalidJSON as error:
         print(f"svcaccounts env: {path}: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, exit_codes.USAGE
     try:
         entry = deployed_entry(outputs, account.name, origin=str(path))
         generation = entry.get("generation")
@@ -168,7 +167,7 @@ def _from_stack(
         )
     except DeployedOutputsError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
     # The outputs name the secret the program wrote; a different one means outputs of another stack.
     mismatch = _deployed_secret_mismatch(entry, location)
     if mismatch is not None:
@@ -177,7 +176,7 @@ def _from_stack(
             f"are these the outputs of stack {args.stack}?",
             file=sys.stderr,
         )
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
     return settings, 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from svcaccounts.model import AuthMethod
+from svcaccounts.core.model import AuthMethod
 
 BUNDLE_CONTENT_TYPE = "application/json"
 

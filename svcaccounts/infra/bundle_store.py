@@ -14,11 +14,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 
-from svcaccounts import naming
+from svcaccounts.core import naming
+from svcaccounts.core.plan import AccountPlan
+from svcaccounts.core.rotation import epoch_seconds, iso_utc
+from svcaccounts.core.settings import AwsSecretsManagerSettings, KeyVaultSettings
 from svcaccounts.infra.bundle import BUNDLE_CONTENT_TYPE
-from svcaccounts.plan import AccountPlan
-from svcaccounts.rotation import epoch_seconds, iso_utc
-from svcaccounts.settings import AwsSecretsManagerSettings, KeyVaultSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,26 +13,23 @@ from typing import Any
 import pulumi
 import pulumi_okta as okta
 
-from svcaccounts import clock, naming
-from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
-from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
-from svcaccounts.plan import AccountPlan, EnvironmentPlan, plan_environment
-from svcaccounts.rotation import RotationError, iso_utc
-from svcaccounts.settings import (
+from svcaccounts.core import clock, naming
+from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
+from svcaccounts.core.rotation import RotationError, iso_utc
+from svcaccounts.core.settings import NewAuthServer, OktaSettings, StackSettings
+from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY
+from svcaccounts.definitions.stack_settings import (
     AUTH_SERVER_KEY,
     AWS_SECRETS_MANAGER_KEY,
-    DEFINITIONS_DIR_KEY,
-    ENVIRONMENT_KEY,
     KEY_VAULT_KEY,
     OKTA_BASE_URL_KEY,
     OKTA_MAX_API_CAPACITY_KEY,
     OKTA_ORG_NAME_KEY,
     SECRET_STORE_KEY,
-    NewAuthServer,
-    OktaSettings,
-    StackSettings,
-    parse_settings,
 )
+from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
+from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
+from svcaccounts.workspace import StackError, open_stack_at
 
 # Okta's management API limits are per minute (/api/v1/apps: 20-100 creations a minute by plan).
 # Back off and retry instead of failing a first `up` of hundreds of accounts on 429s.
@@ -190,7 +187,6 @@ def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
     config: dict[str, Any] = {}
     for key, value in (
         (ENVIRONMENT_KEY, ours.get("environment")),
-        (DEFINITIONS_DIR_KEY, ours.get("definitionsDir")),
         (AUTH_SERVER_KEY, ours.get_object("authServer")),
         (KEY_VAULT_KEY, ours.get_object("keyVault")),
         (SECRET_STORE_KEY, ours.get("secretStore")),
@@ -205,24 +201,23 @@ def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
 
 
 def load_plan(root: Path, stack: str, config: dict[str, Any], now: Any) -> EnvironmentPlan:
-    """Settings, definitions and time → the plan, or a ProgramError listing every problem."""
-    from svcaccounts.definitions import load_repository
+    """Settings, definitions and time → the plan, or a ProgramError listing every problem.
 
-    settings_result = parse_settings(stack, f"Pulumi.{stack}.yaml", config)
-    problems = [str(finding) for finding in settings_result.findings if finding.severity == "error"]
-    settings = settings_result.settings
-    if settings is None or problems:
-        raise ProgramError("invalid stack settings:\n" + "\n".join(problems))
-    result = load_repository(root, definitions_dir=settings.definitions_dir)
-    if result.catalog is None:
-        errors = [str(finding) for finding in result.findings if finding.severity == "error"]
-        raise ProgramError("invalid definitions (run `svcaccounts validate`):\n" + "\n".join(errors))
-    if settings.environment not in result.catalog.environments:
-        raise ProgramError(
-            f"environment {settings.environment!r} of stack {stack!r} is not declared by any stack file"
-        )
+    The stack is opened through the same door as `validate` and `diff` (svcaccounts.workspace):
+    the same files, confinement and checks; only the settings come from the runtime's config."""
     try:
-        return plan_environment(result.catalog.for_environment(settings.environment), settings, now)
+        opened = open_stack_at(root, stack, config=config)
+    except StackError as error:
+        errors = [str(finding) for finding in error.findings if finding.severity == "error"]
+        heading = {
+            "settings": "invalid stack settings",
+            "definitions": "invalid definitions (run `svcaccounts validate`)",
+        }.get(error.problem, str(error))
+        if error.problem == "settings" and not errors:
+            errors = [str(error)]
+        raise ProgramError(heading + ":\n" + "\n".join(errors)) from None
+    try:
+        return plan_environment(opened.view, opened.settings, now)
     except RotationError as error:
         raise ProgramError(str(error)) from None
 

@@ -1,6 +1,6 @@
 """The ServiceAccount component: one account's Okta app, access policy and rule, credentials and
 credential bundle (Key Vault or AWS Secrets Manager, bundle_store.py), all registered from the
-account's plan (svcaccounts.plan.AccountPlan)."""
+account's plan (svcaccounts.core.plan.AccountPlan)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import pulumi_okta as okta
 import pulumi_random as random
 import pulumi_tls as tls
 
-from svcaccounts import naming
+from svcaccounts.core import naming
+from svcaccounts.core.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
+from svcaccounts.core.rotation import iso_utc
 from svcaccounts.infra.bundle import bundle_json
 from svcaccounts.infra.bundle_store import BundleStore, write_bundle
 from svcaccounts.infra.jwk import rsa_public_jwk
-from svcaccounts.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
-from svcaccounts.rotation import iso_utc
 
 RSA_BITS = 2048
 CLIENT_SECRET_LENGTH = 64

@@ -18,7 +18,7 @@ from joserfc.jwk import RSAKey
 from svcaccounts.client import KeyVaultSource, TokenClient
 from svcaccounts.client.consumer_env import render_dotenv
 from svcaccounts.client.limits import DEPLOYED_LIMIT
-from svcaccounts.naming import key_id
+from svcaccounts.core.naming import key_id
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
 # docs-reader (private_key_jwt) and retired-job (disabled in dev).

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from svcaccounts.definitions.findings import Finding
-from svcaccounts.definitions.reporters import render_github, render_json, render_text
 from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, load_schema
+from svcaccounts.render.findings import render_github, render_json, render_text
 
 FINDINGS = [
     Finding("service_accounts/a, b/x.yaml", 3, 7, "unknown scope 'a:b'; did you mean 'a:c'?"),

@@ -25,9 +25,9 @@ from pulumi_harness import (
     mock_secret,
 )
 
+from svcaccounts.core.plan import EnvironmentPlan, render
+from svcaccounts.core.rotation import iso_utc
 from svcaccounts.infra.program import build, main
-from svcaccounts.plan import EnvironmentPlan, render
-from svcaccounts.rotation import iso_utc
 from tests.aws_stack import aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from review_catalogs import account, catalog
 
-from svcaccounts.model import EnvironmentOverride, EnvironmentView, Rotation, RotationOverride
-from svcaccounts.rotation import next_rotation
-from svcaccounts.rotation_status import (
+from svcaccounts.core.model import EnvironmentOverride, EnvironmentView, Rotation, RotationOverride
+from svcaccounts.core.rotation import next_rotation
+from svcaccounts.core.rotation_status import (
     AccountRotation,
     DeployedAccount,
     DeployedError,

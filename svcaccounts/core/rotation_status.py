@@ -1,6 +1,6 @@
 """Where every account of one environment stands in its rotation, and whether deployment kept up.
 
-Pure: the expected state comes from `svcaccounts.rotation` (definitions + an instant), the
+Pure: the expected state comes from `svcaccounts.core.rotation` (definitions + an instant), the
 deployed state from the stack's `accounts` output (`pulumi stack output --json`), parsed here from
 already-decoded JSON. A deployed generation below the expected one means the scheduled
 `pulumi up` did not run or failed: rotation must not stop silently. One above it is not ok either:
@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from svcaccounts.clock import LATEST_YEAR
-from svcaccounts.model import EnvironmentView
-from svcaccounts.rotation import iso_utc, rotation_state
+from svcaccounts.core.clock import LATEST_YEAR
+from svcaccounts.core.model import EnvironmentView
+from svcaccounts.core.rotation import DAY, iso_utc, rotation_state
 
 FORMATS: tuple[str, ...] = ("table", "json", "markdown")
 DEFAULT_WITHIN_DAYS = 7
-DAY = timedelta(days=1)
 ACCOUNTS_OUTPUT = "accounts"
 # What `pulumi stack output --json` prints in place of a secret value without --show-secrets.
 SECRET_PLACEHOLDER = "[secret]"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.model import Catalog, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.core.model import Catalog, EffectiveAccount, EnvironmentView, Scope
 
 Severity = Literal["info", "low", "medium", "high"]
 # Lowest first: an index is a rank, so `--fail-on medium` trips on medium and high.
@@ -332,7 +332,6 @@ def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
                 )
 
 
-EMPTY_CATALOG = Catalog(scopes=(), accounts=(), environments=())
 
 
 def environments_of(base: Catalog, head: Catalog) -> tuple[str, ...]:

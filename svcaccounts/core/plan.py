@@ -15,10 +15,10 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any, Literal
 
-from svcaccounts import naming
-from svcaccounts.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
-from svcaccounts.rotation import RotationState, iso_utc, rotation_state
-from svcaccounts.settings import (
+from svcaccounts.core import naming
+from svcaccounts.core.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.core.rotation import RotationState, iso_utc, rotation_state
+from svcaccounts.core.settings import (
     AWS_SECRETS_MANAGER,
     AZURE_KEY_VAULT,
     AwsSecretsManagerSettings,

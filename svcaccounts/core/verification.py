@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.model import AuthMethod, EffectiveAccount
+from svcaccounts.core.model import AuthMethod, EffectiveAccount
 
 Status = Literal["ok", "mismatch", "failed", "skipped"]
 
@@ -67,7 +67,7 @@ def check_account(
     account: EffectiveAccount, observed: Observed, *, expected_generation: int | None = None
 ) -> AccountCheck:
     """`expected_generation`: the generation the definitions give the account now
-    (svcaccounts.rotation.generation_at)."""
+    (svcaccounts.core.rotation.generation_at)."""
     problems = [
         problem
         for problem in (

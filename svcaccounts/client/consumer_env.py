@@ -1,4 +1,5 @@
-"""The non-secret settings a consumer needs, as environment lines or an MCP server's `env` block.
+"""The non-secret settings a consumer needs, as environment variables (dotenv lines here; the MCP
+server entries that carry them in svcaccounts/mcp_config.py).
 
 Only fields that are safe to paste into a configuration file or a chat: never the secret or key,
 only where the bundle that holds them lives (svcaccounts.client.environment: the variables
@@ -8,7 +9,6 @@ only where the bundle that holds them lives (svcaccounts.client.environment: the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -87,8 +87,3 @@ def _dotenv_value(value: str) -> str:
         _CONTROL_ESCAPES.get(c, f"\\u{ord(c):04x}") if not c.isprintable() else c for c in escaped
     )
     return f'"{escaped}"'
-
-
-def render_mcp(settings: Mapping[str, str]) -> str:
-    """The `env` block of an MCP server entry (the shape editors' mcp.json files use)."""
-    return json.dumps({"env": dict(settings)}, indent=2)

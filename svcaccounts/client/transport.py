@@ -11,10 +11,11 @@ lifetime, so connection reuse buys nothing.
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import authlib.deprecate  # noqa: F401  # installs authlib's own warning filter before ours
 import httpx
@@ -28,6 +29,23 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client, OAuthError
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+
+
+def _httpx_errors(name: str) -> tuple[type[Exception], ...]:
+    """httpx's exception class `name`, and httpx2's when it is installed: authlib sends through the
+    httpx2 fork whenever it can import it (the mcp SDK depends on it), and then raises httpx2's
+    exceptions, which are not httpx's; a network error must be classified whichever it is."""
+    classes: list[type[Exception]] = [getattr(httpx, name)]
+    try:
+        fork = importlib.import_module("httpx2")
+    except ImportError:
+        return tuple(classes)
+    return (*classes, getattr(fork, name))
+
+
+_TRANSPORT_ERRORS = _httpx_errors("TransportError")
+_STATUS_ERRORS = _httpx_errors("HTTPStatusError")
+_HTTP_ERRORS = _httpx_errors("HTTPError")
 
 # The error codes RFC 6749 (section 5.2) and RFC 6750 (section 3.1) register for token endpoints.
 # A server's answer is shown only as one of these: any other `error` value, and every
@@ -188,18 +206,18 @@ def _failure(error: Exception, bundle: CredentialBundle, status_code: int | None
         return error.result
     if isinstance(error, OAuthError):
         return Rejected(error=error_code(error.error), description=None, status_code=status_code)
-    if isinstance(error, httpx.TransportError):
+    if isinstance(error, _TRANSPORT_ERRORS):
         return Unavailable("unreachable", None, None, type(error).__name__)
-    if isinstance(error, httpx.HTTPStatusError):
-        return Unavailable(
-            "bad_response", error.response.status_code, None, f"HTTP {error.response.status_code}"
-        )
+    if isinstance(error, _STATUS_ERRORS):
+        # httpx2's HTTPStatusError has httpx's shape.
+        status = cast(httpx.HTTPStatusError, error).response.status_code
+        return Unavailable("bad_response", status, None, f"HTTP {status}")
     # A body that is not a JSON object (json/ValueError from authlib's parser).
     return Unavailable("bad_response", status_code, None, "not a JSON token response")
 
 
 # ValueError: a body that is not a JSON object (authlib's parser).
-_EXPECTED = (_StatusFailure, OAuthError, httpx.HTTPError, ValueError)
+_EXPECTED = (_StatusFailure, OAuthError, *_HTTP_ERRORS, ValueError)
 
 
 def request_token(

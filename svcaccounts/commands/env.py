@@ -1,11 +1,12 @@
-"""`svcaccounts env (--bundle FILE | ACCOUNT --stack NAME [--deployed FILE]) [--format dotenv|mcp]`:
+"""`svcaccounts env (--bundle FILE | ACCOUNT --stack NAME [--deployed FILE]) [--format FORMAT]`:
 the non-secret settings of an account.
 
 Prints the token URL, client id, scopes, auth method and where the bundle lives (the variables
-`TokenClient.from_environment()` reads), as environment lines or as the `env` block of an MCP
-server entry. With ACCOUNT --stack the values come from the account's bundle in the stack's secret
-store, or with --deployed from the stack's outputs (`pulumi stack output --json`), which needs no
-access to the store. Nothing secret is printed.
+`TokenClient.from_environment()` reads), as environment lines (dotenv) or as a complete MCP server
+entry for an editor's configuration (mcp, mcp-servers: svcaccounts/mcp_config.py). With ACCOUNT
+--stack the values come from the account's bundle in the stack's secret store, or with --deployed
+from the stack's outputs (`pulumi stack output --json`), which needs no access to the store.
+Nothing secret is printed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from svcaccounts import mcp_config
 from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
@@ -30,8 +32,9 @@ def register(subparsers: Subparsers) -> None:
         help="print the non-secret settings a consumer of an account needs",
         description=(
             "Print an account's token URL, client id, scopes and where its bundle lives, as "
-            "environment lines (dotenv) or as the env block of an MCP server entry (mcp). Nothing "
-            "secret is printed."
+            "environment lines (dotenv) or as an MCP server entry that starts a server with them: "
+            "for VS Code's mcp.json (mcp) or the mcpServers files of other editors (mcp-servers). "
+            "Nothing secret is printed."
         ),
     )
     parser.add_argument("account", nargs="?", metavar="ACCOUNT", help="account name (with --stack)")
@@ -44,29 +47,33 @@ def register(subparsers: Subparsers) -> None:
         "of the bundle (no access to the secret store needed)",
     )
     parser.add_argument("--bundle", metavar="FILE", type=Path, help="credential bundle file")
-    parser.add_argument("--format", choices=("dotenv", "mcp"), default="dotenv")
+    parser.add_argument("--format", choices=("dotenv", *mcp_config.FORMATS), default="dotenv")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
+    mcp_config.add_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
     """`open_bundles` replaces how a stack's store is opened (tests: a fake Key Vault client)."""
-    from svcaccounts.client.consumer_env import render_dotenv, render_mcp
+    from svcaccounts.client.consumer_env import render_dotenv
 
-    if args.bundle is not None and (args.account, args.stack, args.deployed) == (None, None, None):
-        settings, code = _from_bundle_file(args.bundle)
-    elif args.bundle is None and args.account is not None and args.stack is not None:
-        settings, code = _from_stack(args, open_bundles)
-    else:
+    by_bundle = args.bundle is not None and (args.account, args.stack, args.deployed) == (None, None, None)
+    if not by_bundle and (args.bundle is not None or args.account is None or args.stack is None):
         print(
             "svcaccounts env: give --bundle FILE, or ACCOUNT --stack NAME (optionally with --deployed FILE)",
             file=sys.stderr,
         )
         return exit_codes.USAGE
+    try:
+        server = mcp_config.server_entry(args)  # usage errors before anything is read
+    except mcp_config.McpConfigError as error:
+        print(f"svcaccounts env: {error}", file=sys.stderr)
+        return exit_codes.USAGE
+    settings, code = _from_bundle_file(args.bundle) if by_bundle else _from_stack(args, open_bundles)
     if settings is None:
         return code
     variables = settings.variables()
-    print(render_dotenv(variables) if args.format == "dotenv" else render_mcp(variables))
+    print(render_dotenv(variables) if server is None else server.render(variables))
     return 0
 
 

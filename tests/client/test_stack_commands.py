@@ -170,7 +170,7 @@ def test_env_mcp_block_is_what_from_environment_reads(
 
     assert code == 0
     out = capsys.readouterr().out
-    environ = json.loads(out)["env"]
+    environ = json.loads(out)["servers"]["docs-reader"]["env"]
     assert environ["SVCACCOUNTS_KEY_ID"] == "docs-reader-g1"
     assert "PRIVATE KEY" not in out and pem not in out
     client = TokenClient.from_environment(environ)

@@ -43,11 +43,12 @@ def _print_findings(findings: Sequence[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from svcaccounts.core import clock
-    from svcaccounts.core.plan import compare_plans, plan_environment, render
+    from svcaccounts.core.plan import compare_plans, plan_environment
     from svcaccounts.core.rotation import RotationError
     from svcaccounts.definitions.findings import has_errors
     from svcaccounts.definitions.loader import DEFINITIONS_DIR, load_files, read_repository_files
     from svcaccounts.definitions.stack_settings import settings_of
+    from svcaccounts.render.plan import render
 
     root: Path = args.root
     if not root.is_dir():

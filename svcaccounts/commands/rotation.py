@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from svcaccounts.render import FORMATS
+
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BEHIND = 3
-
-FORMATS = ("table", "json", "markdown")
 
 
 def register(subparsers: Any) -> None:
@@ -99,7 +99,6 @@ def run(args: argparse.Namespace) -> int:
     from svcaccounts.core import clock
     from svcaccounts.core.rotation import RotationError
     from svcaccounts.core.rotation_status import (
-        RENDERERS,
         DeployedError,
         read_deployed,
         rotation_status,
@@ -111,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         read_repository_files,
     )
     from svcaccounts.definitions.stack_settings import DEFINITIONS_DIR_KEY
+    from svcaccounts.render.rotation import RENDERERS
 
     root: Path = args.root
     if not root.is_dir():

@@ -19,11 +19,9 @@ from svcaccounts.core.rotation_status import (
     RotationStatus,
     parse_deployed,
     read_deployed,
-    render_json,
-    render_markdown,
-    render_table,
     rotation_status,
 )
+from svcaccounts.render.rotation import render_json, render_markdown, render_table
 
 ROTATION = Rotation(period_days=30, grace_days=3)
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -56,7 +56,8 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     from svcaccounts.client import FileSource
     from svcaccounts.core import clock
     from svcaccounts.core.naming import key_vault_secret_name
-    from svcaccounts.core.verification import failed, render_json, render_table
+    from svcaccounts.core.verification import failed
+    from svcaccounts.render.verify import RENDERERS
     from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
 
     bundles: Path | None = args.bundles
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
                 print(f"svcaccounts verify: {error}", file=sys.stderr)
                 return EXIT_USAGE
         checks.append(_verify(account, source, now))
-    print(render_table(checks) if args.format == "table" else render_json(checks))
+    print(RENDERERS[args.format](checks))
     return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from svcaccounts.core.model import Catalog, EffectiveAccount, EnvironmentView, Scope
@@ -42,14 +42,48 @@ def _max_severity(first: Severity, second: Severity) -> Severity:
 
 
 @dataclass(frozen=True, slots=True)
+class Quoted:
+    """A value a definition wrote (a scope, an auth method, an owner's email) inside a message."""
+
+    value: str
+
+
+# Our own words, or a quoted value.
+MessagePart = str | Quoted
+
+
+def _plain(parts: Iterable[MessagePart]) -> str:
+    return "".join(part if isinstance(part, str) else f"`{part.value}`" for part in parts)
+
+
+@dataclass(frozen=True, slots=True)
 class AccessFinding:
-    """One change a reviewer should see; `environment` and `account` are None for the catalog."""
+    """One change a reviewer should see; `environment` and `account` are None for the catalog.
+
+    `message` is what text and JSON show: quoted values between backticks. `parts` is the same
+    message with each quoted value kept apart, so that a renderer can show a value verbatim
+    whatever it holds (an email may hold a backtick, which would end a markdown code span).
+    A finding made from a message alone has no parts: all of its message is our own words.
+    """
 
     rule: str
     severity: Severity
     environment: str | None
     account: str | None
     message: str
+    # Not compared: `message` already says the same; parts only tell words from values.
+    parts: tuple[MessagePart, ...] = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def from_parts(
+        cls,
+        rule: str,
+        severity: Severity,
+        environment: str | None,
+        account: str | None,
+        parts: tuple[MessagePart, ...],
+    ) -> AccessFinding:
+        return cls(rule, severity, environment, account, _plain(parts), parts)
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -103,12 +137,16 @@ class _Context:
         return self.at_least_medium_in_production("low")
 
 
-_Finding = tuple[str, Severity, str]  # rule, severity, message; the caller adds where
+_Message = tuple[MessagePart, ...]
+_Finding = tuple[str, Severity, _Message]  # rule, severity, message; the caller adds where
 _AccountRule = Callable[[EffectiveAccount, EffectiveAccount, _Context], Iterator[_Finding]]
 
 
-def _scope_list(scopes: Iterable[str]) -> str:
-    return ", ".join(f"`{scope}`" for scope in scopes) or "no scopes"
+def _scope_list(scopes: Iterable[str]) -> _Message:
+    parts: list[MessagePart] = []
+    for scope in scopes:
+        parts.extend((", ", Quoted(scope)) if parts else (Quoted(scope),))
+    return tuple(parts) or ("no scopes",)
 
 
 def _granted(scopes: Iterable[str], ctx: _Context) -> Iterator[_Finding]:
@@ -117,13 +155,13 @@ def _granted(scopes: Iterable[str], ctx: _Context) -> Iterator[_Finding]:
             yield (
                 "privileged-scope-granted",
                 "high",
-                f"granted privileged scope `{scope}`",
+                ("granted privileged scope ", Quoted(scope)),
             )
         else:
             yield (
                 "scope-granted",
                 ctx.at_least_medium_in_production("low"),
-                f"granted scope `{scope}`",
+                ("granted scope ", Quoted(scope)),
             )
 
 
@@ -132,13 +170,13 @@ def _status_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Contex
         yield (
             "account-disabled",
             ctx.at_least_medium_in_production("low"),
-            "disabled: its consumers can no longer get tokens",
+            ("disabled: its consumers can no longer get tokens",),
         )
     elif head.enabled and not base.enabled:
         yield (
             "account-re-enabled",
             ctx.grant_severity(head.scopes),
-            f"re-enabled with {_scope_list(head.scopes)}",
+            ("re-enabled with ", *_scope_list(head.scopes)),
         )
 
 
@@ -146,7 +184,7 @@ def _scopes_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Contex
     yield from _granted((s for s in head.scopes if s not in base.scopes), ctx)
     for scope in base.scopes:
         if scope not in head.scopes:
-            yield ("scope-revoked", "low", f"revoked scope `{scope}`")
+            yield ("scope-revoked", "low", ("revoked scope ", Quoted(scope)))
 
 
 def _token_lifetime_raised(
@@ -156,8 +194,10 @@ def _token_lifetime_raised(
         yield (
             "token-lifetime-raised",
             ctx.at_least_medium_in_production("low"),
-            f"token lifetime raised from {base.token_lifetime_minutes} to "
-            f"{head.token_lifetime_minutes} minutes",
+            (
+                f"token lifetime raised from {base.token_lifetime_minutes} to "
+                f"{head.token_lifetime_minutes} minutes",
+            ),
         )
 
 
@@ -166,15 +206,19 @@ def _rotation_loosened(base: EffectiveAccount, head: EffectiveAccount, ctx: _Con
         yield (
             "rotation-period-lengthened",
             ctx.at_least_medium_in_production("low"),
-            f"rotation period lengthened from {base.rotation.period_days} to "
-            f"{head.rotation.period_days} days",
+            (
+                f"rotation period lengthened from {base.rotation.period_days} to "
+                f"{head.rotation.period_days} days",
+            ),
         )
     if head.rotation.grace_days > base.rotation.grace_days:
         yield (
             "rotation-grace-widened",
             ctx.at_least_medium_in_production("low"),
-            f"rotation grace widened from {base.rotation.grace_days} to "
-            f"{head.rotation.grace_days} days: old credentials stay valid longer",
+            (
+                f"rotation grace widened from {base.rotation.grace_days} to "
+                f"{head.rotation.grace_days} days: old credentials stay valid longer",
+            ),
         )
 
 
@@ -188,10 +232,13 @@ def _rotation_schedule_restarted(
         yield (
             "rotation-schedule-restarted",
             "medium",
-            f"rotation period changed from {base.rotation.period_days} to {head.rotation.period_days} "
-            "days: the next deploy issues a new credential at once and drops the current one without "
-            "a grace window; consumers fail until they re-read the bundle (the svcaccounts client "
-            "does on invalid_client), so deploy it at a quiet time",
+            (
+                f"rotation period changed from {base.rotation.period_days} to "
+                f"{head.rotation.period_days} days: the next deploy issues a new credential at once "
+                "and drops the current one without a grace window; consumers fail until they re-read "
+                "the bundle (the svcaccounts client does on invalid_client), so deploy it at a quiet "
+                "time",
+            ),
         )
 
 
@@ -200,8 +247,10 @@ def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Conte
         yield (
             "rotation-forced",
             "low",
-            f"rotation forced (force {base.rotation.force} → {head.rotation.force}): "
-            "a new credential is issued on the next deploy",
+            (
+                f"rotation forced (force {base.rotation.force} → {head.rotation.force}): "
+                "a new credential is issued on the next deploy",
+            ),
         )
     elif head.rotation.force < base.rotation.force:
         # Generations would go backwards: an earlier key id or secret name comes back with new
@@ -210,9 +259,11 @@ def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Conte
         yield (
             "rotation-force-lowered",
             "high",
-            f"rotation.force lowered ({base.rotation.force} → {head.rotation.force}): generations go "
-            "backwards, so the next deploy reissues an earlier generation's key id with new key "
-            "material and drops the current credential at once; keep force as it was",
+            (
+                f"rotation.force lowered ({base.rotation.force} → {head.rotation.force}): generations "
+                "go backwards, so the next deploy reissues an earlier generation's key id with new key "
+                "material and drops the current credential at once; keep force as it was",
+            ),
         )
 
 
@@ -226,25 +277,37 @@ def _auth_method_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _C
         yield (
             "auth-method-weakened",
             "high",
-            f"auth method weakened from `{base.auth_method}` to `{head.auth_method}` "
-            f"(a shared secret instead of a private key); {consequence}",
+            (
+                "auth method weakened from ",
+                Quoted(base.auth_method),
+                " to ",
+                Quoted(head.auth_method),
+                f" (a shared secret instead of a private key); {consequence}",
+            ),
         )
     else:
         yield (
             "auth-method-switched",
             "medium",
-            f"auth method switched from `{base.auth_method}` to `{head.auth_method}`; " + consequence,
+            (
+                "auth method switched from ",
+                Quoted(base.auth_method),
+                " to ",
+                Quoted(head.auth_method),
+                f"; {consequence}",
+            ),
         )
 
 
 def _owner_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
-    changes = []
+    changes: list[MessagePart] = []
     if head.owner.team != base.owner.team:
-        changes.append(f"team `{base.owner.team}` → `{head.owner.team}`")
+        changes.extend(("team ", Quoted(base.owner.team), " → ", Quoted(head.owner.team)))
     if head.owner.email != base.owner.email:
-        changes.append(f"email `{base.owner.email}` → `{head.owner.email}`")
+        separator = ", " if changes else ""
+        changes.extend((f"{separator}email ", Quoted(base.owner.email), " → ", Quoted(head.owner.email)))
     if changes:
-        yield ("owner-changed", "low", "owner changed: " + ", ".join(changes))
+        yield ("owner-changed", "low", ("owner changed: ", *changes))
 
 
 # Order is the order findings of one account appear in.
@@ -274,8 +337,14 @@ def _environment_findings(
             added: _Finding = (
                 "account-added",
                 ctx.at_least_medium_in_production("low"),
-                f"added{state} with {_scope_list(after.scopes)}, `{after.auth_method}`, "
-                f"owner `{after.owner.team}`",
+                (
+                    f"added{state} with ",
+                    *_scope_list(after.scopes),
+                    ", ",
+                    Quoted(after.auth_method),
+                    ", owner ",
+                    Quoted(after.owner.team),
+                ),
             )
             # A new account's scopes are grants like any other: privileged ones must show as such.
             found = [added, *_granted(after.scopes, ctx)]
@@ -284,7 +353,7 @@ def _environment_findings(
                 (
                     "account-removed",
                     ctx.at_least_medium_in_production("low"),
-                    "removed: its Okta app and credentials are deleted",
+                    ("removed: its Okta app and credentials are deleted",),
                 )
             ]
         elif before is not None and after is not None:
@@ -292,7 +361,7 @@ def _environment_findings(
         else:  # pragma: no cover - the name came from one of the two mappings
             continue
         for rule, severity, message in found:
-            yield AccessFinding(rule, severity, env, name, message)
+            yield AccessFinding.from_parts(rule, severity, env, name, message)
 
 
 def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
@@ -302,33 +371,33 @@ def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
         old, new = before.get(name), after.get(name)
         if old is None and new is not None:
             kind = "privileged scope" if new.privileged else "scope"
-            yield AccessFinding(
-                "catalog-scope-added", "info", None, None, f"{kind} `{name}` added to the catalog"
+            yield AccessFinding.from_parts(
+                "catalog-scope-added", "info", None, None, (f"{kind} ", Quoted(name), " added to the catalog")
             )
         elif new is None and old is not None:
-            yield AccessFinding(
+            yield AccessFinding.from_parts(
                 "catalog-scope-removed",
                 "low",
                 None,
                 None,
-                f"scope `{name}` removed from the catalog and from every authorization server",
+                ("scope ", Quoted(name), " removed from the catalog and from every authorization server"),
             )
         elif old is not None and new is not None and old.privileged != new.privileged:
             if new.privileged:
-                yield AccessFinding(
+                yield AccessFinding.from_parts(
                     "catalog-scope-privileged",
                     "info",
                     None,
                     None,
-                    f"scope `{name}` made privileged: its grants now get extra scrutiny",
+                    ("scope ", Quoted(name), " made privileged: its grants now get extra scrutiny"),
                 )
             else:
-                yield AccessFinding(
+                yield AccessFinding.from_parts(
                     "catalog-scope-unprivileged",
                     "medium",
                     None,
                     None,
-                    f"scope `{name}` no longer privileged: its grants stop being flagged high",
+                    ("scope ", Quoted(name), " no longer privileged: its grants stop being flagged high"),
                 )
 
 

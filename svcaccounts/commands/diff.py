@@ -19,7 +19,6 @@ from typing import Any
 from svcaccounts.core.model import Catalog
 from svcaccounts.core.review import (
     EMPTY_CATALOG,
-    RENDERERS,
     SEVERITIES,
     Report,
     diff_catalogs,
@@ -30,6 +29,7 @@ from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
 from svcaccounts.definitions.loader import DEFINITIONS_DIR, SCOPE_CATALOG_FILE, is_definition_path
 from svcaccounts.definitions.stack_files import stack_name_of
 from svcaccounts.definitions.yaml_reader import read_document
+from svcaccounts.render.review import RENDERERS
 
 EXIT_OK = 0
 EXIT_FAIL_ON = 1

@@ -1,16 +1,15 @@
-"""The access diff between two catalogs, in reviewer terms, and its renderers.
+"""The access diff between two catalogs, in reviewer terms.
 
 Reviewers of a definitions change need to see privilege, not resource noise: who gains or loses
 access, where, and what weakens a credential. Each rule is one small function from a pair of
 effective accounts (or the two scope catalogs) to findings; `diff_catalogs` runs them all.
 Pure: no git, no YAML, no Pulumi. An account is its `name`, never its file path, so renamed or
-moved files produce no finding.
+moved files produce no finding. svcaccounts.render.review shows the report.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,14 +22,7 @@ SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 # Environments whose changes are never below medium: there a grant is live access to real data.
 PRODUCTION_ENVIRONMENTS: frozenset[str] = frozenset({"prod", "production"})
 
-# The scope catalog is shared by every stack; its findings belong to no single environment.
-ALL_ENVIRONMENTS_LABEL = "all"
-
 WEAK_AUTH_METHOD = "client_secret_basic"
-
-# GitHub rejects issue and pull-request comments longer than 65,536 characters; leave room for
-# the workflow's own header and the truncation note.
-MARKDOWN_COMMENT_LIMIT = 60_000
 
 
 def severity_rank(severity: Severity) -> int:
@@ -97,7 +89,7 @@ class AccessFinding:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """What the renderers show: the findings, and notes on how far the comparison could go."""
+    """The findings, and notes on how far the comparison could go."""
 
     base: str
     head: str
@@ -432,146 +424,3 @@ def diff_catalogs(
         # sorted() is stable: equal severities keep account order, then rule order.
         findings.extend(sorted(found, key=lambda f: -severity_rank(f.severity)))
     return tuple(findings)
-
-
-# --- renderers ------------------------------------------------------------------------------
-
-
-def _where(finding: AccessFinding) -> str:
-    return finding.environment if finding.environment is not None else ALL_ENVIRONMENTS_LABEL
-
-
-def _groups(findings: Sequence[AccessFinding]) -> list[str]:
-    """Environment labels in the order findings first mention them."""
-    seen: list[str] = []
-    for finding in findings:
-        if _where(finding) not in seen:
-            seen.append(_where(finding))
-    return seen
-
-
-def _counts(findings: Iterable[AccessFinding]) -> dict[Severity, int]:
-    counts: dict[Severity, int] = dict.fromkeys(SEVERITIES, 0)
-    for finding in findings:
-        counts[finding.severity] += 1
-    return counts
-
-
-def _summary_line(findings: Sequence[AccessFinding]) -> str:
-    if not findings:
-        return "no access changes"
-    counts = _counts(findings)
-    parts = [f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]]
-    noun = "finding" if len(findings) == 1 else "findings"
-    return f"{len(findings)} access {noun}: " + ", ".join(parts)
-
-
-def render_text(report: Report) -> str:
-    lines = [f"access changes {report.base} → {report.head}"]
-    lines.extend(f"note: {note}" for note in report.notes)
-    for finding in report.findings:
-        who = f"/{finding.account}" if finding.account else ""
-        lines.append(f"{finding.severity:<6} {_where(finding)}{who}: {finding.rule}: {finding.message}")
-    lines.append(_summary_line(report.findings))
-    return "\n".join(lines) + "\n"
-
-
-def render_json(report: Report) -> str:
-    document = {
-        "base": report.base,
-        "head": report.head,
-        "notes": list(report.notes),
-        "summary": _counts(report.findings),
-        "findings": [finding.as_dict() for finding in report.findings],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _cell(text: str) -> str:
-    # A pipe ends a table cell and a newline ends the row; neither may come from a message.
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-_SEVERITY_MARK: dict[Severity, str] = {
-    "high": "🔴 high",
-    "medium": "🟠 medium",
-    "low": "🟡 low",
-    "info": "⚪ info",
-}
-
-
-def _markdown_row(finding: AccessFinding) -> str:
-    account = f"`{_cell(finding.account)}`" if finding.account else "—"
-    return f"| {_SEVERITY_MARK[finding.severity]} | {account} | {finding.rule} | {_cell(finding.message)} |"
-
-
-def render_markdown(report: Report, *, limit: int = MARKDOWN_COMMENT_LIMIT) -> str:
-    """A PR comment: title, notes, a summary table, then one table per environment.
-
-    Past `limit` characters the remaining rows are left out and a closing line says how many,
-    so the comment always posts; the JSON format always has everything.
-    """
-    head: list[str] = [
-        f"### Access changes: `{_cell(report.base)}` → `{_cell(report.head)}`",
-        "",
-    ]
-    for note in report.notes:
-        head.append(f"> **Note:** {_cell(note)}")
-        head.append("")
-    if not report.findings:
-        head.append("No access changes.")
-        return "\n".join(head) + "\n"
-
-    groups = _groups(report.findings)
-    head.append("| Environment | " + " | ".join(s for s in reversed(SEVERITIES)) + " |")
-    head.append("|---|" + "---:|" * len(SEVERITIES))
-    for group in [*groups, "**total**"]:
-        members = [f for f in report.findings if group in ("**total**", _where(f))]
-        counts = _counts(members)
-        head.append(f"| {group} | " + " | ".join(str(counts[s]) for s in reversed(SEVERITIES)) + " |")
-    head.append("")
-
-    body: list[str] = []
-    used = sum(len(line) + 1 for line in head)
-    shown = 0
-    truncated = False
-    for group in groups:
-        title = "catalog (all environments)" if group == ALL_ENVIRONMENTS_LABEL else group
-        section = [
-            f"#### {title}",
-            "",
-            "| Severity | Account | Rule | Change |",
-            "|---|---|---|---|",
-        ]
-        rows = [_markdown_row(f) for f in report.findings if _where(f) == group]
-        cost = sum(len(line) + 1 for line in section)
-        if used + cost + len(rows[0]) + 1 > limit:
-            truncated = True
-            break
-        body.extend(section)
-        used += cost
-        for row in rows:
-            if used + len(row) + 1 > limit:
-                truncated = True
-                break
-            body.append(row)
-            used += len(row) + 1
-            shown += 1
-        body.append("")
-        if truncated:
-            break
-    if truncated:
-        hidden = len(report.findings) - shown
-        body.append(
-            f"_{hidden} more finding{'s' if hidden != 1 else ''} not shown: this comment is capped "
-            f"at {limit:,} characters. `svcaccounts diff --format json` lists them all._"
-        )
-        body.append("")
-    return "\n".join(head + body).rstrip("\n") + "\n"
-
-
-RENDERERS: dict[str, Callable[[Report], str]] = {
-    "markdown": render_markdown,
-    "json": render_json,
-    "text": render_text,
-}

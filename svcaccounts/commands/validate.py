@@ -15,7 +15,7 @@ from svcaccounts.definitions.loader import (
     read_repository_files,
 )
 from svcaccounts.definitions.stack_settings import settings_of
-from svcaccounts.render.findings import REPORTERS
+from svcaccounts.render.findings import RENDERERS as REPORTERS
 
 EXIT_OK = 0
 EXIT_INVALID = 1

@@ -26,8 +26,6 @@ from svcaccounts.core.plan import (
     PlannedResource,
     compare_plans,
     plan_environment,
-    render,
-    render_json,
 )
 from svcaccounts.core.rotation import next_rotation
 from svcaccounts.core.settings import (
@@ -38,6 +36,7 @@ from svcaccounts.core.settings import (
     StackSettings,
 )
 from svcaccounts.definitions import load_repository
+from svcaccounts.render.plan import render, render_json
 
 REPOSITORY_ROOT = Path(__file__).parent.parent
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)

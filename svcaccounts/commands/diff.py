@@ -14,9 +14,10 @@ from pathlib import Path
 
 from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
-from svcaccounts.core.review import RENDERERS, SEVERITIES, Report, diff_catalogs, reaches
+from svcaccounts.core.review import SEVERITIES, Report, diff_catalogs, reaches
 from svcaccounts.definitions.findings import Finding
 from svcaccounts.definitions.layout import DEFINITIONS_DIR
+from svcaccounts.render.review import RENDERERS
 from svcaccounts.workspace import StackError, base_catalog, open_revision, open_working_tree
 
 # Enough located errors to act on; `svcaccounts validate` lists them all.

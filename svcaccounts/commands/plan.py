@@ -11,9 +11,10 @@ from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
 from svcaccounts.core import clock
 from svcaccounts.core.model import Catalog
-from svcaccounts.core.plan import EnvironmentPlan, compare_plans, plan_environment, render
+from svcaccounts.core.plan import EnvironmentPlan, compare_plans, plan_environment
 from svcaccounts.core.rotation import RotationError
 from svcaccounts.core.settings import StackSettings
+from svcaccounts.render.plan import render
 from svcaccounts.workspace import StackError, open_revision, open_stack, open_stack_at
 
 

@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 from svcaccounts.commands import Subparsers, exit_codes
-
-FORMATS = ("table", "json", "markdown")
+from svcaccounts.render import FORMATS
 
 
 def register(subparsers: Subparsers) -> None:
@@ -96,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     from svcaccounts.core import clock
     from svcaccounts.core.contracts.accounts_output import DeployedError, read_deployed
     from svcaccounts.core.rotation import RotationError
-    from svcaccounts.core.rotation_status import RENDERERS, rotation_status
+    from svcaccounts.core.rotation_status import rotation_status
+    from svcaccounts.render.rotation import RENDERERS
     from svcaccounts.workspace import StackError, open_stack_at
 
     root: Path = args.root

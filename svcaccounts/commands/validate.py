@@ -9,7 +9,7 @@ from pathlib import Path
 from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.definitions.findings import has_errors
 from svcaccounts.definitions.layout import DEFINITIONS_DIR
-from svcaccounts.render.findings import REPORTERS
+from svcaccounts.render.findings import RENDERERS as REPORTERS
 from svcaccounts.workspace import open_working_tree
 
 

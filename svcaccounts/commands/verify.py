@@ -56,7 +56,8 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     from svcaccounts.commands.stack_errors import report_stack_error
     from svcaccounts.core import clock
     from svcaccounts.core.naming import key_vault_secret_name
-    from svcaccounts.core.verification import failed, render_json, render_table
+    from svcaccounts.core.verification import failed
+    from svcaccounts.render.verify import RENDERERS
     from svcaccounts.stack_bundles import StackBundles
     from svcaccounts.workspace import StackError, open_stack_at
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
                 print(f"svcaccounts verify: {error}", file=sys.stderr)
                 return exit_codes.USAGE
         checks.append(_verify(account, source, now))
-    print(render_table(checks) if args.format == "table" else render_json(checks))
+    print(RENDERERS[args.format](checks))
     return exit_codes.OK if all(check.passed for check in checks) else exit_codes.FAILED
 
 

@@ -5,22 +5,19 @@ deployed state from the stack's `accounts` output (`pulumi stack output --json`)
 svcaccounts.core.contracts.accounts_output. A deployed generation below the expected one means the scheduled
 `pulumi up` did not run or failed: rotation must not stop silently. One above it is not ok either:
 the outputs are of another stack or repository revision, or the definitions' rotation settings
-were changed back after a deploy (flagged AHEAD).
+were changed back after a deploy (flagged AHEAD). svcaccounts.render.rotation shows the status.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from svcaccounts.core.contracts.accounts_output import DeployedAccount
 from svcaccounts.core.model import EnvironmentView
-from svcaccounts.core.rotation import DAY, iso_utc, rotation_state
+from svcaccounts.core.rotation import DAY, rotation_state
 
-FORMATS: tuple[str, ...] = ("table", "json", "markdown")
 DEFAULT_WITHIN_DAYS = 7
 
 
@@ -126,146 +123,3 @@ def rotation_status(
         compared=deployed is not None,
         not_in_definitions=extra,
     )
-
-
-# --- renderers ------------------------------------------------------------------------------
-
-
-def _flags(account: AccountRotation) -> str:
-    flags = []
-    if account.overdue:
-        flags.append("OVERDUE")
-    elif account.behind:
-        flags.append("BEHIND")
-    if account.ahead:
-        flags.append("AHEAD")
-    if account.due:
-        flags.append("due")
-    if account.in_grace:
-        flags.append("in-grace")
-    if not account.enabled:
-        flags.append("disabled")
-    return ",".join(flags) or "ok"
-
-
-def _deployed_text(status: RotationStatus, account: AccountRotation) -> str:
-    if not status.compared:
-        return "-"
-    return "missing" if account.deployed_generation is None else str(account.deployed_generation)
-
-
-_COLUMNS = ("ACCOUNT", "GEN", "DEPLOYED", "LAST ROTATION", "NEXT ROTATION", "DAYS LEFT", "FLAGS")
-
-
-def _rows(status: RotationStatus) -> list[tuple[str, ...]]:
-    return [
-        (
-            account.name,
-            str(account.generation),
-            _deployed_text(status, account),
-            iso_utc(account.last_rotation),
-            iso_utc(account.next_rotation),
-            f"{account.days_left:.1f}",
-            _flags(account),
-        )
-        for account in status.accounts
-    ]
-
-
-def _summary(status: RotationStatus) -> list[str]:
-    due = sum(1 for account in status.accounts if account.due)
-    lines = [
-        f"{len(status.accounts)} accounts, {due} due within {status.within_days} days",
-    ]
-    if status.compared:
-        behind = status.behind
-        if behind:
-            overdue = sum(1 for account in behind if account.overdue)
-            lines.append(
-                f"{len(behind)} behind the expected generation ({overdue} past their grace): "
-                "the scheduled deploy did not run or failed"
-            )
-        if status.ahead:
-            names = ", ".join(account.name for account in status.ahead)
-            lines.append(
-                f"{len(status.ahead)} ahead of the expected generation: {names}: outputs of "
-                "another stack or revision, or rotation settings changed back after a deploy"
-            )
-        if not behind and not status.ahead:
-            lines.append("deployed generations are up to date")
-        if status.not_in_definitions:
-            names = ", ".join(status.not_in_definitions)
-            lines.append(f"deployed but no longer defined (removal not deployed yet): {names}")
-    return lines
-
-
-def render_table(status: RotationStatus) -> str:
-    rows = [_COLUMNS, *_rows(status)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
-    lines = [f"stack {status.stack} · environment {status.environment} · at {iso_utc(status.at)}"]
-    lines.append("")
-    for row in rows:
-        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        lines.append("  ".join(cells).rstrip())
-    lines.append("")
-    lines.extend(_summary(status))
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(status: RotationStatus) -> str:
-    lines = [
-        f"### Rotation status: stack `{status.stack}` (environment `{status.environment}`) "
-        f"at {iso_utc(status.at)}",
-        "",
-    ]
-    lines.extend(f"- {line}" for line in _summary(status))
-    lines.append("")
-    lines.append("| " + " | ".join(_COLUMNS) + " |")
-    lines.append("|" + "---|" * len(_COLUMNS))
-    for row in _rows(status):
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def _account_json(status: RotationStatus, account: AccountRotation) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "name": account.name,
-        "enabled": account.enabled,
-        "period_days": account.period_days,
-        "grace_days": account.grace_days,
-        "generation": account.generation,
-        "last_rotation": iso_utc(account.last_rotation),
-        "next_rotation": iso_utc(account.next_rotation),
-        "days_left": account.days_left,
-        "due": account.due,
-        "in_grace": account.in_grace,
-    }
-    if status.compared:
-        document["deployed_generation"] = account.deployed_generation
-        document["behind"] = account.behind
-        document["ahead"] = account.ahead
-        document["overdue"] = account.overdue
-    return document
-
-
-def render_json(status: RotationStatus) -> str:
-    document: dict[str, Any] = {
-        "stack": status.stack,
-        "environment": status.environment,
-        "at": iso_utc(status.at),
-        "within_days": status.within_days,
-        "compared_with_deployed": status.compared,
-        "accounts": [_account_json(status, account) for account in status.accounts],
-    }
-    if status.compared:
-        document["behind"] = [account.name for account in status.behind]
-        document["ahead"] = [account.name for account in status.ahead]
-        document["not_in_definitions"] = list(status.not_in_definitions)
-    return json.dumps(document, indent=2) + "\n"
-
-
-RENDERERS: dict[str, Callable[[RotationStatus], str]] = {
-    "table": render_table,
-    "json": render_json,
-    "markdown": render_markdown,
-}

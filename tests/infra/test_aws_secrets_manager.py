@@ -27,9 +27,10 @@ from pulumi_harness import (
     mock_secret,
 )
 
-from svcaccounts.core.plan import EnvironmentPlan, render
+from svcaccounts.core.plan import EnvironmentPlan
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.infra.program import build, main
+from svcaccounts.render.plan import render
 from tests.aws_stack import AWS_STACK_FILE, aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]

@@ -14,10 +14,11 @@ from pulumi.runtime.sync_await import _sync_await
 from pulumi_harness import MOCK_SECRET_PREFIX, REPOSITORY_ROOT, PulumiHarness, mock_rsa_key
 
 from svcaccounts.core.contracts.bundle import bundle_json
-from svcaccounts.core.plan import plan_environment, render
+from svcaccounts.core.plan import plan_environment
 from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.program import build, main
+from svcaccounts.render.plan import render
 
 Mocks = Callable[[str], PulumiHarness]
 AT = "2025-06-15T12:00:00Z"

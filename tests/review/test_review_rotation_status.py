@@ -21,11 +21,9 @@ from svcaccounts.core.rotation import next_rotation
 from svcaccounts.core.rotation_status import (
     AccountRotation,
     RotationStatus,
-    render_json,
-    render_markdown,
-    render_table,
     rotation_status,
 )
+from svcaccounts.render.rotation import render_json, render_markdown, render_table
 
 ROTATION = Rotation(period_days=30, grace_days=3)
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from svcaccounts.core.model import EMPTY_CATALOG, Catalog, EffectiveAccount, EnvironmentView
 from svcaccounts.core.settings import StackSettings
+from svcaccounts.core.stack_review import StackState
 from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
 from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
 from svcaccounts.definitions.layout import SCOPE_CATALOG_FILE, is_definition_path, stack_name_of
@@ -97,6 +98,20 @@ def open_revision(root: Path, revision: str) -> Workspace:
     except RevisionError as error:
         raise StackError(str(error)) from None
     return Workspace(revision_label(revision), files, load_files(files))
+
+
+def stack_states(workspace: Workspace) -> dict[str, StackState]:
+    """Every stack of `workspace` as the stack-settings review compares it."""
+    catalog = workspace.loaded.partial_catalog
+    states: dict[str, StackState] = {}
+    for stack in workspace.stacks:
+        settings = settings_of(stack).settings
+        environment = settings.environment if settings is not None else stack.environment
+        accounts = (
+            len(catalog.for_environment(environment).accounts) if environment in catalog.environments else 0
+        )
+        states[stack.name] = StackState(settings, environment, accounts)
+    return states
 
 
 # ---- the base of a review ----------------------------------------------------------------

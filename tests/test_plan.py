@@ -398,6 +398,12 @@ def test_switching_a_stack_to_aws_shows_every_account_changing_store() -> None:
     changes = compare_plans(plan_of(account("svc-a")), aws_plan_of(account("svc-a")))
     assert [(c.account, c.kind, c.message) for c in changes] == [
         (
+            "dev",
+            "stack",
+            "secret store Key Vault `kv-identity-dev` (resource group `rg-identity-dev`) → AWS Secrets Manager "
+            "in `eu-west-1` (KMS key `alias/svc`, prefix `identity/`, recovery 7 days)",
+        ),
+        (
             "svc-a",
             "changed",
             "bundle store azure-key-vault -> aws-secrets-manager: the old secret is deleted; consumers must "

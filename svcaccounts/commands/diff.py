@@ -15,10 +15,11 @@ from pathlib import Path
 from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
 from svcaccounts.core.review import SEVERITIES, Report, diff_catalogs, reaches
-from svcaccounts.definitions.findings import Finding
+from svcaccounts.core.stack_review import diff_stacks, production_environments
+from svcaccounts.definitions.findings import Finding, has_errors
 from svcaccounts.definitions.layout import DEFINITIONS_DIR
 from svcaccounts.render.review import RENDERERS
-from svcaccounts.workspace import StackError, base_catalog, open_revision, open_working_tree
+from svcaccounts.workspace import StackError, base_catalog, open_revision, open_working_tree, stack_states
 
 # Enough located errors to act on; `svcaccounts validate` lists them all.
 SHOWN_HEAD_ERRORS = 20
@@ -55,7 +56,7 @@ def _report_invalid_head(label: str, findings: tuple[Finding, ...]) -> None:
     errors = [finding for finding in findings if finding.severity == "error"]
     print(
         f"svcaccounts diff: the head ({label}) has {len(errors)} error"
-        f"{'s' * (len(errors) != 1)} in its definitions; fix them first "
+        f"{'s' * (len(errors) != 1)} in its definitions or stack files; fix them first "
         "(`svcaccounts validate` lists them all):",
         file=sys.stderr,
     )
@@ -85,11 +86,22 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return exit_codes.USAGE
-    if head.loaded.catalog is None:
-        _report_invalid_head(head.label, head.loaded.findings)
+    # The head is what merges: its definitions and every stack's settings must be valid.
+    head_findings = head.findings()
+    if head.loaded.catalog is None or has_errors(head_findings):
+        _report_invalid_head(head.label, head_findings)
         return exit_codes.FAILED
     compared = base_catalog(base)
-    findings = diff_catalogs(compared.catalog, head.loaded.catalog, compare_catalog=compared.compare_catalog)
+    base_stacks, head_stacks = stack_states(base), stack_states(head)
+    findings = (
+        *diff_stacks(base_stacks, head_stacks),
+        *diff_catalogs(
+            compared.catalog,
+            head.loaded.catalog,
+            production=production_environments(base_stacks, head_stacks),
+            compare_catalog=compared.compare_catalog,
+        ),
+    )
     report = Report(base=base.label, head=head.label, findings=findings, notes=compared.notes)
     sys.stdout.write(RENDERERS[args.format](report))
     if args.fail_on is not None and reaches(findings, args.fail_on):

@@ -26,6 +26,7 @@ from svcaccounts.core.settings import (
     SecretStoreSettings,
     StackSettings,
 )
+from svcaccounts.core.stack_review import StackState, diff_stacks
 
 CredentialKind = Literal["private_key", "client_secret"]
 
@@ -249,17 +250,26 @@ def plan_environment(view: EnvironmentView, settings: StackSettings, now: dateti
 @dataclass(frozen=True, slots=True)
 class PlanChange:
     account: str
-    kind: Literal["added", "removed", "credential-change", "rotation", "changed"]
+    # "stack": a change of the stack's own settings (org, server, store, environment, production);
+    # `account` then names the stack.
+    kind: Literal["stack", "added", "removed", "credential-change", "rotation", "changed"]
     message: str
 
 
 def compare_plans(before: EnvironmentPlan, after: EnvironmentPlan) -> tuple[PlanChange, ...]:
-    """What moving from `before` to `after` does per account, in operator terms.
+    """What moving from `before` to `after` does to the stack's settings and per account, in
+    operator terms (each plan with its own revision's settings).
 
     A switched auth method is its own kind: Okta then drops the app's old credentials (the JWKS
     or the client secret) and every consumer must switch to the new bundle at once.
     """
-    changes: list[PlanChange] = []
+    changes = [
+        PlanChange(after.stack, "stack", finding.message.split(": ", 1)[1])
+        for finding in diff_stacks(
+            {before.stack: StackState(before.settings, before.environment, len(before.accounts))},
+            {after.stack: StackState(after.settings, after.environment, len(after.accounts))},
+        )
+    ]
     old = {account.name: account for account in before.accounts}
     new = {account.name: account for account in after.accounts}
     for name in sorted(old.keys() | new.keys()):

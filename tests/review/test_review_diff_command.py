@@ -225,6 +225,10 @@ def test_empty_base_reports_everything_as_new(tmp_path: Path, capsys: pytest.Cap
     document = diff_json(repo, capsys, "--base", "main")
     assert document["notes"] == ["the base (main) has no definitions yet: everything is reported as new"]
     assert rows(document) == [
+        # The stack files are new too: a new production stack is a high finding.
+        ("stack-added", "high", "prod", None),
+        ("stack-added", "medium", "dev", None),
+        ("stack-added", "medium", "staging", None),
         ("catalog-scope-added", "info", None, None),
         ("catalog-scope-added", "info", None, None),
         ("catalog-scope-added", "info", None, None),

@@ -34,7 +34,11 @@ OKTA_BACKOFF = True
 OKTA_MAX_RETRIES = 10
 OKTA_MIN_WAIT_SECONDS = 30
 OKTA_MAX_WAIT_SECONDS = 120
-OKTA_REQUEST_TIMEOUT_SECONDS = 60
+# The provider's request_timeout is a deadline for one call *including* its retries and backoff
+# waits (the SDK wraps the retry loop in it): 60 s left about two attempts under sustained 429s.
+# 0 means no deadline; each call is bounded by OKTA_MAX_RETRIES waits of at most
+# OKTA_MAX_WAIT_SECONDS instead (20 minutes at worst), which a rate-limited first `up` needs.
+OKTA_REQUEST_TIMEOUT_SECONDS = 0
 
 
 class ProgramError(Exception):

@@ -133,7 +133,7 @@ class ServiceAccount(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(in_okta, pulumi.ResourceOptions(ignore_changes=["priority"])),
         )
 
-        okta.auth.ServerPolicyRule(
+        rule = okta.auth.ServerPolicyRule(
             naming.child_name(account.name, "rule"),
             auth_server_id=args.auth_server_id,
             policy_id=policy.id,
@@ -151,7 +151,7 @@ class ServiceAccount(pulumi.ComponentResource):
         # new key or secret: a consumer that reads a new bundle can always use it.
         bundle = bundle_value(account, app.client_id, args.token_url, credential_value)
 
-        self.bundle_location = write_bundle(account, bundle, args.store, self)
+        self.bundle_location = write_bundle(account, bundle, args.store, self, after=(policy, rule))
 
         self.client_id = app.client_id
         self.register_outputs(

@@ -81,12 +81,12 @@ def register_flat(plan: Any) -> None:
     import pulumi_random as random
     import pulumi_tls as tls
 
-    from svcaccounts import naming
+    from svcaccounts.core import naming
+    from svcaccounts.core.plan import GRANT_TYPES, RESPONSE_TYPES
+    from svcaccounts.core.rotation import epoch_seconds, iso_utc
     from svcaccounts.infra import service_account as ours
     from svcaccounts.infra.jwk import rsa_public_jwk
     from svcaccounts.infra.program import okta_provider
-    from svcaccounts.plan import GRANT_TYPES, RESPONSE_TYPES
-    from svcaccounts.rotation import epoch_seconds, iso_utc
 
     settings = plan.settings
     auth_server_id = settings.auth_server.id
@@ -190,10 +190,10 @@ MODES = ("program", "bare", "flat")
 
 
 def run(root: Path, stack: str, *, mode: str = "program") -> dict[str, Any]:
-    from svcaccounts import clock
+    from svcaccounts.core import clock
+    from svcaccounts.core.settings import ExistingAuthServer
+    from svcaccounts.definitions.stack_files import read_stacks
     from svcaccounts.infra.program import build, load_plan
-    from svcaccounts.settings import ExistingAuthServer
-    from svcaccounts.stacks import read_stacks
 
     stacks, _ = read_stacks({f"Pulumi.{stack}.yaml": (root / f"Pulumi.{stack}.yaml").read_bytes()})
     plan = load_plan(root, stack, dict(stacks[0].config), clock.now())

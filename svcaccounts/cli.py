@@ -11,12 +11,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from svcaccounts.commands import exit_codes
+
 # One module per command under svcaccounts/commands/, each with
 # `register(subparsers: argparse._SubParsersAction) -> None` that sets `func=run` on its parser,
 # where `run(args: argparse.Namespace) -> int`.
 COMMAND_MODULES: tuple[str, ...] = ("validate", "diff", "plan", "rotation", "token", "verify", "env")
-
-EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,4 +43,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from svcaccounts.core.plan import EnvironmentPlan, plan_environment
+from svcaccounts.core.settings import StackSettings
 from svcaccounts.definitions import LoadResult, load_files
 from svcaccounts.definitions.loader import read_repository_files
-from svcaccounts.plan import EnvironmentPlan, plan_environment
-from svcaccounts.settings import StackSettings, settings_of
+from svcaccounts.definitions.stack_settings import settings_of
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 AWS_STACK = "prod-aws"
@@ -25,7 +26,7 @@ def load_with_aws_stack() -> LoadResult:
 def aws_stack_settings() -> StackSettings:
     result = load_with_aws_stack()
     (stack,) = [s for s in result.stacks if s.name == AWS_STACK]
-    settings = settings_of(stack, AWS_STACK_FILE.read_bytes())
+    settings = settings_of(stack)
     assert settings.findings == (), settings.findings
     assert settings.settings is not None
     return settings.settings

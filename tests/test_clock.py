@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from svcaccounts.clock import NOW_VARIABLE, ClockError, now, parse_instant
+from svcaccounts.core.clock import NOW_VARIABLE, ClockError, now, parse_instant
 
 FIXED = datetime(2026, 5, 4, 3, 2, 1, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from svcaccounts import naming
+from svcaccounts.core import naming
 
 KEY_VAULT_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 

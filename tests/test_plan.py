@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from svcaccounts.cli import main as cli_main
-from svcaccounts.definitions import load_repository
-from svcaccounts.model import (
+from svcaccounts.core.model import (
     AuthMethod,
     Catalog,
     EnvironmentOverride,
@@ -22,22 +21,22 @@ from svcaccounts.model import (
     Scope,
     ServiceAccount,
 )
-from svcaccounts.plan import (
+from svcaccounts.core.plan import (
     EnvironmentPlan,
     PlannedResource,
     compare_plans,
     plan_environment,
-    render,
-    render_json,
 )
-from svcaccounts.rotation import next_rotation
-from svcaccounts.settings import (
+from svcaccounts.core.rotation import next_rotation
+from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     OktaSettings,
     StackSettings,
 )
+from svcaccounts.definitions import load_repository
+from svcaccounts.render.plan import render, render_json
 
 REPOSITORY_ROOT = Path(__file__).parent.parent
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -50,7 +49,6 @@ MONTHLY = Rotation(period_days=30, grace_days=3)
 SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
     okta=OktaSettings("dev-1"),
@@ -83,7 +81,7 @@ def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
 
 
 def sample_plan(stack: str, at: datetime = AT) -> EnvironmentPlan:
-    from svcaccounts.settings import settings_of
+    from svcaccounts.definitions.stack_settings import settings_of
 
     result = load_repository(REPOSITORY_ROOT)
     assert result.catalog is not None, result.findings
@@ -330,7 +328,6 @@ def test_an_unknown_base_revision_is_a_usage_error(capsys: pytest.CaptureFixture
 AWS_SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=None,
     okta=OktaSettings("dev-1"),
@@ -400,6 +397,12 @@ def test_removing_an_account_from_an_aws_stack_names_the_recovery_window() -> No
 def test_switching_a_stack_to_aws_shows_every_account_changing_store() -> None:
     changes = compare_plans(plan_of(account("svc-a")), aws_plan_of(account("svc-a")))
     assert [(c.account, c.kind, c.message) for c in changes] == [
+        (
+            "dev",
+            "stack",
+            "secret store Key Vault `kv-identity-dev` (resource group `rg-identity-dev`) → AWS Secrets Manager "
+            "in `eu-west-1` (KMS key `alias/svc`, prefix `identity/`, recovery 7 days)",
+        ),
         (
             "svc-a",
             "changed",

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from svcaccounts.model import Rotation
-from svcaccounts.rotation import (
+from svcaccounts.core.model import Rotation
+from svcaccounts.core.rotation import (
     EPOCH,
     RotationError,
     generation_at,

@@ -6,20 +6,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from svcaccounts.definitions import load_repository
-from svcaccounts.settings import (
+from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     NewAuthServer,
     OktaSettings,
     StackSettings,
-    parse_settings,
-    settings_of,
 )
-from svcaccounts.stacks import Stack
+from svcaccounts.definitions import load_repository
+from svcaccounts.definitions.stack_files import read_stacks
+from svcaccounts.definitions.stack_settings import parse_settings, settings_of
 
 REPOSITORY_ROOT = Path(__file__).parent.parent
 
@@ -46,7 +44,6 @@ def test_the_baseline_parses_into_typed_settings() -> None:
     settings = result.settings
     assert settings is not None
     assert settings.environment == "prod"
-    assert settings.definitions_dir == "service_accounts"
     assert settings.auth_server == ExistingAuthServer("aus1abcdefgh")
     assert settings.key_vault == KeyVaultSettings("kv-identity-prod", "rg-identity-prod")
     assert settings.okta == OktaSettings("prod-11111", "okta.com", 50)
@@ -96,7 +93,7 @@ def test_every_problem_is_reported_at_once() -> None:
     [
         ("svcaccounts:authServer", None, "svcaccounts:authServer is required"),
         ("svcaccounts:keyVault", "kv", "svcaccounts:keyVault must be a mapping"),
-        ("svcaccounts:definitionsDir", "../elsewhere", "svcaccounts:definitionsDir must be a folder"),
+        ("svcaccounts:definitionsDir", "../elsewhere", "svcaccounts:definitionsDir is not a setting"),
         ("okta:baseUrl", "https://okta.com", "okta:baseUrl must be the Okta domain"),
         ("svcaccounts:oktaMaxApiCapacity", 150, "svcaccounts:oktaMaxApiCapacity must be a percentage"),
     ],
@@ -111,12 +108,36 @@ def test_one_bad_setting_gives_one_error(key: str, value: Any, expected: str) ->
     assert result.findings[0].message.startswith(expected)
 
 
-def test_unknown_settings_in_our_namespace_are_warnings() -> None:
-    result = parse({**BASELINE, "svcaccounts:keyvault": {}})
-    assert result.settings is not None
-    assert [(f.severity, f.message.split(" (")[0]) for f in result.findings] == [
-        ("warning", "unknown setting svcaccounts:keyvault")
+def test_an_unknown_setting_in_our_namespace_is_an_error_with_a_suggestion() -> None:
+    # A typo such as `enviroment` would leave the stack on another environment: an error.
+    result = parse({**BASELINE, "svcaccounts:enviroment": "prod"})
+    assert result.settings is None
+    assert [(f.severity, f.message) for f in result.findings] == [
+        ("error", "unknown setting svcaccounts:enviroment; did you mean 'svcaccounts:environment'?")
     ]
+
+
+def test_an_unknown_setting_far_from_every_known_one_lists_them() -> None:
+    result = parse({**BASELINE, "svcaccounts:colour": "blue"})
+    (finding,) = result.findings
+    assert finding.message.startswith("unknown setting svcaccounts:colour (allowed here: svcaccounts:authServer, ")
+
+
+def test_an_unknown_key_inside_a_block_suggests_the_known_one() -> None:
+    block = {"name": "kv-identity-prod", "resourceGroup": "rg", "resourcegroup": "rg"}
+    result = parse({**BASELINE, "svcaccounts:keyVault": block})
+    (finding,) = result.findings
+    assert finding.message == "unknown setting svcaccounts:keyVault.resourcegroup; did you mean 'resourceGroup'?"
+
+
+def test_a_definitions_folder_setting_is_refused_with_the_reason() -> None:
+    result = parse({**BASELINE, "svcaccounts:definitionsDir": "sneaky"})
+    assert result.settings is None
+    (finding,) = result.findings
+    assert finding.message.startswith(
+        "svcaccounts:definitionsDir is not a setting: a repository has one definitions folder, "
+        "service_accounts/,"
+    )
 
 
 def test_findings_point_at_the_line_in_the_stack_file() -> None:
@@ -129,17 +150,8 @@ def test_findings_point_at_the_line_in_the_stack_file() -> None:
         "    resourceGroup: 'bad name!'\n"
         "  okta:orgName: prod-1\n"
     )
-    stack = Stack(
-        "prod",
-        "prod",
-        "Pulumi.prod.yaml",
-        {
-            "svcaccounts:authServer": {"id": "aus1"},
-            "svcaccounts:keyVault": {"name": "kv-identity-prod", "resourceGroup": "bad name!"},
-            "okta:orgName": "prod-1",
-        },
-    )
-    (finding,) = settings_of(stack, text.encode()).findings
+    ((stack,), _) = read_stacks({"Pulumi.prod.yaml": text.encode()})
+    (finding,) = settings_of(stack).findings
     assert (finding.path, finding.line, finding.col) == ("Pulumi.prod.yaml", 6, 20)
 
 
@@ -277,7 +289,7 @@ def test_recovery_windows_of_zero_or_seven_to_thirty_days_are_accepted(days: Any
 
 def test_a_settings_object_has_exactly_one_store() -> None:
     with pytest.raises(ValueError, match="exactly one secret store"):
-        StackSettings("prod", "prod", "service_accounts", ExistingAuthServer("aus1"), None, OktaSettings("o"))
+        StackSettings("prod", "prod", ExistingAuthServer("aus1"), None, OktaSettings("o"))
 
 
 def test_the_sample_aws_stack_is_valid_and_its_findings_are_located() -> None:
@@ -285,8 +297,8 @@ def test_the_sample_aws_stack_is_valid_and_its_findings_are_located() -> None:
 
     assert aws_stack_settings().secret_store == "aws-secrets-manager"
     text = AWS_STACK_FILE.read_text().replace("recoveryWindowDays: 30", "recoveryWindowDays: 3")
-    stack = Stack("prod-aws", "prod", AWS_STACK_FILE.name, yaml.safe_load(text)["config"])
-    (finding,) = settings_of(stack, text.encode()).findings
+    ((stack,), _) = read_stacks({AWS_STACK_FILE.name: text.encode()})
+    (finding,) = settings_of(stack).findings
     line = text.splitlines().index("    recoveryWindowDays: 3") + 1
     assert (finding.path, finding.line, finding.col) == ("Pulumi.prod-aws.yaml", line, 25)
 

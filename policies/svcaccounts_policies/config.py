@@ -96,7 +96,7 @@ def now() -> datetime:
 
     The program computes Key Vault expiries from the same source, so planning ahead with
     SVCACCOUNTS_NOW does not make every expiry look out of range. Parsing mirrors
-    svcaccounts/clock.py (a time without offset is UTC) without importing it: the pack must run
+    svcaccounts/core/clock.py (a time without offset is UTC) without importing it: the pack must run
     where only pulumi-policy is installed.
     """
     raw = os.environ.get(NOW_VARIABLE, "").strip()

@@ -26,16 +26,24 @@ from svcaccounts.client.keyvault import KeyVaultSource, key_vault_url
 from svcaccounts.client.policy import CircuitBreaker, RetryPolicy, RotationWait
 from svcaccounts.client.sources import BundleSource, EnvSource, FileSource
 from svcaccounts.client.sync_client import TokenClient
-from svcaccounts.client.telemetry import TelemetryHook, TokenEvent
+from svcaccounts.client.telemetry import (
+    BreakerChange,
+    CacheLookup,
+    TelemetryHook,
+    TelemetryObserver,
+    TokenEvent,
+)
 from svcaccounts.client.token import AccessToken
 
 __all__ = [
     "AccessToken",
     "AsyncTokenClient",
     "AwsSecretsManagerSource",
+    "BreakerChange",
     "BundleError",
     "BundleSource",
     "BundleSourceError",
+    "CacheLookup",
     "CircuitBreaker",
     "CircuitOpenError",
     "CredentialBundle",
@@ -46,6 +54,7 @@ __all__ = [
     "RetryPolicy",
     "RotationWait",
     "TelemetryHook",
+    "TelemetryObserver",
     "TokenClient",
     "TokenClientError",
     "TokenEndpointUnavailable",

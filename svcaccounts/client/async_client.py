@@ -23,7 +23,7 @@ from svcaccounts.client.sources import BundleSource
 from svcaccounts.client.token import AccessToken, scope_key
 
 if TYPE_CHECKING:
-    pass
+    import httpx
 
 from svcaccounts.client.transport import request_token_async
 
@@ -55,16 +55,24 @@ class AsyncTokenClient(TokenClientCore):
         requested = self._requested(await self.bundle(), scopes)
         key = scope_key(requested)
         if (token := self._fresh(key)) is not None:
-            return token
+            return self._cache_hit(token)
         flight = self._flights.get(key)
         if flight is None:
             flight = asyncio.ensure_future(self._renew(key, requested))
             self._flights[key] = flight
             flight.add_done_callback(lambda done: self._land(key, done))
         elif (token := self._usable(key)) is not None:
-            return token
+            return self._cache_hit(token)
+        self._cache_miss()
         # shield: one waiter's cancellation must not cancel the request the others await.
         return await asyncio.shield(flight)
+
+    def httpx_auth(self, scopes: Iterable[str] | None = None) -> httpx.Auth:
+        """An `httpx.Auth` for `httpx.AsyncClient` that sends this client's token for `scopes` and,
+        on a 401, retries once with a new one (svcaccounts.client.http_auth)."""
+        from svcaccounts.client.http_auth import AsyncHttpxAuth
+
+        return AsyncHttpxAuth(self, scopes)
 
     def _land(self, key: frozenset[str], done: asyncio.Task[AccessToken]) -> None:
         if self._flights.get(key) is done:

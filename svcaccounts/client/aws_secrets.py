@@ -1,6 +1,6 @@
 """Reading the credential bundle from AWS Secrets Manager.
 
-The secret is the program's: its name is `svcaccounts.naming.aws_secret_name(prefix, account,
+The secret is the program's: its name is `svcaccounts.core.naming.aws_secret_name(prefix, account,
 environment)` and its ARN is in the stack output `accounts.<account>.awsSecretArn`; either works
 as `secret_id`. Each read asks for the version labelled AWSCURRENT, so the re-read after an
 `invalid_client` answer picks up the version a rotation has just written.

@@ -1,53 +1,20 @@
-"""The credential bundle: the JSON contract between the Pulumi program (which writes it to Key Vault)
-and the token client (which reads it).
+"""Reading a credential bundle on the client's side: the text's decoding and the private key's
+checks, around the contract's reader (svcaccounts.core.contracts.bundle, which owns the format;
+schema: svcaccounts/schemas/credential-bundle.schema.json).
 
-    {"client_id", "token_url", "auth_method", "scopes": [...], "generation": int,
-     "rotates_at": ISO-8601 UTC, and either "client_secret" (client_secret_basic)
-     or "private_key_pem" + "key_id" (private_key_jwt)}
-
-Parsing collects every problem before failing, and no message ever quotes a secret field. Unknown
-keys are ignored so that the program can add fields without breaking deployed consumers.
+Parsing collects every problem before failing, and no message ever quotes a secret field.
 """
 
 from __future__ import annotations
-
-import json
-import re
-import string
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from ipaddress import ip_address
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from svcaccounts.client.errors import BundleError
 from svcaccounts.client.limits import InvalidJSON, parse_json
-from svcaccounts.model import AUTH_METHODS, AuthMethod
+from svcaccounts.core.contracts.bundle import BundleInvalid, CredentialBundle, read_bundle
 
-SECRET_FIELDS = ("client_secret", "private_key_pem")
-_REQUIRED = ("client_id", "token_url", "auth_method", "scopes", "generation", "rotates_at")
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialBundle:
-    client_id: str
-    token_url: str
-    auth_method: AuthMethod
-    scopes: tuple[str, ...]
-    generation: int
-    rotates_at: datetime
-    # repr=False keeps the credential out of reprs, f-strings, logs and assertion rewrites.
-    client_secret: str | None = field(default=None, repr=False)
-    private_key_pem: str | None = field(default=None, repr=False)
-    key_id: str | None = None
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        """The credential values, for redacting text that came from outside."""
-        return tuple(value for value in (self.client_secret, self.private_key_pem) if value)
+__all__ = ["CredentialBundle", "parse_bundle", "signing_algorithm"]
 
 
 def parse_bundle(text: str | bytes, *, origin: str) -> CredentialBundle:
@@ -62,218 +29,10 @@ def parse_bundle(text: str | bytes, *, origin: str) -> CredentialBundle:
         document = parse_json(text, reject_duplicates=True)
     except InvalidJSON as error:
         raise BundleError(origin, [str(error)]) from None
-    if not isinstance(document, dict):
-        raise BundleError(origin, [f"expected a JSON object, got {_json_type(document)}"])
-    return bundle_from_mapping(document, origin=origin)
-
-
-def bundle_from_mapping(document: Mapping[str, object], *, origin: str) -> CredentialBundle:
-    problems: list[str] = []
-    for key in _REQUIRED:
-        if key not in document:
-            problems.append(f"{key}: required")
-
-    client_id = _string(document, "client_id", problems)
-    token_url = _string(document, "token_url", problems)
-    if token_url is not None and (url_problem := token_url_problem(token_url)):
-        problems.append(f"token_url: {url_problem}")
-
-    auth_method: AuthMethod | None = None
-    raw_method = document.get("auth_method")
-    if "auth_method" in document:
-        if raw_method in AUTH_METHODS:
-            auth_method = raw_method
-        else:
-            expected = " or ".join(repr(method) for method in AUTH_METHODS)
-            problems.append(f"auth_method: expected {expected}, got {_short(raw_method)}")
-
-    scopes = _scopes(document, problems)
-    generation = _generation(document, problems)
-    rotates_at = _rotates_at(document, problems)
-
-    client_secret: str | None = None
-    private_key_pem: str | None = None
-    key_id: str | None = None
-    if auth_method == "client_secret_basic":
-        client_secret = _secret_string(document, "client_secret", problems)
-        for key in ("private_key_pem", "key_id"):
-            if key in document:
-                problems.append(f"{key}: not allowed with auth_method 'client_secret_basic'")
-    elif auth_method == "private_key_jwt":
-        private_key_pem = _secret_string(document, "private_key_pem", problems)
-        if private_key_pem is not None and (key_problem := _private_key_problem(private_key_pem)):
-            problems.append(f"private_key_pem: {key_problem}")
-        key_id = _string(document, "key_id", problems, required=True)
-        if "client_secret" in document:
-            problems.append("client_secret: not allowed with auth_method 'private_key_jwt'")
-
-    if problems:
-        raise BundleError(origin, problems)
-    assert client_id is not None and token_url is not None and auth_method is not None
-    assert scopes is not None and generation is not None and rotates_at is not None
-    return CredentialBundle(
-        client_id=client_id,
-        token_url=token_url,
-        auth_method=auth_method,
-        scopes=scopes,
-        generation=generation,
-        rotates_at=rotates_at,
-        client_secret=client_secret,
-        private_key_pem=private_key_pem,
-        key_id=key_id,
-    )
-
-
-def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return "a number"
-    return names.get(type(value), type(value).__name__)
-
-
-def _short(value: object) -> str:
-    """A non-secret value for a message, cut so a stray blob cannot flood it."""
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _string(
-    document: Mapping[str, object], key: str, problems: list[str], *, required: bool = False
-) -> str | None:
-    if key not in document:
-        if required:
-            problems.append(f"{key}: required")
-        return None
-    value = document[key]
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{key}: expected a non-empty string, got {_json_type(value)}")
-        return None
-    return value
-
-
-def _secret_string(document: Mapping[str, object], key: str, problems: list[str]) -> str | None:
-    # Like _string, but the message never includes the value, only its JSON type.
-    return _string(document, key, problems, required=True)
-
-
-def token_url_problem(url: str) -> str | None:
-    """What makes `url` unusable as a token endpoint, or None. Refuses what an HTTP client would
-    refuse at the first request (a NUL byte, a port that is not a number, a malformed host), so
-    that such a bundle fails here, naming the field."""
-    # Before urlsplit(), which silently drops tabs and newlines.
-    if (bad := next((char for char in url if char not in _URL_CHARACTERS), None)) is not None:
-        return f"contains U+{ord(bad):04X}, which a URL cannot hold; percent-encode it"
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return f"not a URL: {_short(url)}"
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        # Not quoted: the userinfo may be a password.
-        return "must not contain a user name or password (user:password@)"
-    if not parts.hostname:
-        return f"not an absolute URL: {_short(url)}"
-    try:
-        port = parts.port
-    except ValueError:  # not a number, or above 65535
-        port = 0
-    if port == 0:
-        return "the port must be a number from 1 to 65535"
-    if not _is_host(parts.hostname):
-        return "the host is not a host name or an IP address"
-    if "#" in url:
-        return "must not have a fragment (#...); RFC 6749 forbids one on the token endpoint"
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and _is_loopback(parts.hostname):
-        # Plain HTTP only to this machine: local development and the test authorization server.
-        return None
-    return f"must be an https:// URL (http:// only for loopback hosts), got {_short(url)}"
-
-
-# RFC 3986: unreserved and reserved characters, and "%" for percent-encoding; nothing else.
-_URL_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
-# A DNS label as hosts use them (underscores occur in internal names); urlsplit lowercases hosts.
-_HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
-
-
-def _is_host(host: str) -> bool:
-    """An IP address, or a DNS name of valid labels. An "xn--" label must at least decode as
-    punycode (the full IDNA rules are the HTTP client's, which refuses the rest at request time)."""
-    try:
-        ip_address(host)
-        return True
-    except ValueError:
-        pass
-    name = host.removesuffix(".")
-    if not name or len(name) > 253:
-        return False
-    return all(_HOST_LABEL.fullmatch(label) and _punycode_ok(label) for label in name.split("."))
-
-
-def _punycode_ok(label: str) -> bool:
-    if not label.startswith("xn--"):
-        return True
-    try:
-        return bool(label[4:].encode("ascii").decode("punycode"))
-    except UnicodeError:
-        return False
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _scopes(document: Mapping[str, object], problems: list[str]) -> tuple[str, ...] | None:
-    if "scopes" not in document:
-        return None
-    value = document["scopes"]
-    if not isinstance(value, list) or not value:
-        problems.append(f"scopes: expected a non-empty array of strings, got {_json_type(value)}")
-        return None
-    scopes: list[str] = []
-    for index, scope in enumerate(value):
-        if not isinstance(scope, str) or not scope or any(c.isspace() for c in scope):
-            problems.append(f"scopes[{index}]: expected a scope name without spaces")
-        elif scope in scopes:
-            problems.append(f"scopes[{index}]: duplicate scope {scope!r}")
-        else:
-            scopes.append(scope)
-    return tuple(scopes) if len(scopes) == len(value) else None
-
-
-def _generation(document: Mapping[str, object], problems: list[str]) -> int | None:
-    if "generation" not in document:
-        return None
-    value = document["generation"]
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        problems.append(f"generation: expected a non-negative integer, got {_short(value)}")
-        return None
-    return value
-
-
-def _rotates_at(document: Mapping[str, object], problems: list[str]) -> datetime | None:
-    if "rotates_at" not in document:
-        return None
-    value = document["rotates_at"]
-    if not isinstance(value, str):
-        problems.append(f"rotates_at: expected an ISO-8601 UTC timestamp, got {_json_type(value)}")
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        problems.append(f"rotates_at: not an ISO-8601 timestamp: {_short(value)}")
-        return None
-    if moment.utcoffset() != timedelta(0):
-        problems.append(f"rotates_at: must be in UTC (end with Z or +00:00), got {_short(value)}")
-        return None
-    return moment.astimezone(UTC)
+        return read_bundle(document, private_key_problem=_private_key_problem)
+    except BundleInvalid as error:
+        raise BundleError(origin, error.problems) from None
 
 
 def _private_key_problem(pem: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import math
 import random as random_module
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,14 @@ from svcaccounts.client.flow import Flow, fetch_token, outcome_of
 from svcaccounts.client.keyvault import KeyVaultSource
 from svcaccounts.client.policy import CircuitBreaker, RetryPolicy, RotationWait
 from svcaccounts.client.sources import DEFAULT_ENV_VARIABLE, BundleSource, EnvSource, FileSource
-from svcaccounts.client.telemetry import Outcome, TelemetryHook, TokenEvent, emit
+from svcaccounts.client.telemetry import (
+    BreakerChange,
+    CacheLookup,
+    Outcome,
+    Telemetry,
+    TokenEvent,
+    emit,
+)
 from svcaccounts.client.token import AccessToken, CachedToken, scope_key
 from svcaccounts.client.transport import (
     DEFAULT_DEADLINE_SECONDS,
@@ -55,7 +63,7 @@ class TokenClientCore:
         *,
         retry: RetryPolicy | None = None,
         breaker: CircuitBreaker | None = None,
-        telemetry: TelemetryHook | None = None,
+        telemetry: Telemetry | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         deadline: float = DEFAULT_DEADLINE_SECONDS,
         clock: Callable[[], datetime] = utc_now,
@@ -85,6 +93,10 @@ class TokenClientCore:
         # wrong, and later callers get the error without waiting again until the bundle changes.
         self._rejected_bundle: CredentialBundle | None = None
         self._cache: dict[frozenset[str], CachedToken] = {}
+        # Writers of the cache check what it holds before they change it (invalidate, _fallback):
+        # without the lock a token stored meanwhile by another thread could be dropped or overwritten.
+        self._cache_lock = threading.Lock()
+        self.breaker.add_listener(self._breaker_changed)
 
     # Constructors from each kind of bundle location, shared by the sync and async clients.
     @classmethod
@@ -139,6 +151,19 @@ class TokenClientCore:
         client_id = self._bundle.client_id if self._bundle else "not loaded"
         return f"{type(self).__name__}(source={str(self.source)!r}, client_id={client_id!r})"
 
+    def invalidate(self, token: AccessToken) -> bool:
+        """Forget `token` if the cache still holds it, so that the next `token()` for its scope set
+        requests a new one: for when an API refused it (HTTP 401: revoked, or signed with a key the
+        API no longer trusts). A token that is no longer cached (already replaced) is left alone,
+        so that many callers refused the same token cause one token request, not one each.
+        Returns whether the token was dropped."""
+        with self._cache_lock:
+            for key, entry in self._cache.items():
+                if entry.token == token:
+                    del self._cache[key]
+                    return True
+        return False
+
     def _requested(self, bundle: CredentialBundle, scopes: Iterable[str] | None) -> tuple[str, ...]:
         if scopes is None:
             return bundle.scopes
@@ -157,6 +182,16 @@ class TokenClientCore:
     def _usable(self, key: frozenset[str]) -> AccessToken | None:
         entry = self._cache.get(key)
         return entry.token if entry is not None and entry.usable(self.clock()) else None
+
+    def _cache_hit(self, token: AccessToken) -> AccessToken:
+        emit(self.telemetry, CacheLookup(self._client_id(), hit=True))
+        return token
+
+    def _cache_miss(self) -> None:
+        emit(self.telemetry, CacheLookup(self._client_id(), hit=False))
+
+    def _breaker_changed(self, opened: bool) -> None:
+        emit(self.telemetry, BreakerChange(self._client_id(), open=opened))
 
     def _rotation_wait_for(self, bundle: CredentialBundle, key: frozenset[str]) -> RotationWait | None:
         """Wait for a rotated bundle only when there is nothing better to do: a caller with an
@@ -188,7 +223,8 @@ class TokenClientCore:
             self._rejected_bundle = self._bundle
 
     def _store(self, key: frozenset[str], entry: CachedToken) -> AccessToken:
-        self._cache[key] = entry
+        with self._cache_lock:
+            self._cache[key] = entry
         log.info(
             "obtained token for client %s scopes %s, expires %s",
             self._client_id(),
@@ -199,13 +235,14 @@ class TokenClientCore:
 
     def _fallback(self, key: frozenset[str], error: TokenClientError) -> AccessToken:
         """After a failed renewal: the cached token if it has not expired, else the error."""
-        entry = self._cache.get(key)
         now = self.clock()
-        if entry is None or not entry.usable(now):
-            raise error
-        # Never past expiry: `fresh` stays strictly before `expires_at`.
-        retry_at = min(now + self.renewal_retry_interval, entry.token.expires_at)
-        self._cache[key] = CachedToken(entry.token, retry_at)
+        with self._cache_lock:
+            entry = self._cache.get(key)
+            if entry is None or not entry.usable(now):
+                raise error
+            # Never past expiry: `fresh` stays strictly before `expires_at`.
+            retry_at = min(now + self.renewal_retry_interval, entry.token.expires_at)
+            self._cache[key] = CachedToken(entry.token, retry_at)
         log.warning(
             "renewal failed for client %s scopes %s (%s); serving the cached token, which "
             "expires %s; next renewal attempt after %s",
@@ -284,6 +321,7 @@ class TokenClientCore:
                 latency_seconds=latency,
                 attempt=attempt,
                 status_code=status,
+                bundle_scopes=bundle.scopes,
             ),
         )
 

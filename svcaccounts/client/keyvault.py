@@ -1,7 +1,7 @@
 """Reading the credential bundle from Azure Key Vault.
 
 The vault comes from the stack's `svcaccounts:keyVault.name` (`key_vault_url`); the secret's name
-is the program's: `svcaccounts.naming.key_vault_secret_name(account, environment)`, the one place
+is the program's: `svcaccounts.core.naming.key_vault_secret_name(account, environment)`, the one place
 that convention lives (the program writes with it, and consumers' lookups must use it too).
 
 The Azure SDKs are imported inside `KeyVaultSource.load`, so that using the client with a file or an

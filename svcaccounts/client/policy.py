@@ -85,6 +85,11 @@ class CircuitBreaker:
         self._failures = 0
         self._open_until: datetime | None = None
         self._trial_in_flight = False
+        self._listeners: list[Callable[[bool], None]] = []
+
+    def add_listener(self, listener: Callable[[bool], None]) -> None:
+        """`listener(True)` when the circuit opens, `listener(False)` when it closes again."""
+        self._listeners.append(listener)
 
     def allow(self, now: datetime) -> bool:
         """Whether a request may go to the server now (claims the trial when half-open)."""
@@ -98,17 +103,29 @@ class CircuitBreaker:
 
     def record_success(self) -> None:
         with self._lock:
+            was_open = self._open_until is not None
             self._failures = 0
             self._open_until = None
             self._trial_in_flight = False
+        if was_open:
+            self._notify(False)
 
     def record_failure(self, now: datetime) -> None:
         with self._lock:
+            was_open = self._open_until is not None
             self._failures += 1
             was_trial = self._trial_in_flight
             self._trial_in_flight = False
             if was_trial or self._failures >= self.failure_threshold:
                 self._open_until = now + self.reset_after
+            opened = not was_open and self._open_until is not None
+        if opened:
+            self._notify(True)
+
+    def _notify(self, opened: bool) -> None:
+        # Outside the lock: a listener may read the breaker.
+        for listener in self._listeners:
+            listener(opened)
 
     def release(self) -> None:
         """A request ended without telling anything about availability (e.g. a local error)."""

@@ -21,7 +21,8 @@ from svcaccounts.client.sources import BundleSource
 from svcaccounts.client.token import AccessToken, scope_key
 
 if TYPE_CHECKING:
-    pass
+    import httpx
+    import requests
 
 from svcaccounts.client.transport import request_token
 
@@ -32,9 +33,9 @@ class TokenClient(TokenClientCore):
     wait for one token request (single flight).
 
     Options (keyword-only): retry (RetryPolicy), breaker (CircuitBreaker), telemetry (a callback
-    taking a TokenEvent), timeout (seconds per HTTP operation), deadline (seconds one token() call
-    may spend obtaining a token, retries included), and for tests clock, sleep, monotonic and
-    random.
+    taking a TokenEvent, or a TelemetryObserver), timeout (seconds per HTTP operation), deadline
+    (seconds one token() call may spend obtaining a token, retries included), and for tests clock,
+    sleep, monotonic and random.
     """
 
     def __init__(
@@ -60,7 +61,7 @@ class TokenClient(TokenClientCore):
         requested = self._requested(self.bundle(), scopes)
         key = scope_key(requested)
         if (token := self._fresh(key)) is not None:
-            return token
+            return self._cache_hit(token)
         with self._flights_lock:
             flight = self._flights.get(key)
             leader = flight is None
@@ -69,8 +70,10 @@ class TokenClient(TokenClientCore):
         if not leader:
             # Someone is renewing; a token that is still valid need not wait for them.
             if (token := self._usable(key)) is not None:
-                return token
+                return self._cache_hit(token)
+            self._cache_miss()
             return flight.result()
+        self._cache_miss()
         try:
             token = self._renew(key, requested)
         except BaseException as error:
@@ -78,6 +81,19 @@ class TokenClient(TokenClientCore):
             raise
         self._land(key, flight, token=token)
         return token
+
+    def httpx_auth(self, scopes: Iterable[str] | None = None) -> httpx.Auth:
+        """An `httpx.Auth` for `httpx.Client` that sends this client's token for `scopes` and, on
+        a 401, retries once with a new one (svcaccounts.client.http_auth)."""
+        from svcaccounts.client.http_auth import HttpxAuth
+
+        return HttpxAuth(self, scopes)
+
+    def requests_auth(self, scopes: Iterable[str] | None = None) -> requests.auth.AuthBase:
+        """The same for requests (`pip install 'svcaccounts[requests]'`)."""
+        from svcaccounts.client.requests_auth import RequestsAuth
+
+        return RequestsAuth(self, scopes)
 
     def _land(
         self,

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import math
 import socket
 import threading
 import warnings
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
 
@@ -51,6 +51,21 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="The httpx module is deprecated")
     from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuth2Client
 from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+
+
+def _httpx_errors(name: str) -> tuple[type[Exception], ...]:
+    """httpx's exception class `name`, and httpx2's when it is installed: authlib sends through the
+    httpx2 fork whenever it can import it (the mcp SDK depends on it), and then raises httpx2's
+    exceptions, which are not httpx's; a network error must be classified whichever it is."""
+    classes: list[type[Exception]] = [getattr(httpx, name)]
+    try:
+        fork = importlib.import_module("httpx2")
+    except ImportError:
+        return tuple(classes)
+    return (*classes, getattr(fork, name))
+
+
+_TRANSPORT_ERRORS = _httpx_errors("TransportError")
 
 # The error codes RFC 6749 (section 5.2) and RFC 6750 (section 3.1) register for token endpoints.
 # A server's answer is shown only as one of these: any other `error` value, and every
@@ -198,54 +213,42 @@ def _refuse_unbounded(response: httpx.Response) -> None:
 _TOO_LARGE = f"an answer larger than {TOKEN_RESPONSE_LIMIT // 1024} KiB"
 
 
-class _LimitedStream(httpx.SyncByteStream):
-    """The body of an answer, ending with _Refused once more than TOKEN_RESPONSE_LIMIT bytes came
-    (a chunked body, or one longer than its Content-Length said, has no other limit)."""
-
-    def __init__(self, inner: httpx.SyncByteStream, status: int) -> None:
-        self._inner = inner
-        self._status = status
-
-    def __iter__(self) -> Iterator[bytes]:
-        received = 0
-        for chunk in self._inner:
-            received += len(chunk)
-            if received > TOKEN_RESPONSE_LIMIT:
-                raise _Refused(self._status, _TOO_LARGE)
-            yield chunk
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class _AsyncLimitedStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, status: int) -> None:
-        self._inner = inner
-        self._status = status
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        received = 0
-        async for chunk in self._inner:
-            received += len(chunk)
-            if received > TOKEN_RESPONSE_LIMIT:
-                raise _Refused(self._status, _TOO_LARGE)
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 def _limit_answer(response: httpx.Response) -> None:
-    """httpx response hook: runs when the headers are in, before the body is read."""
+    """httpx response hook, run when the headers are in: reads the body, at most
+    TOKEN_RESPONSE_LIMIT bytes of it (a chunked body, or one longer than its Content-Length said,
+    has no other limit), and hands httpx what was read."""
     _refuse_unbounded(response)
-    assert isinstance(response.stream, httpx.SyncByteStream)
-    response.stream = _LimitedStream(response.stream, response.status_code)
+    # Any: authlib sends through httpx or its fork httpx2 (see _httpx_errors), whose streams are
+    # not httpx's classes; both are iterables of bytes with close().
+    stream: Any = response.stream
+    body = bytearray()
+    try:
+        for chunk in stream:
+            body += chunk
+            if len(body) > TOKEN_RESPONSE_LIMIT:
+                raise _Refused(response.status_code, _TOO_LARGE)
+    finally:
+        stream.close()
+    response.stream = _fork_of(response).ByteStream(bytes(body))
 
 
 async def _limit_answer_async(response: httpx.Response) -> None:
     _refuse_unbounded(response)
-    assert isinstance(response.stream, httpx.AsyncByteStream)
-    response.stream = _AsyncLimitedStream(response.stream, response.status_code)
+    stream: Any = response.stream
+    body = bytearray()
+    try:
+        async for chunk in stream:
+            body += chunk
+            if len(body) > TOKEN_RESPONSE_LIMIT:
+                raise _Refused(response.status_code, _TOO_LARGE)
+    finally:
+        await stream.aclose()
+    response.stream = _fork_of(response).ByteStream(bytes(body))
+
+
+def _fork_of(response: httpx.Response) -> Any:
+    """The module `response` comes from: httpx, or httpx2."""
+    return importlib.import_module(type(response).__module__.partition(".")[0])
 
 
 _LATE = "no complete answer within the deadline"
@@ -400,7 +403,7 @@ def _failure(error: Exception, *, late: bool) -> Result:
         return error.result
     if late:
         return Unavailable("unreachable", None, None, _LATE)
-    if isinstance(error, httpx.TransportError):
+    if isinstance(error, _TRANSPORT_ERRORS):
         return Unavailable("unreachable", None, None, type(error).__name__)
     # httpx, idna and the socket layer raise more than httpx.HTTPError for what a URL or a peer
     # does: InvalidURL (a NUL byte, a port that is not a number), IDNAError (a malformed xn--

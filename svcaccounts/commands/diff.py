@@ -9,41 +9,24 @@ its own checks) and the report says what was left out.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from svcaccounts.definitions import Finding, load_files, load_repository
-from svcaccounts.definitions.loader import DEFINITIONS_DIR, SCOPE_CATALOG_FILE, is_definition_path
-from svcaccounts.definitions.yaml_reader import read_document
-from svcaccounts.gitrev import RevisionError, read_revision_files
-from svcaccounts.model import Catalog
-from svcaccounts.review import (
-    EMPTY_CATALOG,
-    RENDERERS,
-    SEVERITIES,
-    Report,
-    diff_catalogs,
-    reaches,
-)
-from svcaccounts.stacks import stack_name_of
+from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.commands.stack_errors import report_stack_error
+from svcaccounts.core.review import SEVERITIES, Report, diff_catalogs, reaches
+from svcaccounts.core.stack_review import diff_stacks, production_environments
+from svcaccounts.definitions.findings import Finding, has_errors
+from svcaccounts.definitions.layout import DEFINITIONS_DIR
+from svcaccounts.render.review import RENDERERS
+from svcaccounts.workspace import StackError, base_catalog, open_revision, open_working_tree, stack_states
 
-EXIT_OK = 0
-EXIT_FAIL_ON = 1
-EXIT_INVALID_HEAD = 1
-EXIT_USAGE = 2
-
-WORKING_TREE = "working tree"
 # Enough located errors to act on; `svcaccounts validate` lists them all.
 SHOWN_HEAD_ERRORS = 20
-SHOWN_BASE_PATHS = 10
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "diff",
         help="report access changes between two revisions of the definitions",
         description=(
@@ -66,83 +49,14 @@ def register(subparsers: Any) -> None:
         help=f"exit 1 when a finding is at least this severe ({', '.join(SEVERITIES)})",
     )
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
-    parser.add_argument(
-        "--definitions-dir",
-        default=DEFINITIONS_DIR,
-        help=f"definitions folder (default: {DEFINITIONS_DIR})",
-    )
     parser.set_defaults(func=run)
-
-
-@dataclass(frozen=True, slots=True)
-class BaseCatalog:
-    """What the base offers to compare, and what a reviewer must know about its limits."""
-
-    catalog: Catalog
-    notes: tuple[str, ...]
-    compare_catalog: bool
-
-
-def has_definitions(files: Mapping[str, bytes], definitions_dir: str) -> bool:
-    return SCOPE_CATALOG_FILE in files or any(is_definition_path(path, definitions_dir) for path in files)
-
-
-def _listed(paths: list[str]) -> str:
-    shown = ", ".join(f"`{path}`" for path in paths[:SHOWN_BASE_PATHS])
-    more = len(paths) - SHOWN_BASE_PATHS
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-def _account_names(files: Mapping[str, bytes], paths: list[str]) -> list[str]:
-    """The `name` of each invalid definition file, where the file is readable enough to say."""
-    names = []
-    for path in paths:
-        value = read_document(path, files[path]).value
-        name = value.get("name") if isinstance(value, dict) else None
-        if isinstance(name, str) and name:
-            names.append(name)
-    return sorted(set(names))
-
-
-def base_catalog(label: str, files: Mapping[str, bytes], definitions_dir: str) -> BaseCatalog:
-    if not has_definitions(files, definitions_dir):
-        return BaseCatalog(
-            EMPTY_CATALOG,
-            (f"the base ({label}) has no definitions yet: everything is reported as new",),
-            compare_catalog=True,
-        )
-    result = load_files(files, definitions_dir=definitions_dir)
-    if result.ok:
-        return BaseCatalog(result.partial_catalog, (), compare_catalog=True)
-    errors = [finding for finding in result.findings if finding.severity == "error"]
-    paths = sorted({finding.path for finding in errors})
-    notes = [
-        f"the base ({label}) has {len(errors)} error{'s' * (len(errors) != 1)} in its "
-        f"definitions; compared what could be compared. Left out of the base: {_listed(paths)}"
-    ]
-    invalid_definitions = [path for path in paths if is_definition_path(path, definitions_dir)]
-    if invalid_definitions:
-        named = _account_names(files, invalid_definitions)
-        which = f" ({', '.join(f'`{name}`' for name in named)})" if named else ""
-        notes.append(
-            f"accounts defined in the base's invalid files{which} are reported as added: "
-            "their base state is unknown"
-        )
-    scopes_unreadable = SCOPE_CATALOG_FILE in paths
-    if scopes_unreadable:
-        notes.append("the base's scopes.yaml could not be read: catalog changes are not reported")
-    if any(stack_name_of(path) is not None or path == "Pulumi.yaml" for path in paths):
-        notes.append(
-            "some base stack files could not be read: accounts in their environments are reported as added"
-        )
-    return BaseCatalog(result.partial_catalog, tuple(notes), compare_catalog=not scopes_unreadable)
 
 
 def _report_invalid_head(label: str, findings: tuple[Finding, ...]) -> None:
     errors = [finding for finding in findings if finding.severity == "error"]
     print(
         f"svcaccounts diff: the head ({label}) has {len(errors)} error"
-        f"{'s' * (len(errors) != 1)} in its definitions; fix them first "
+        f"{'s' * (len(errors) != 1)} in its definitions or stack files; fix them first "
         "(`svcaccounts validate` lists them all):",
         file=sys.stderr,
     )
@@ -150,61 +64,46 @@ def _report_invalid_head(label: str, findings: tuple[Finding, ...]) -> None:
         print(f"  {finding}", file=sys.stderr)
 
 
-def revision_label(revision: str) -> str:
-    """How a revision is named in the report: a full commit id is cut to 12 characters."""
-    return revision[:12] if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", revision) else revision
-
-
 def run(args: argparse.Namespace) -> int:
     root: Path = args.root
-    if Path(args.definitions_dir).is_absolute() or ".." in Path(args.definitions_dir).parts:
-        # Definitions live in the repository: a path out of it would read whatever it names.
-        print("svcaccounts diff: --definitions-dir must be a folder inside the repository", file=sys.stderr)
-        return EXIT_USAGE
-    if not root.is_dir():
-        print(f"svcaccounts diff: {root} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
-    if args.head is None and not (root / args.definitions_dir).is_dir():
-        # A mistyped folder must not turn the access gate into "no access changes".
+    if args.head is None and root.is_dir() and not (root / DEFINITIONS_DIR).is_dir():
+        # A mistyped --root must not turn the access gate into "no access changes".
         print(
-            f"svcaccounts diff: no {args.definitions_dir}/ folder in {root.resolve()}; "
-            "run it from the repository root or pass --root / --definitions-dir",
+            f"svcaccounts diff: no {DEFINITIONS_DIR}/ folder in {root.resolve()}; "
+            "run it from the repository root or pass --root",
             file=sys.stderr,
         )
-        return EXIT_USAGE
-    base_label = revision_label(args.base)
-    head_label = revision_label(args.head) if args.head is not None else WORKING_TREE
+        return exit_codes.USAGE
     try:
-        base_files = read_revision_files(root, args.base, definitions_dir=args.definitions_dir)
-        head_files = (
-            None
-            if args.head is None
-            else read_revision_files(root, args.head, definitions_dir=args.definitions_dir)
-        )
-    except RevisionError as error:
-        print(f"svcaccounts diff: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    if head_files is not None and not any(
-        is_definition_path(path, args.definitions_dir) for path in (*base_files, *head_files)
-    ):
+        base = open_revision(root, args.base)
+        head = open_working_tree(root) if args.head is None else open_revision(root, args.head)
+    except StackError as error:
+        return report_stack_error("diff", error)
+    if args.head is not None and not (base.has_definitions or head.has_definitions):
         print(
-            f"svcaccounts diff: neither {base_label} nor {head_label} has definitions under "
-            f"{args.definitions_dir}/; check --definitions-dir",
+            f"svcaccounts diff: neither {base.label} nor {head.label} has definitions under "
+            f"{DEFINITIONS_DIR}/",
             file=sys.stderr,
         )
-        return EXIT_USAGE
-    head = (
-        load_repository(root, definitions_dir=args.definitions_dir)
-        if head_files is None
-        else load_files(head_files, definitions_dir=args.definitions_dir)
+        return exit_codes.USAGE
+    # The head is what merges: its definitions and every stack's settings must be valid.
+    head_findings = head.findings()
+    if head.loaded.catalog is None or has_errors(head_findings):
+        _report_invalid_head(head.label, head_findings)
+        return exit_codes.FAILED
+    compared = base_catalog(base)
+    base_stacks, head_stacks = stack_states(base), stack_states(head)
+    findings = (
+        *diff_stacks(base_stacks, head_stacks),
+        *diff_catalogs(
+            compared.catalog,
+            head.loaded.catalog,
+            production=production_environments(base_stacks, head_stacks),
+            compare_catalog=compared.compare_catalog,
+        ),
     )
-    if head.catalog is None:
-        _report_invalid_head(head_label, head.findings)
-        return EXIT_INVALID_HEAD
-    base = base_catalog(base_label, base_files, args.definitions_dir)
-    findings = diff_catalogs(base.catalog, head.catalog, compare_catalog=base.compare_catalog)
-    report = Report(base=base_label, head=head_label, findings=findings, notes=base.notes)
+    report = Report(base=base.label, head=head.label, findings=findings, notes=compared.notes)
     sys.stdout.write(RENDERERS[args.format](report))
     if args.fail_on is not None and reaches(findings, args.fail_on):
-        return EXIT_FAIL_ON
-    return EXIT_OK
+        return exit_codes.FAILED
+    return exit_codes.OK

@@ -1,11 +1,12 @@
-"""`svcaccounts env (--bundle FILE | ACCOUNT --stack NAME [--deployed FILE]) [--format dotenv|mcp]`:
+"""`svcaccounts env (--bundle FILE | ACCOUNT --stack NAME [--deployed FILE]) [--format FORMAT]`:
 the non-secret settings of an account.
 
 Prints the token URL, client id, scopes, auth method and where the bundle lives (the variables
-`TokenClient.from_environment()` reads), as environment lines or as the `env` block of an MCP
-server entry. With ACCOUNT --stack the values come from the account's bundle in the stack's secret
-store, or with --deployed from the stack's outputs (`pulumi stack output --json`), which needs no
-access to the store. Nothing secret is printed.
+`TokenClient.from_environment()` reads), as environment lines (dotenv) or as a complete MCP server
+entry for an editor's configuration (mcp, mcp-servers: svcaccounts/mcp_config.py). With ACCOUNT
+--stack the values come from the account's bundle in the stack's secret store, or with --deployed
+from the stack's outputs (`pulumi stack output --json`), which needs no access to the store.
+Nothing secret is printed.
 """
 
 from __future__ import annotations
@@ -14,24 +15,26 @@ import argparse
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from svcaccounts import mcp_config
+from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from svcaccounts.client.consumer_env import ConsumerSettings
+    from svcaccounts.core.contracts.accounts_output import DeployedAccount
     from svcaccounts.stack_bundles import OpenBundles
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
-
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "env",
         help="print the non-secret settings a consumer of an account needs",
         description=(
             "Print an account's token URL, client id, scopes and where its bundle lives, as "
-            "environment lines (dotenv) or as the env block of an MCP server entry (mcp). Nothing "
-            "secret is printed."
+            "environment lines (dotenv) or as an MCP server entry that starts a server with them: "
+            "for VS Code's mcp.json (mcp) or the mcpServers files of other editors (mcp-servers). "
+            "Nothing secret is printed."
         ),
     )
     parser.add_argument("account", nargs="?", metavar="ACCOUNT", help="account name (with --stack)")
@@ -44,29 +47,33 @@ def register(subparsers: Any) -> None:
         "of the bundle (no access to the secret store needed)",
     )
     parser.add_argument("--bundle", metavar="FILE", type=Path, help="credential bundle file")
-    parser.add_argument("--format", choices=("dotenv", "mcp"), default="dotenv")
+    parser.add_argument("--format", choices=("dotenv", *mcp_config.FORMATS), default="dotenv")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")
+    mcp_config.add_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
     """`open_bundles` replaces how a stack's store is opened (tests: a fake Key Vault client)."""
-    from svcaccounts.client.consumer_env import render_dotenv, render_mcp
+    from svcaccounts.client.consumer_env import render_dotenv
 
-    if args.bundle is not None and (args.account, args.stack, args.deployed) == (None, None, None):
-        settings, code = _from_bundle_file(args.bundle)
-    elif args.bundle is None and args.account is not None and args.stack is not None:
-        settings, code = _from_stack(args, open_bundles)
-    else:
+    by_bundle = args.bundle is not None and (args.account, args.stack, args.deployed) == (None, None, None)
+    if not by_bundle and (args.bundle is not None or args.account is None or args.stack is None):
         print(
             "svcaccounts env: give --bundle FILE, or ACCOUNT --stack NAME (optionally with --deployed FILE)",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return exit_codes.USAGE
+    try:
+        server = mcp_config.server_entry(args)  # usage errors before anything is read
+    except mcp_config.McpConfigError as error:
+        print(f"svcaccounts env: {error}", file=sys.stderr)
+        return exit_codes.USAGE
+    settings, code = _from_bundle_file(args.bundle) if by_bundle else _from_stack(args, open_bundles)
     if settings is None:
         return code
     variables = settings.variables()
-    print(render_dotenv(variables) if args.format == "dotenv" else render_mcp(variables))
+    print(render_dotenv(variables) if server is None else server.render(variables))
     return 0
 
 
@@ -81,10 +88,10 @@ def _from_bundle_file(path: Path) -> tuple[ConsumerSettings | None, int]:
         bundle = source.load()
     except BundleFileRefused as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, exit_codes.USAGE
     except TokenClientError as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
     return from_bundle(bundle, location_variables(source)), 0
 
 
@@ -92,12 +99,7 @@ def _from_stack(
     args: argparse.Namespace, open_bundles: OpenBundles | None
 ) -> tuple[ConsumerSettings | None, int]:
     from svcaccounts.client import TokenClientError
-    from svcaccounts.client.consumer_env import (
-        DeployedOutputsError,
-        deployed_entry,
-        from_bundle,
-        from_deployed,
-    )
+    from svcaccounts.client.consumer_env import from_bundle, from_deployed
     from svcaccounts.client.environment import location_variables
     from svcaccounts.client.limits import (
         DEPLOYED_LIMIT,
@@ -106,18 +108,18 @@ def _from_stack(
         parse_json,
         read_limited,
     )
-    from svcaccounts.naming import key_id
-    from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
+    from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core.contracts.accounts_output import DeployedError, deployed_account
+    from svcaccounts.core.naming import key_id
+    from svcaccounts.stack_bundles import StackBundles
+    from svcaccounts.workspace import StackError, open_stack_at
 
     try:
-        loaded = load_stack(args.root, args.stack)
+        loaded = open_stack_at(args.root, args.stack)
         account = loaded.account(args.account)
         source = (open_bundles or StackBundles)(loaded.settings).source(account.name)
     except StackError as error:
-        for finding in error.findings:
-            print(str(finding), file=sys.stderr)
-        print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, report_stack_error("env", error)
     if not account.enabled:
         print(
             f"svcaccounts env: warning: {account.name} is disabled in environment "
@@ -128,75 +130,52 @@ def _from_stack(
         location = location_variables(source)
     except ValueError as error:  # a store without variables for from_environment() yet
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
 
     if args.deployed is None:
         try:
             return from_bundle(source.load(), location), 0
         except TokenClientError as error:
             print(f"svcaccounts env: {error}", file=sys.stderr)
-            return None, EXIT_FAILED
+            return None, exit_codes.FAILED
 
     path: Path = args.deployed
     try:
         outputs = parse_json(read_limited(path, DEPLOYED_LIMIT))
     except InputRefused as error:
         print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, exit_codes.USAGE
     except InvalidJSON as error:
         print(f"svcaccounts env: {path}: {error}", file=sys.stderr)
-        return None, EXIT_USAGE
+        return None, exit_codes.USAGE
     try:
-        entry = deployed_entry(outputs, account.name, origin=str(path))
-        generation = entry.get("generation")
-        settings = from_deployed(
-            outputs,
-            account.name,
-            location,
-            origin=str(path),
-            key_id=key_id(account.name, generation)
-            if isinstance(generation, int) and not isinstance(generation, bool) and generation > 0
-            else None,
-        )
-    except DeployedOutputsError as error:
-        print(f"svcaccounts env: {error}", file=sys.stderr)
-        return None, EXIT_FAILED
+        deployed = deployed_account(outputs, account.name, token_settings_required=True)
+    except DeployedError as error:
+        print(f"svcaccounts env: {path}: {error}", file=sys.stderr)
+        return None, exit_codes.FAILED
+    settings = from_deployed(deployed, location, key_id=key_id(account.name, deployed.generation))
     # The outputs name the secret the program wrote; a different one means outputs of another stack.
-    mismatch = _deployed_secret_mismatch(entry, location)
+    mismatch = _deployed_secret_mismatch(deployed, location)
     if mismatch is not None:
         print(
             f"svcaccounts env: {path}: account {account.name} keeps its bundle in {mismatch}: "
             f"are these the outputs of stack {args.stack}?",
             file=sys.stderr,
         )
-        return None, EXIT_FAILED
+        return None, exit_codes.FAILED
     return settings, 0
 
 
-def _deployed_secret_mismatch(entry: Mapping[str, object], location: dict[str, str]) -> str | None:
+def _deployed_secret_mismatch(deployed: DeployedAccount, location: Mapping[str, str]) -> str | None:
     """Where the deployed outputs say the bundle is, when that is not where this stack writes it."""
     from svcaccounts.client.environment import AWS_SECRET_ID, KEY_VAULT_SECRET
 
-    kv_secret, aws_arn = entry.get("keyVaultSecretName"), entry.get("awsSecretArn")
     expected_kv, expected_aws = location.get(KEY_VAULT_SECRET), location.get(AWS_SECRET_ID)
-    if isinstance(kv_secret, str) and kv_secret != expected_kv:
+    kv_secret = deployed.key_vault_secret_name
+    if kv_secret is not None and kv_secret != expected_kv:
         wanted = f"Key Vault secret {expected_kv}" if expected_kv else f"AWS secret {expected_aws}"
-        return f"Key Vault secret {_printable(kv_secret)}, but this stack writes {wanted}"
-    if isinstance(aws_arn, str) and not _arn_names(aws_arn, expected_aws):
+        return f"Key Vault secret {kv_secret}, but this stack writes {wanted}"
+    if deployed.aws_secret_arn is not None and deployed.aws_secret_name != expected_aws:
         wanted = f"AWS secret {expected_aws}" if expected_aws else f"Key Vault secret {expected_kv}"
-        return f"AWS secret {_printable(aws_arn)}, but this stack writes {wanted}"
+        return f"AWS secret {deployed.aws_secret_arn}, but this stack writes {wanted}"
     return None
-
-
-def _printable(value: str) -> str:
-    """A value from the outputs file for a message: one line, cut, whatever the file holds."""
-    shown = "".join(c if c.isprintable() else "?" for c in value)
-    return shown if len(shown) <= 120 else shown[:117] + "..."
-
-
-def _arn_names(arn: str, secret_name: str | None) -> bool:
-    # arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>
-    if secret_name is None or ":secret:" not in arn:
-        return False
-    named = arn.split(":secret:", 1)[1]
-    return named == secret_name or named.rsplit("-", 1)[0] == secret_name

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
+from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.commands.stack_errors import report_stack_error
+from svcaccounts.core import clock
+from svcaccounts.core.model import Catalog
+from svcaccounts.core.plan import EnvironmentPlan, compare_plans, plan_environment
+from svcaccounts.core.rotation import RotationError
+from svcaccounts.core.settings import StackSettings
+from svcaccounts.render.plan import render
+from svcaccounts.workspace import StackError, open_revision, open_stack, open_stack_at
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "plan",
         help="show the resources, scopes and rotation state one stack would manage",
         description=(
@@ -36,100 +41,58 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def _print_findings(findings: Sequence[Any]) -> None:
-    for finding in findings:
-        print(str(finding), file=sys.stderr)
+def _fail(message: str, code: int) -> int:
+    print(f"svcaccounts plan: {message}", file=sys.stderr)
+    return code
 
 
 def run(args: argparse.Namespace) -> int:
-    from svcaccounts import clock
-    from svcaccounts.definitions.findings import has_errors
-    from svcaccounts.definitions.loader import DEFINITIONS_DIR, load_files, read_repository_files
-    from svcaccounts.plan import compare_plans, plan_environment, render
-    from svcaccounts.rotation import RotationError
-    from svcaccounts.settings import settings_of
-
     root: Path = args.root
-    if not root.is_dir():
-        print(f"svcaccounts plan: {root} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
     try:
         now = clock.parse_instant(args.at, source="--at") if args.at else clock.now()
     except clock.ClockError as error:
-        print(f"svcaccounts plan: {error}", file=sys.stderr)
-        return EXIT_USAGE
-
-    files = read_repository_files(root)
-    result = load_files(files)
-    stack = next((candidate for candidate in result.stacks if candidate.name == args.stack), None)
-    if stack is None:
-        known = ", ".join(candidate.name for candidate in result.stacks) or "none"
-        print(
-            f"svcaccounts plan: no stack {args.stack!r} (Pulumi.{args.stack}.yaml) in {root.resolve()}; "
-            f"known stacks: {known}",
-            file=sys.stderr,
-        )
-        _print_findings(result.findings)
-        return EXIT_USAGE
-
-    settings_result = settings_of(stack, files.get(stack.path))
-    _print_findings(settings_result.findings)
-    settings = settings_result.settings
-    if settings is None:
-        return EXIT_INVALID
-    if settings.definitions_dir != DEFINITIONS_DIR:
-        files = read_repository_files(root, definitions_dir=settings.definitions_dir)
-        result = load_files(files, definitions_dir=settings.definitions_dir)
-    if has_errors(result.findings) or result.catalog is None:
-        _print_findings(result.findings)
-        print("svcaccounts plan: fix the definitions first (svcaccounts validate)", file=sys.stderr)
-        return EXIT_INVALID
-
+        return _fail(str(error), exit_codes.USAGE)
     try:
-        plan = plan_environment(result.catalog.for_environment(settings.environment), settings, now)
-        base_plan = _base_plan(root, args.base, stack.name, settings, now) if args.base else None
-    except RotationError as error:
-        print(f"svcaccounts plan: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except _BaseUnavailable as error:
-        print(f"svcaccounts plan: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        stack = open_stack_at(root, args.stack)
+    except StackError as error:
+        return report_stack_error("plan", error)
+    for warning in stack.warnings:
+        print(str(warning), file=sys.stderr)
+    try:
+        plan = plan_environment(stack.view, stack.settings, now)
+        base_plan = _base_plan(root, args.base, stack.settings, now) if args.base else None
+    except (RotationError, _BaseUnavailable) as error:
+        return _fail(str(error), exit_codes.USAGE)
     changes = None if base_plan is None else compare_plans(base_plan, plan)
     print(render(plan, args.format, changes=changes, base=args.base))
-    return EXIT_OK
+    return exit_codes.OK
 
 
 class _BaseUnavailable(Exception):
     """The --base revision cannot be planned; the message says why."""
 
 
-def _base_plan(root: Path, revision: str, stack_name: str, settings: Any, now: Any) -> Any:
-    """The plan of the same stack at `revision` and the same instant (an empty plan when the
-    revision has no definitions yet), so only definition changes show up, not the passage of time."""
-    from dataclasses import replace
-
-    from svcaccounts.definitions.loader import load_files
-    from svcaccounts.gitrev import RevisionError, read_revision_files
-    from svcaccounts.model import Catalog
-    from svcaccounts.plan import plan_environment
-    from svcaccounts.settings import settings_of
-
+def _base_plan(root: Path, revision: str, settings: StackSettings, now: datetime) -> EnvironmentPlan:
+    """The plan of the same stack at `revision` and the same instant, with that revision's own
+    settings (an empty plan when the revision has no definitions yet), so that only what the
+    change does shows up, not the passage of time."""
     try:
-        files = read_revision_files(root, revision, definitions_dir=settings.definitions_dir)
-    except RevisionError as error:
+        base = open_revision(root, revision)
+    except StackError as error:
         raise _BaseUnavailable(str(error)) from None
-    result = load_files(files, definitions_dir=settings.definitions_dir)
-    base_settings = settings
-    base_stack = next((stack for stack in result.stacks if stack.name == stack_name), None)
-    if base_stack is not None:
-        base_settings = settings_of(base_stack).settings or settings
-    catalog = result.catalog
-    if catalog is None:
-        if any(path.startswith(settings.definitions_dir + "/") for path in files):
+    if not base.has_definitions:
+        empty = Catalog(scopes=(), accounts=(), environments=(settings.environment,))
+        return plan_environment(empty.for_environment(settings.environment), settings, now)
+    if base.stack(settings.stack) is None:
+        # A stack new in this change: the base deployed nothing under this name.
+        empty = Catalog(scopes=(), accounts=(), environments=(settings.environment,))
+        return plan_environment(empty.for_environment(settings.environment), settings, now)
+    try:
+        stack = open_stack(base, settings.stack, where=revision)
+    except StackError as error:
+        if error.problem == "definitions":
             raise _BaseUnavailable(
                 f"the definitions at {revision} have errors; run `svcaccounts validate` on that revision"
-            )
-        catalog = Catalog(scopes=(), accounts=(), environments=(settings.environment,))
-    if settings.environment not in catalog.environments:
-        catalog = replace(catalog, environments=(*catalog.environments, settings.environment))
-    return plan_environment(catalog.for_environment(settings.environment), base_settings, now)
+            ) from None
+        raise _BaseUnavailable(f"stack {settings.stack} at {revision}: {error}") from None
+    return plan_environment(stack.view, stack.settings, now)

@@ -11,18 +11,13 @@ import argparse
 import io
 import sys
 from pathlib import Path
-from typing import Any
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_BEHIND = 3
-
-FORMATS = ("table", "json", "markdown")
+from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.render import FORMATS
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "rotation",
         help="credential rotation: status of every account, deployed or not",
         description="Credential rotation commands.",
@@ -96,29 +91,21 @@ def _read_deployed_bytes(path: Path) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svcaccounts import clock
-    from svcaccounts.definitions.findings import has_errors
-    from svcaccounts.definitions.loader import (
-        DEFINITIONS_DIR,
-        load_files,
-        read_repository_files,
-    )
-    from svcaccounts.rotation import RotationError
-    from svcaccounts.rotation_status import (
-        RENDERERS,
-        DeployedError,
-        read_deployed,
-        rotation_status,
-    )
-    from svcaccounts.settings import DEFINITIONS_DIR_KEY
+    from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core import clock
+    from svcaccounts.core.contracts.accounts_output import DeployedError, read_deployed
+    from svcaccounts.core.rotation import RotationError
+    from svcaccounts.core.rotation_status import rotation_status
+    from svcaccounts.render.rotation import RENDERERS
+    from svcaccounts.workspace import StackError, open_stack_at
 
     root: Path = args.root
     if not root.is_dir():
-        return _fail(f"{root} is not a directory", EXIT_USAGE)
+        return _fail(f"{root} is not a directory", exit_codes.USAGE)
     try:
         now = clock.parse_instant(args.at, source="--at") if args.at else clock.now()
     except clock.ClockError as error:
-        return _fail(str(error), EXIT_USAGE)
+        return _fail(str(error), exit_codes.USAGE)
 
     deployed = None
     if args.deployed is not None:
@@ -128,56 +115,41 @@ def run(args: argparse.Namespace) -> int:
             deployed = read_deployed(_read_deployed_bytes(args.deployed))
         except InputRefused as error:
             reason = error.reason.removeprefix("cannot read: ")
-            return _fail(f"cannot read {args.deployed}: {reason}", EXIT_USAGE)
+            return _fail(f"cannot read {args.deployed}: {reason}", exit_codes.USAGE)
         except OSError as error:  # standard input
-            return _fail(f"cannot read {args.deployed}: {error.strerror}", EXIT_USAGE)
+            return _fail(f"cannot read {args.deployed}: {error.strerror}", exit_codes.USAGE)
         except DeployedError as error:
-            return _fail(f"{args.deployed}: {error}", EXIT_USAGE)
+            return _fail(f"{args.deployed}: {error}", exit_codes.USAGE)
 
-    files = read_repository_files(root)
-    result = load_files(files)
-    stack = next((s for s in result.stacks if s.name == args.stack), None)
-    if stack is None:
-        known = ", ".join(s.name for s in result.stacks) or "none"
-        return _fail(
-            f"no stack {args.stack!r} (Pulumi.{args.stack}.yaml) in {root.resolve()}; known stacks: {known}",
-            EXIT_USAGE,
-        )
-    definitions_dir = stack.config.get(DEFINITIONS_DIR_KEY, DEFINITIONS_DIR)
-    if not isinstance(definitions_dir, str):
-        return _fail(f"{stack.path}: {DEFINITIONS_DIR_KEY} must be a folder name", EXIT_USAGE)
-    if definitions_dir != DEFINITIONS_DIR:
-        files = read_repository_files(root, definitions_dir=definitions_dir)
-        result = load_files(files, definitions_dir=definitions_dir)
-    if has_errors(result.findings) or result.catalog is None:
-        for finding in result.findings:
-            print(str(finding), file=sys.stderr)
-        return _fail("fix the definitions first (svcaccounts validate)", EXIT_INVALID)
+    try:
+        stack = open_stack_at(root, args.stack)
+    except StackError as error:
+        return report_stack_error("rotation status", error)
 
     try:
         status = rotation_status(
-            result.catalog.for_environment(stack.environment),
-            stack=stack.name,
+            stack.view,
+            stack=stack.settings.stack,
             now=now,
             within_days=args.within,
             deployed=deployed,
         )
     except RotationError as error:
-        return _fail(str(error), EXIT_USAGE)
+        return _fail(str(error), exit_codes.USAGE)
     sys.stdout.write(RENDERERS[args.format](status))
-    code = EXIT_OK
+    code = exit_codes.OK
     if status.behind:
         names = ", ".join(account.name for account in status.behind)
         code = _fail(
             f"{len(status.behind)} account(s) behind the expected generation: {names}; "
             "the scheduled rotation did not run or failed",
-            EXIT_BEHIND,
+            exit_codes.BEHIND,
         )
     if status.ahead:
         names = ", ".join(account.name for account in status.ahead)
         code = _fail(
             f"{len(status.ahead)} account(s) ahead of the expected generation: {names}; "
             "are these the outputs of this stack, deployed from these definitions?",
-            EXIT_BEHIND,
+            exit_codes.BEHIND,
         )
     return code

@@ -14,14 +14,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.commands.stack_errors import report_stack_error
+
 if TYPE_CHECKING:
     from svcaccounts.stack_bundles import OpenBundles
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "token",
         help="obtain an access token with a credential bundle and print it",
@@ -63,13 +64,14 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     from svcaccounts.client.core import DEFAULT_ROTATION_WAIT
     from svcaccounts.client.errors import BundleFileRefused
     from svcaccounts.client.sources import BundleSource
-    from svcaccounts.stack_bundles import StackBundles, StackError, bundle_source_for
+    from svcaccounts.stack_bundles import StackBundles, bundle_source_for
+    from svcaccounts.workspace import StackError
 
     source: BundleSource
     if args.bundle is not None:
         if args.account is not None or args.stack is not None:
             print("svcaccounts token: give either --bundle FILE or ACCOUNT --stack NAME", file=sys.stderr)
-            return EXIT_USAGE
+            return exit_codes.USAGE
         source = FileSource(args.bundle)
     elif args.account is not None and args.stack is not None:
         try:
@@ -77,17 +79,14 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
                 args.root, args.stack, args.account, open_bundles=open_bundles or StackBundles
             )
         except StackError as error:
-            for finding in error.findings:
-                print(str(finding), file=sys.stderr)
-            print(f"svcaccounts token: {error}", file=sys.stderr)
-            return EXIT_USAGE
+            return report_stack_error("token", error)
     else:
         print(
             "svcaccounts token: give --bundle FILE, or ACCOUNT --stack NAME to read the account's "
             "bundle from the stack's secret store",
             file=sys.stderr,
         )
-        return EXIT_USAGE
+        return exit_codes.USAGE
 
     # A stack's store receives a rotated client secret up to ~2 minutes after Okta: wait for it
     # (RotationWait). A file is not refreshed while this command runs: fail at once.
@@ -97,10 +96,10 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     except BundleFileRefused as error:
         # The --bundle FILE given is missing, not a regular file or too large.
         print(f"svcaccounts token: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     except TokenClientError as error:
         print(f"svcaccounts token: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_codes.FAILED
     if not args.decode:
         print(token.value)
         return 0
@@ -108,6 +107,6 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
         claims = unverified_claims(token.value)
     except NotAJWTError as error:
         print(f"svcaccounts token: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_codes.FAILED
     print(json.dumps(claims, indent=2, sort_keys=True))
     return 0

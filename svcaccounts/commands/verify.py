@@ -13,23 +13,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from datetime import datetime
 
     from svcaccounts.client.sources import BundleSource
-    from svcaccounts.model import EffectiveAccount
+    from svcaccounts.core.model import EffectiveAccount
+    from svcaccounts.core.verification import AccountCheck
     from svcaccounts.stack_bundles import OpenBundles
-    from svcaccounts.verification import AccountCheck
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 
 
-def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
         "verify",
         help="check that every account of a stack obtains a token with exactly its scopes",
         description=(
@@ -53,29 +52,29 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) -> int:
     """`open_bundles` replaces how the stack's store is opened (tests: a fake Key Vault client)."""
-    from svcaccounts import clock
     from svcaccounts.client import FileSource
-    from svcaccounts.naming import key_vault_secret_name
-    from svcaccounts.stack_bundles import StackBundles, StackError, load_stack
-    from svcaccounts.verification import failed, render_json, render_table
+    from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core import clock
+    from svcaccounts.core.naming import key_vault_secret_name
+    from svcaccounts.core.verification import failed
+    from svcaccounts.render.verify import RENDERERS
+    from svcaccounts.stack_bundles import StackBundles
+    from svcaccounts.workspace import StackError, open_stack_at
 
     bundles: Path | None = args.bundles
     if bundles is not None and not bundles.is_dir():
         print(f"svcaccounts verify: --bundles {bundles} is not a directory", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     try:
         # Each bundle's generation is compared with the one the definitions give at this instant.
         now = clock.now()
     except clock.ClockError as error:
         print(f"svcaccounts verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     try:
-        loaded = load_stack(args.root, args.stack)
+        loaded = open_stack_at(args.root, args.stack)
     except StackError as error:
-        for finding in error.findings:
-            print(str(finding), file=sys.stderr)
-        print(f"svcaccounts verify: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return report_stack_error("verify", error)
     for warning in loaded.warnings:
         print(str(warning), file=sys.stderr)
 
@@ -95,17 +94,17 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
                 source = store.source(account.name)
             except StackError as error:
                 print(f"svcaccounts verify: {error}", file=sys.stderr)
-                return EXIT_USAGE
+                return exit_codes.USAGE
         checks.append(_verify(account, source, now))
-    print(render_table(checks) if args.format == "table" else render_json(checks))
-    return EXIT_OK if all(check.passed for check in checks) else EXIT_FAILED
+    print(RENDERERS[args.format](checks))
+    return exit_codes.OK if all(check.passed for check in checks) else exit_codes.FAILED
 
 
 def _verify(account: EffectiveAccount, source: BundleSource, now: datetime) -> AccountCheck:
     from svcaccounts.client import TokenClient, TokenClientError
     from svcaccounts.client.claims import NotAJWTError, granted_scopes, unverified_claims
-    from svcaccounts.rotation import generation_at
-    from svcaccounts.verification import Observed, check_account, failed, skipped
+    from svcaccounts.core.rotation import generation_at
+    from svcaccounts.core.verification import Observed, check_account, failed, skipped
 
     if not account.enabled:
         return skipped(account)

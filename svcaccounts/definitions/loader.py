@@ -6,23 +6,17 @@ revision), so review compares two revisions with the very code that validates on
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
-from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, SchemaChecker
-from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
-from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
-from svcaccounts.model import (
-    DEFAULT_AUTH_METHOD,
-    DEFAULT_GRACE_DAYS,
-    DEFAULT_STATUS,
-    DEFAULT_TOKEN_LIFETIME_MINUTES,
+from svcaccounts.core.model import (
     Catalog,
     EnvironmentOverride,
     Owner,
@@ -31,11 +25,23 @@ from svcaccounts.model import (
     Scope,
     ServiceAccount,
 )
-from svcaccounts.stacks import Stack, environments_of, read_stacks, stack_name_of
-
-SCOPE_CATALOG_FILE = "scopes.yaml"
-DEFINITIONS_DIR = "service_accounts"
-DEFINITION_SUFFIXES = (".yaml", ".yml")
+from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
+from svcaccounts.definitions.layout import (
+    DEFINITION_SUFFIXES,
+    DEFINITIONS_DIR,
+    SCOPE_CATALOG_FILE,
+    is_definition_path,
+    stack_name_of,
+)
+from svcaccounts.definitions.schema import (
+    SCOPE_CATALOG_SCHEMA,
+    SERVICE_ACCOUNT_SCHEMA,
+    SchemaChecker,
+    account_defaults,
+)
+from svcaccounts.definitions.semantic import check_account, check_catalog, check_unique_names, check_values
+from svcaccounts.definitions.stack_files import Stack, environments_of, read_stacks
+from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES, Document, read_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +71,6 @@ def _checker(schema_name: str) -> SchemaChecker:
     return _checkers[schema_name]
 
 
-def is_definition_path(path: str, definitions_dir: str = DEFINITIONS_DIR) -> bool:
-    return path.startswith(definitions_dir + "/") and path.endswith(DEFINITION_SUFFIXES)
-
-
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Loading builds hundreds of thousands of small acyclic objects (nodes, dicts) that all stay
@@ -84,13 +86,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_files(files: Mapping[str, bytes], *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
+def load_files(files: Mapping[str, bytes]) -> LoadResult:
     """Validate and load a repository given as repository-relative POSIX path → bytes."""
     with _cyclic_gc_paused():
-        return _load_files(files, definitions_dir)
+        return _load_files(files)
 
 
-def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
+def _load_files(files: Mapping[str, bytes]) -> LoadResult:
     findings: list[Finding] = list(files.problems) if isinstance(files, RepositoryFiles) else []
     stacks, stack_findings = read_stacks(files)
     findings.extend(stack_findings)
@@ -105,27 +107,32 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
     catalog_scopes = None if scopes is None else {scope.name for scope in scopes}
 
     valid: list[Document] = []
+    readable: list[Document] = []
     all_documents: list[Document] = []
     checker = _checker(SERVICE_ACCOUNT_SCHEMA)
-    for path in sorted(p for p in files if is_definition_path(p, definitions_dir)):
+    for path in sorted(p for p in files if is_definition_path(p)):
         document = read_document(path, files[path])
         all_documents.append(document)
         if path.endswith(".yml"):
             document.error(1, 1, "definition files must end in .yaml")
         if not document.readable:
             continue
-        # The schema check skips what the reader flagged, so both kinds come out in one run;
-        # semantic checks need a document that is right in shape.
-        if not checker.check(document) or has_errors(document.findings):
-            continue
+        # Every stage runs on every readable file, so a file's problems all come out in one
+        # run: the schema skips what the reader flagged, and the semantic checks look only at
+        # the parts that are well formed.
+        schema_valid = checker.check(document)
         check_values(document)
         check_account(document, catalog_scopes=catalog_scopes, environments=environments)
-        valid.append(document)
-    check_unique_names(valid)
+        readable.append(document)
+        if schema_valid:
+            valid.append(document)
+    check_unique_names(readable)
 
     accounts = []
     for document in all_documents:
         findings.extend(document.findings)
+        if document.suppressed:
+            findings.append(_more_findings(document))
     for document in valid:
         if not has_errors(document.findings):
             accounts.append(_account_from(document))
@@ -137,11 +144,27 @@ def _load_files(files: Mapping[str, bytes], definitions_dir: str) -> LoadResult:
     return LoadResult(findings=sorted_findings(findings), stacks=stacks, partial_catalog=catalog)
 
 
-def load_repository(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> LoadResult:
-    """Read the stack files, scopes.yaml and every definition under `definitions_dir` from disk."""
-    return load_files(
-        read_repository_files(root, definitions_dir=definitions_dir), definitions_dir=definitions_dir
+def _more_findings(document: Document) -> Finding:
+    more = document.suppressed
+    # Placed at the end of the file, so that it follows the listed findings.
+    line = max(
+        (finding.line + 1 for finding in document.findings),
+        default=1,
     )
+    if document.root is not None:
+        line = max(line, document.root.end_mark.line + 1)
+    return Finding(
+        document.path,
+        line,
+        1,
+        f"{more} more problem{'s' * (more != 1)} in this file are not listed "
+        f"(the first {len(document.findings)} are); fix those and run again",
+    )
+
+
+def load_repository(root: Path) -> LoadResult:
+    """Read the stack files, scopes.yaml and every definition under service_accounts/ from disk."""
+    return load_files(read_repository_files(root))
 
 
 class RepositoryFiles(dict[str, bytes]):
@@ -156,7 +179,7 @@ class RepositoryFiles(dict[str, bytes]):
         self.problems.append(Finding(path, 1, 1, message))
 
 
-def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR) -> RepositoryFiles:
+def read_repository_files(root: Path) -> RepositoryFiles:
     """The files loading needs, as repository-relative POSIX path → bytes (each capped).
 
     Only regular files inside the repository are read. A symbolic link could pull any file on the
@@ -168,12 +191,12 @@ def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR)
             if entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name):
                 _read_entry(files, entry, entry.name)
     # Plain strings and scandir rather than Path objects: this runs once per file in the org.
-    top = os.path.join(root, definitions_dir)
+    top = os.path.join(root, DEFINITIONS_DIR)
     if os.path.islink(top):
-        message = f"{definitions_dir} is a symbolic link; definitions must live in the repository"
-        files.refuse(definitions_dir, message)
+        message = f"{DEFINITIONS_DIR} is a symbolic link; definitions must live in the repository"
+        files.refuse(DEFINITIONS_DIR, message)
         return files
-    pending = [(top, definitions_dir)]
+    pending = [(top, DEFINITIONS_DIR)]
     while pending:
         directory, relative = pending.pop()
         try:
@@ -198,32 +221,59 @@ def read_repository_files(root: Path, *, definitions_dir: str = DEFINITIONS_DIR)
 
 
 def _read_entry(files: RepositoryFiles, entry: os.DirEntry[str], path: str) -> None:
-    if entry.is_symlink():
-        files.refuse(path, "symbolic links are not followed; put the file itself here")
-    elif not entry.is_file(follow_symlinks=False):
-        files.refuse(path, "not a regular file")
-    else:
-        try:
-            files[path] = _read_capped(entry.path)
-        except OSError as error:
-            files.refuse(path, f"cannot read this file: {error.strerror or error}")
+    try:
+        files[path] = read_regular_file(entry.path)
+    except NotRegularFile as refused:
+        files.refuse(path, str(refused))
+    except OSError as error:
+        files.refuse(path, f"cannot read this file: {error.strerror or error}")
 
 
-def _read_capped(path: str) -> bytes:
-    # Read one byte past the cap so the reader can say "too large" without loading a huge file.
-    with open(path, "rb") as stream:
-        return stream.read(MAX_FILE_BYTES + 1)
+class NotRegularFile(Exception):
+    """A path that is a symbolic link, a FIFO, a device or a folder: never read."""
+
+
+# Open without following a final symbolic link and without blocking on a FIFO; the descriptor,
+# not the name, is then checked, so nothing can swap the file between the check and the read.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def read_regular_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The first `limit` + 1 bytes of the regular file at `path` (one byte past the cap, so the
+    reader can say "too large" without loading a huge file)."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotRegularFile("symbolic links are not followed; put the file itself here") from None
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotRegularFile("not a regular file")
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, list[Finding]]:
     if data is None:
         return None, [Finding(SCOPE_CATALOG_FILE, 1, 1, "scope catalog scopes.yaml is missing")]
     document = read_document(SCOPE_CATALOG_FILE, data)
-    if document.readable and _checker(SCOPE_CATALOG_SCHEMA).check(document) and not document.findings:
+    if document.readable:
+        _checker(SCOPE_CATALOG_SCHEMA).check(document)
         check_values(document)
         check_catalog(document)
     if document.findings:
-        return None, document.findings
+        more = [_more_findings(document)] if document.suppressed else []
+        return None, [*document.findings, *more]
     scopes = tuple(
         Scope(name=item["name"], description=item["description"], privileged=item.get("privileged", False))
         for item in document.value["scopes"]
@@ -234,6 +284,7 @@ def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, l
 def _account_from(document: Document) -> ServiceAccount:
     value: dict[str, Any] = document.value
     rotation = value["rotation"]
+    defaults = account_defaults()
     return ServiceAccount(
         name=value["name"],
         description=value["description"],
@@ -241,15 +292,15 @@ def _account_from(document: Document) -> ServiceAccount:
         scopes=tuple(value["scopes"]),
         rotation=Rotation(
             period_days=rotation["period_days"],
-            grace_days=rotation.get("grace_days", DEFAULT_GRACE_DAYS),
-            force=rotation.get("force", 0),
+            grace_days=rotation.get("grace_days", defaults.grace_days),
+            force=rotation.get("force", defaults.force),
         ),
         environments={
             environment: _override_from(override) for environment, override in value["environments"].items()
         },
-        auth_method=value.get("auth_method", DEFAULT_AUTH_METHOD),
-        token_lifetime_minutes=value.get("token_lifetime_minutes", DEFAULT_TOKEN_LIFETIME_MINUTES),
-        status=value.get("status", DEFAULT_STATUS),
+        auth_method=value.get("auth_method", defaults.auth_method),
+        token_lifetime_minutes=value.get("token_lifetime_minutes", defaults.token_lifetime_minutes),
+        status=value.get("status", defaults.status),
         source=document.path,
     )
 

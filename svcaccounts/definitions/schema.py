@@ -11,9 +11,9 @@ that does not belong there (a pasted `client_secret:`) must never reach a CI log
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,8 @@ from yaml.nodes import ScalarNode
 if TYPE_CHECKING:
     import jsonschema
 
+from svcaccounts.core.model import AuthMethod, Status
+from svcaccounts.definitions.findings import did_you_mean
 from svcaccounts.definitions.yaml_reader import STR_TAG, TYPE_NAMES, Document, JsonPath, field_name
 
 SERVICE_ACCOUNT_SCHEMA = "service-account.schema.json"
@@ -45,6 +47,30 @@ def load_schema(name: str) -> dict[str, Any]:
     text = resources.files("svcaccounts.schemas").joinpath(name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDefaults:
+    """What a definition gets for a field it leaves out: the schema's `default`s, so editors,
+    the schema and the loader agree by construction."""
+
+    auth_method: AuthMethod
+    token_lifetime_minutes: int
+    grace_days: int
+    force: int
+    status: Status
+
+
+@cache
+def account_defaults() -> AccountDefaults:
+    definitions = load_schema(SERVICE_ACCOUNT_SCHEMA)["$defs"]
+    return AccountDefaults(
+        auth_method=definitions["auth_method"]["default"],
+        token_lifetime_minutes=definitions["token_lifetime_minutes"]["default"],
+        grace_days=definitions["grace_days"]["default"],
+        force=definitions["force"]["default"],
+        status=definitions["status"]["default"],
+    )
 
 
 class SchemaChecker:
@@ -69,14 +95,37 @@ class SchemaChecker:
         """True when the document's value is valid; otherwise findings are added to it."""
         if self._fast.is_valid(document.value):
             return True
+        described = 0
         for error in self._detailed.iter_errors(document.value):
+            if document.full:
+                # Counted below by the fast validator: describing 250,000 wrongly typed list
+                # items one by one would take seconds for a report nobody reads past fifty.
+                break
             json_path: JsonPath = tuple(error.absolute_path)
-            if any(json_path[: len(flagged)] == flagged for flagged in document.flagged):
+            if document.is_flagged(json_path):
                 continue  # the reader already said what is wrong here
+            document.schema_errors.add(json_path)
             for at_key, path, message in _describe(document, error):
+                described += 1
+                if document.full:
+                    document.suppressed += 1
+                    continue
                 line, col = document.locate(path, key=at_key)
                 document.error(line, col, message)
+        if document.full:
+            document.suppressed += max(0, self._count(document) - described)
         return False
+
+    def _count(self, document: Document) -> int:
+        """How many findings the schema errors of `document` make, counted in Rust: one per
+        unknown key, one per missing field, one for any other error."""
+        total = 0
+        for error in self._fast.iter_errors(document.value):
+            if document.is_flagged(tuple(error.instance_path)):
+                continue
+            unexpected = getattr(error.kind, "unexpected", None)
+            total += len(unexpected) if isinstance(unexpected, list) else 1
+        return total
 
 
 def _field_name(json_path: JsonPath) -> str:
@@ -95,7 +144,8 @@ def _describe(document: Document, error: jsonschema.ValidationError) -> Iterable
         for key in instance:
             if key in allowed:
                 continue
-            hint = _did_you_mean(key, allowed)
+            # Past the listed findings only the count matters: skip the fuzzy match.
+            hint = "" if document.full else did_you_mean(key, allowed)
             # Only the key is named: the value of an unknown field may be a pasted secret.
             yield True, (*json_path, key), f"unknown field '{key}'{hint}"
         return
@@ -141,15 +191,6 @@ def _schema_properties(schema: Any) -> set[str]:
     if isinstance(schema, dict):
         return set(schema.get("properties", {}))
     return set()
-
-
-def _did_you_mean(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean '{close[0]}'?"
-    if allowed:
-        return f" (allowed here: {', '.join(allowed)})"
-    return ""
 
 
 def _type_message(document: Document, json_path: JsonPath, where: str, expected: Any) -> str:

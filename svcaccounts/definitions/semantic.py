@@ -1,8 +1,9 @@
 """Checks a schema cannot express: names against files, scopes against the catalog, environments
 against the stacks, rules that hold only after overrides, and uniqueness across files.
 
-Each check reads schema-valid documents and adds located findings; building the model from the
-same documents happens in `build.py`.
+Each check reads whatever parts of a readable document are well formed (the schema reports the
+rest) and adds located findings; building the model from the valid documents happens in the
+loader (`svcaccounts/definitions/loader.py`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import Any, TypeGuard
 
 from svcaccounts.definitions.findings import Finding
+from svcaccounts.definitions.schema import account_defaults
 from svcaccounts.definitions.yaml_reader import Document, JsonPath, field_name
-from svcaccounts.model import DEFAULT_GRACE_DAYS
 
 RESERVED_SCOPE_PREFIX = "okta."
 # What a reviewer can read unambiguously and every renderer shows as written: no backticks, pipes
@@ -27,8 +28,11 @@ SCOPE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*\Z")
 def check_catalog(document: Document) -> None:
     """Scope names: unique, no whitespace, not `*`, not under Okta's reserved `okta.` prefix."""
     first_index: dict[str, int] = {}
-    for index, scope in enumerate(document.value["scopes"]):
-        name: str = scope["name"]
+    scopes = _mapping(document.value).get("scopes")
+    for index, scope in enumerate(scopes if isinstance(scopes, list) else []):
+        name = _mapping(scope).get("name")
+        if not isinstance(name, str):
+            continue  # the schema reports it
         where: JsonPath = ("scopes", index, "name")
         if name == "*":
             _error(document, where, "scope name '*' is not allowed: Okta reads it as every scope")
@@ -54,7 +58,8 @@ def check_catalog(document: Document) -> None:
 
 
 def check_values(document: Document) -> None:
-    """Rules on every value of a schema-valid file, in one walk:
+    """Rules on every value of a readable file, in one walk (values the reader or the schema
+    already reported are skipped):
     - no field takes a fraction, yet JSON Schema counts 60.0 as an integer, so a number written
       with a decimal point is refused wherever it stands;
     - text carries no control or invisible formatting characters (bidi overrides, zero-width
@@ -66,6 +71,8 @@ def check_values(document: Document) -> None:
 # cycle, which would keep every document (and its YAML nodes) alive until the cyclic collector
 # runs, and the CLI runs without it.
 def _check_value(document: Document, value: Any, where: JsonPath) -> None:
+    if where in document.schema_errors or where in document.flagged:
+        return  # already reported by the reader or the schema
     if isinstance(value, str):
         # isprintable() is False for every Cc/Cf character (and tab/newline): C speed for the
         # common case, the detailed look only for the rare string that fails it.
@@ -101,24 +108,29 @@ def check_account(
     catalog_scopes: Collection[str] | None,
     environments: Collection[str],
 ) -> None:
-    """Per-file checks of one schema-valid account. `catalog_scopes` None: the catalog is broken."""
-    account: dict[str, Any] = document.value
+    """Per-file checks of one account. They run on every readable file, also one the schema
+    refused, on whatever parts are well formed, so that a file with five mistakes is fixed in one
+    run. `catalog_scopes` None: the catalog is broken."""
+    account = document.value
+    if not isinstance(account, dict):
+        return
+    name = account.get("name")
     stem = posixpath.basename(document.path).rsplit(".", 1)[0]
-    if account["name"] != stem:
-        _error(document, ("name",), f"name '{account['name']}' must equal the file name '{stem}'")
+    if isinstance(name, str) and name != stem:
+        _error(document, ("name",), f"name {_quoted(name)} must equal the file name {_quoted(stem)}")
 
     if catalog_scopes is not None:
-        _check_scopes(document, ("scopes",), account["scopes"], catalog_scopes)
+        _check_scopes(document, ("scopes",), account.get("scopes"), catalog_scopes)
 
-    rotation = account["rotation"]
-    _check_grace(
-        document, ("rotation",), rotation["period_days"], rotation.get("grace_days", DEFAULT_GRACE_DAYS)
-    )
-    if account.get("auth_method", "private_key_jwt") == "private_key_jwt":
+    defaults = account_defaults()
+    rotation = _mapping(account.get("rotation"))
+    period, grace = rotation.get("period_days"), rotation.get("grace_days", defaults.grace_days)
+    _check_grace(document, ("rotation",), period, grace)
+    if account.get("auth_method", defaults.auth_method) == "private_key_jwt":
         for grace_at, value in _grace_settings(account):
             if value == 0:
                 line, col = document.locate(grace_at)
-                document.findings.append(
+                document.add(
                     Finding(
                         document.path,
                         line,
@@ -129,35 +141,49 @@ def check_account(
                     )
                 )
 
-    for environment, override in account["environments"].items():
+    for environment, value in _mapping(account.get("environments")).items():
         where: JsonPath = ("environments", environment)
         if environment not in environments:
             known = ", ".join(sorted(environments)) or "none: add a Pulumi.<stack>.yaml"
-            _error(
-                document, where, f"unknown environment '{environment}' (stacks declare: {known})", key=True
-            )
+            message = f"unknown environment {_quoted(environment)} (stacks declare: {known})"
+            _error(document, where, message, key=True)
+        override = _mapping(value)
         if catalog_scopes is not None and "scopes" in override:
             _check_scopes(document, (*where, "scopes"), override["scopes"], catalog_scopes)
         if "rotation" in override:
-            period = override["rotation"].get("period_days", rotation["period_days"])
-            grace = override["rotation"].get("grace_days", rotation.get("grace_days", DEFAULT_GRACE_DAYS))
-            _check_grace(document, (*where, "rotation"), period, grace, environment=environment)
+            rotation_override = _mapping(override["rotation"])
+            _check_grace(
+                document,
+                (*where, "rotation"),
+                rotation_override.get("period_days", period),
+                rotation_override.get("grace_days", grace),
+                environment=environment,
+            )
 
 
-def _grace_settings(account: dict[str, Any]) -> Iterable[tuple[JsonPath, int]]:
+def _mapping(value: object) -> dict[str, Any]:
+    """`value` where it is a mapping, else an empty one: the schema reports the wrong shape."""
+    return value if isinstance(value, dict) else {}
+
+
+def _grace_settings(account: dict[str, Any]) -> Iterable[tuple[JsonPath, object]]:
     """Every grace_days the file writes, with where it is written."""
-    if "grace_days" in account["rotation"]:
-        yield ("rotation", "grace_days"), account["rotation"]["grace_days"]
-    for environment, override in account["environments"].items():
-        if "grace_days" in override.get("rotation", {}):
-            yield ("environments", environment, "rotation", "grace_days"), override["rotation"]["grace_days"]
+    rotation = _mapping(account.get("rotation"))
+    if "grace_days" in rotation:
+        yield ("rotation", "grace_days"), rotation["grace_days"]
+    for environment, override in _mapping(account.get("environments")).items():
+        rotation_override = _mapping(_mapping(override).get("rotation"))
+        if "grace_days" in rotation_override:
+            yield ("environments", environment, "rotation", "grace_days"), rotation_override["grace_days"]
 
 
 def check_unique_names(documents: Iterable[Document]) -> None:
     """An account is its name, wherever its file lives: each name once across all folders."""
     by_name: dict[str, list[Document]] = {}
     for document in documents:
-        by_name.setdefault(document.value["name"], []).append(document)
+        name = document.value.get("name") if isinstance(document.value, dict) else None
+        if isinstance(name, str):
+            by_name.setdefault(name, []).append(document)
     for name, holders in by_name.items():
         if len(holders) < 2:
             continue
@@ -166,9 +192,11 @@ def check_unique_names(documents: Iterable[Document]) -> None:
             _error(document, ("name",), f"account '{name}' is also defined in {others}")
 
 
-def _check_scopes(document: Document, where: JsonPath, scopes: list[str], catalog: Collection[str]) -> None:
+def _check_scopes(document: Document, where: JsonPath, scopes: object, catalog: Collection[str]) -> None:
+    if not isinstance(scopes, list):
+        return
     for index, scope in enumerate(scopes):
-        if scope in catalog:
+        if not isinstance(scope, str) or scope in catalog:
             continue
         close = difflib.get_close_matches(scope, list(catalog), n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else " (see scopes.yaml)"
@@ -176,9 +204,9 @@ def _check_scopes(document: Document, where: JsonPath, scopes: list[str], catalo
 
 
 def _check_grace(
-    document: Document, where: JsonPath, period: int, grace: int, *, environment: str | None = None
+    document: Document, where: JsonPath, period: object, grace: object, *, environment: str | None = None
 ) -> None:
-    if grace < period:
+    if not _whole(period) or not _whole(grace) or grace < period:
         return
     place = f" in {environment}" if environment else ""
     target = (*where, "grace_days") if document.node_at((*where, "grace_days")) else (*where, "period_days")
@@ -189,6 +217,10 @@ def _check_grace(
     )
 
 
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _quoted(text: str) -> str:
     # Long values are cut: a scope list is the wrong place for a secret, but it is a place.
     return repr(text if len(text) <= 80 else text[:77] + "...")
@@ -196,4 +228,4 @@ def _quoted(text: str) -> str:
 
 def _error(document: Document, where: JsonPath, message: str, *, key: bool = False) -> None:
     line, col = document.locate(where, key=key)
-    document.findings.append(Finding(document.path, line, col, message))
+    document.add(Finding(document.path, line, col, message))

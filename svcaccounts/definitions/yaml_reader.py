@@ -30,6 +30,13 @@ from svcaccounts.definitions.findings import Finding
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+# Digits of a plain decimal: the largest bound any field has (force: 1000, period: 365) is far
+# below; more is a mistake or a pasted secret, and Python refuses past 4,300.
+MAX_INTEGER_DIGITS = 18
+# Findings listed per file; the rest are counted. A hostile file with 90,000 unknown keys must
+# cost linear time and give a report a person can read, and the first fifty problems are enough
+# to act on.
+MAX_FINDINGS_PER_FILE = 50
 # Integers as a reviewer reads them: no plus sign, no leading zero, no base prefix, no separators.
 _PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 
@@ -83,13 +90,37 @@ class Document:
     findings: list[Finding] = field(default_factory=list)
     # JSON paths whose value the reader already complained about; the schema check skips them.
     flagged: set[JsonPath] = field(default_factory=set)
+    # JSON paths of the schema's errors: later stages do not report the same value again.
+    schema_errors: set[JsonPath] = field(default_factory=set)
+    # Each mapping node's entries by key, built on first lookup: locating every one of 90,000
+    # unknown keys by scanning its mapping would cost quadratic time.
+    _entries: dict[int, dict[object, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
 
     @property
     def readable(self) -> bool:
         return self.root is not None
 
+    # Problems past MAX_FINDINGS_PER_FILE: counted, not listed (the loader reports the count).
+    suppressed: int = 0
+
+    @property
+    def full(self) -> bool:
+        """True once the file has as many findings as are listed: callers may skip the work of
+        describing more (they still count them)."""
+        return len(self.findings) >= MAX_FINDINGS_PER_FILE
+
+    def add(self, finding: Finding) -> None:
+        if self.full:
+            self.suppressed += 1
+        else:
+            self.findings.append(finding)
+
     def error(self, line: int, col: int, message: str) -> None:
-        self.findings.append(Finding(self.path, line, col, message))
+        self.add(Finding(self.path, line, col, message))
+
+    def is_flagged(self, json_path: JsonPath) -> bool:
+        """Whether the reader already complained about `json_path` or a path above it."""
+        return any(json_path[:depth] in self.flagged for depth in range(len(json_path) + 1))
 
     def error_at(self, node: Node, message: str) -> None:
         line, col = position(node)
@@ -107,12 +138,23 @@ class Document:
                 return None
         return value
 
+    def _entry(self, node: MappingNode, key: str) -> tuple[Node, Node] | None:
+        entries = self._entries.get(id(node))
+        if entries is None:
+            entries = {}
+            for key_node, value_node in node.value:
+                # The first entry wins, as in a scan (duplicate keys are refused anyway).
+                entries.setdefault(key_node.value, (key_node, value_node))
+            self._entries[id(node)] = entries
+        return entries.get(key)
+
     def node_at(self, json_path: JsonPath) -> Node | None:
         """The value node at `json_path`, or None where the path leaves the document."""
         node = self.root
         for step in json_path:
             if isinstance(node, MappingNode) and isinstance(step, str):
-                node = next((v for k, v in node.value if k.value == step), None)
+                entry = self._entry(node, step)
+                node = None if entry is None else entry[1]
             elif isinstance(node, SequenceNode) and isinstance(step, int) and step < len(node.value):
                 node = node.value[step]
             else:
@@ -124,11 +166,10 @@ class Document:
         if not json_path:
             return self.root
         parent = self.node_at(json_path[:-1])
-        if isinstance(parent, MappingNode):
-            for key, _ in parent.value:
-                if key.value == json_path[-1]:
-                    key_node: Node = key
-                    return key_node
+        step = json_path[-1]
+        if isinstance(parent, MappingNode) and isinstance(step, str):
+            entry = self._entry(parent, step)
+            return None if entry is None else entry[0]
         return None
 
     def locate(self, json_path: JsonPath, *, key: bool = False) -> tuple[int, int]:
@@ -297,18 +338,23 @@ def _convert_scalar(document: Document, node: ScalarNode, json_path: JsonPath) -
     if tag == STR_TAG:
         return value
     if tag == INT_TAG:
-        if _PLAIN_DECIMAL.match(value):
+        if _PLAIN_DECIMAL.match(value) and len(value) <= MAX_INTEGER_DIGITS:
             return int(value)
-        # 0x3c, 0b11, 1_0, +60, 6:0 (sexagesimal: 360), 0755 (octal): YAML 1.1 reads each as a
-        # number a reviewer would not guess. Only plain decimals are taken.
-        number = _constructor.construct_yaml_int(node)
         document.flagged.add(json_path)
+        if _PLAIN_DECIMAL.match(value):
+            # Python refuses to convert more than 4,300 digits; no field needs more than a few.
+            document.error_at(node, f"this number has more than {MAX_INTEGER_DIGITS} digits")
+            return None
+        # 0x3c, 0b11, 1_0, +60, 6:0 (sexagesimal: 360), 0755 (octal): YAML 1.1 reads each as a
+        # number a reviewer would not guess. Only plain decimals are taken. Neither the text nor
+        # the number YAML makes of it is repeated: it may be a secret pasted under a wrong key.
         document.error_at(
             node,
-            f"YAML 1.1 reads {value!r} as {number}: write numbers as plain decimals ({number}), "
-            f'or quote it ("{value}") for text',
+            "YAML 1.1 reads this as a number in another notation (hexadecimal, octal, sexagesimal "
+            "such as 6:0, a sign or '_'): write numbers as plain decimals such as 60, or quote "
+            "the value for text",
         )
-        return number
+        return None
     if tag == BOOL_TAG:
         if value.lower() not in ("true", "false"):
             # yes/no/on/off: booleans to YAML 1.1 (PyYAML), text to YAML 1.2 (most editors).
@@ -327,7 +373,8 @@ def _convert_scalar(document: Document, node: ScalarNode, json_path: JsonPath) -
         return _constructor.construct_yaml_float(node)
     document.flagged.add(json_path)
     if tag == TIMESTAMP_TAG:
-        document.error_at(node, f"YAML reads {value!r} as a date; quote it if you mean text")
+        # Not repeated, like numbers: `12:34:56`-like secrets must not reach a CI log.
+        document.error_at(node, "YAML reads this as a date or time; quote it if you mean text")
         return value
     document.error_at(node, f"tag {tag} is not allowed")
     return None

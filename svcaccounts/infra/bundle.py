@@ -1,51 +1,47 @@
-"""The credential bundle: the JSON contract between this program and the consumers' token client.
+"""The credential bundle as a Pulumi Output: the contract's one writer
+(svcaccounts.core.contracts.bundle.bundle_json) applied to the values only the deploy knows.
 
-    {"client_id", "token_url", "auth_method", "scopes": [...], "generation", "rotates_at",
-     and "client_secret" (client_secret_basic) or "private_key_pem" + "key_id" (private_key_jwt)}
-
-Pure. Called only inside `Output.apply` on values that Pulumi already marks secret; the result is
-wrapped in `Output.secret` again by the caller, so it never reaches state or logs in clear text.
+Called on values that Pulumi already marks secret; the store wraps the result in `Output.secret`
+again, so it never reaches state or logs in clear text.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from typing import Any
 
-from svcaccounts.model import AuthMethod
+import pulumi
 
-BUNDLE_CONTENT_TYPE = "application/json"
+from svcaccounts.core.contracts.bundle import bundle_json
+from svcaccounts.core.plan import AccountPlan
+from svcaccounts.core.rotation import iso_utc
 
 
-def bundle_json(
-    *,
-    client_id: str,
-    token_url: str,
-    auth_method: AuthMethod,
-    scopes: Sequence[str],
-    generation: int,
-    rotates_at: str,
-    client_secret: str | None = None,
-    private_key_pem: str | None = None,
-    key_id: str | None = None,
-) -> str:
-    bundle: dict[str, object] = {
-        "client_id": client_id,
-        "token_url": token_url,
-        "auth_method": auth_method,
-        "scopes": list(scopes),
-        "generation": generation,
-        "rotates_at": rotates_at,
-    }
-    if auth_method == "client_secret_basic":
-        if client_secret is None or private_key_pem is not None:
-            raise ValueError("a client_secret_basic bundle holds a client secret and no private key")
-        bundle["client_secret"] = client_secret
-    else:
-        if private_key_pem is None or key_id is None or client_secret is not None:
-            raise ValueError("a private_key_jwt bundle holds a private key and its key id, no secret")
-        bundle["private_key_pem"] = private_key_pem
-        bundle["key_id"] = key_id
-    # Sorted keys and fixed separators: the same credentials always give the same bytes, so an
-    # unchanged account never shows a diff on its Key Vault secret.
-    return json.dumps(bundle, sort_keys=True, separators=(",", ":"))
+def bundle_value(
+    account: AccountPlan,
+    client_id: pulumi.Output[str],
+    token_url: pulumi.Input[str],
+    credential: pulumi.Output[str],
+) -> pulumi.Output[str]:
+    """The JSON text of `account`'s bundle. `credential` is the newest generation's private key
+    (PKCS#8 PEM) or client secret, as the account's auth method says."""
+    rotates_at = iso_utc(account.rotation.next_rotation)
+    newest = account.current
+    private_key = newest.kind == "private_key"
+
+    def write(values: list[Any]) -> str:
+        client_id_value, token_url_value, credential_value = values
+        return bundle_json(
+            client_id=client_id_value,
+            token_url=token_url_value,
+            auth_method=account.auth_method,
+            scopes=account.scopes,
+            generation=account.generation,
+            rotates_at=rotates_at,
+            client_secret=None if private_key else credential_value,
+            private_key_pem=credential_value if private_key else None,
+            key_id=newest.key_id if private_key else None,
+        )
+
+    # One apply over plain strings: every Output (and every dict that Output.all would unwrap)
+    # costs the SDK scheduling work per account.
+    return pulumi.Output.all(client_id, token_url, credential).apply(write)

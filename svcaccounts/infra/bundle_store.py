@@ -7,6 +7,7 @@ come from the plan (`AccountPlan.resources`), so `svcaccounts plan` lists what i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +15,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_azure_native as azure_native
 
-from svcaccounts import naming
-from svcaccounts.infra.bundle import BUNDLE_CONTENT_TYPE
-from svcaccounts.plan import AccountPlan
-from svcaccounts.rotation import epoch_seconds, iso_utc
-from svcaccounts.settings import AwsSecretsManagerSettings, KeyVaultSettings
+from svcaccounts.core import naming
+from svcaccounts.core.contracts.accounts_output import AWS_SECRET_ARN, KEY_VAULT_SECRET_NAME
+from svcaccounts.core.contracts.bundle import CONTENT_TYPE as BUNDLE_CONTENT_TYPE
+from svcaccounts.core.plan import AccountPlan
+from svcaccounts.core.rotation import epoch_seconds, iso_utc
+from svcaccounts.core.settings import AwsSecretsManagerSettings, KeyVaultSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +56,28 @@ def bundle_tags(account: AccountPlan) -> dict[str, str]:
 
 
 def write_bundle(
-    account: AccountPlan, value: pulumi.Output[str], store: BundleStore, parent: pulumi.Resource
+    account: AccountPlan,
+    value: pulumi.Output[str],
+    store: BundleStore,
+    parent: pulumi.Resource,
+    *,
+    after: Sequence[pulumi.Resource],
 ) -> dict[str, pulumi.Input[Any]]:
-    """Register the bundle's resources under `parent`; returns the `accounts` output fields that
-    say where consumers find it (nothing secret)."""
+    """Register the bundle's resources under `parent`, its value published only after `after`
+    (the account's access policy and rule: a consumer that reads a bundle on a first deploy or a
+    scope change must find its access already in place); returns the `accounts` output fields
+    that say where consumers find it (nothing secret)."""
+    published = pulumi.ResourceOptions(parent=parent, depends_on=list(after))
     if isinstance(store, AwsSecretsManagerStore):
-        return _aws_secret(account, value, store, parent)
-    return _key_vault_secret(account, value, store.settings, parent)
+        return _aws_secret(account, value, store, published)
+    return _key_vault_secret(account, value, store.settings, published)
 
 
 def _key_vault_secret(
-    account: AccountPlan, value: pulumi.Output[str], settings: KeyVaultSettings, parent: pulumi.Resource
+    account: AccountPlan,
+    value: pulumi.Output[str],
+    settings: KeyVaultSettings,
+    published: pulumi.ResourceOptions,
 ) -> dict[str, pulumi.Input[Any]]:
     azure_native.keyvault.Secret(
         naming.child_name(account.name, "bundle"),
@@ -81,15 +94,18 @@ def _key_vault_secret(
             ),
         ),
         tags=bundle_tags(account),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=published,
     )
-    return {"keyVaultSecretName": account.secret_name}
+    return {KEY_VAULT_SECRET_NAME: account.secret_name}
 
 
 def _aws_secret(
-    account: AccountPlan, value: pulumi.Output[str], store: AwsSecretsManagerStore, parent: pulumi.Resource
+    account: AccountPlan,
+    value: pulumi.Output[str],
+    store: AwsSecretsManagerStore,
+    published: pulumi.ResourceOptions,
 ) -> dict[str, pulumi.Input[Any]]:
-    in_aws = pulumi.ResourceOptions(parent=parent, provider=store.provider)
+    in_aws = pulumi.ResourceOptions(parent=published.parent, provider=store.provider)
     settings = store.settings
     secret_string: pulumi.Output[str] = pulumi.Output.secret(value)
     secret = aws.secretsmanager.Secret(
@@ -113,6 +129,7 @@ def _aws_secret(
         naming.child_name(account.name, "bundle-version"),
         secret_id=secret.id,
         secret_string=secret_string,
-        opts=in_aws,
+        # The value is what consumers read: it waits for the access policy and rule.
+        opts=pulumi.ResourceOptions.merge(in_aws, pulumi.ResourceOptions(depends_on=published.depends_on)),
     )
-    return {"awsSecretArn": secret.arn}
+    return {AWS_SECRET_ARN: secret.arn}

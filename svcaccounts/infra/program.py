@@ -6,33 +6,27 @@ what the unit tests run under Pulumi's mocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_okta as okta
 
-from svcaccounts import clock, naming
-from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
-from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
-from svcaccounts.plan import AccountPlan, EnvironmentPlan, plan_environment
-from svcaccounts.rotation import RotationError, iso_utc
-from svcaccounts.settings import (
-    AUTH_SERVER_KEY,
-    AWS_SECRETS_MANAGER_KEY,
-    DEFINITIONS_DIR_KEY,
-    ENVIRONMENT_KEY,
-    KEY_VAULT_KEY,
+from svcaccounts.core import clock, naming
+from svcaccounts.core.contracts.accounts_output import account_entry
+from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
+from svcaccounts.core.rotation import RotationError
+from svcaccounts.core.settings import NewAuthServer, OktaSettings, StackSettings
+from svcaccounts.definitions.stack_settings import (
+    NAMESPACE,
     OKTA_BASE_URL_KEY,
-    OKTA_MAX_API_CAPACITY_KEY,
     OKTA_ORG_NAME_KEY,
-    SECRET_STORE_KEY,
-    NewAuthServer,
-    OktaSettings,
-    StackSettings,
     parse_settings,
 )
+from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
+from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
+from svcaccounts.workspace import StackError, open_stack_at
 
 # Okta's management API limits are per minute (/api/v1/apps: 20-100 creations a minute by plan).
 # Back off and retry instead of failing a first `up` of hundreds of accounts on 429s.
@@ -40,7 +34,11 @@ OKTA_BACKOFF = True
 OKTA_MAX_RETRIES = 10
 OKTA_MIN_WAIT_SECONDS = 30
 OKTA_MAX_WAIT_SECONDS = 120
-OKTA_REQUEST_TIMEOUT_SECONDS = 60
+# The provider's request_timeout is a deadline for one call *including* its retries and backoff
+# waits (the SDK wraps the retry loop in it): 60 s left about two attempts under sustained 429s.
+# 0 means no deadline; each call is bounded by OKTA_MAX_RETRIES waits of at most
+# OKTA_MAX_WAIT_SECONDS instead (20 minutes at worst), which a rate-limited first `up` needs.
+OKTA_REQUEST_TIMEOUT_SECONDS = 0
 
 
 class ProgramError(Exception):
@@ -75,17 +73,17 @@ def okta_provider(settings: OktaSettings, api_token: pulumi.Input[str] | None = 
 def _account_output(
     account: AccountPlan, component: ServiceAccount, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
-    return {
-        "clientId": component.client_id,
+    return account_entry(
+        client_id=component.client_id,
+        token_url=token_url,
         # keyVaultSecretName, or awsSecretArn for an AWS stack.
-        **component.bundle_location,
-        "tokenUrl": token_url,
-        "scopes": list(account.scopes),
-        "authMethod": account.auth_method,
-        "generation": account.generation,
-        "nextRotation": iso_utc(account.rotation.next_rotation),
-        "status": account.status,
-    }
+        bundle_location=component.bundle_location,
+        scopes=account.scopes,
+        auth_method=account.auth_method,
+        generation=account.generation,
+        next_rotation=account.rotation.next_rotation,
+        status=account.status,
+    )
 
 
 def _gather_fields(rows: dict[str, dict[str, Any]]) -> pulumi.Output[dict[str, dict[str, Any]]]:
@@ -183,46 +181,52 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
 
 
 def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
-    """The stack's settings from the Pulumi runtime (same keys as the stack file), and the Okta
-    API token when it was set with `pulumi config set --secret okta:apiToken`."""
-    ours = pulumi.Config("svcaccounts")
-    theirs = pulumi.Config("okta")
-    config: dict[str, Any] = {}
-    for key, value in (
-        (ENVIRONMENT_KEY, ours.get("environment")),
-        (DEFINITIONS_DIR_KEY, ours.get("definitionsDir")),
-        (AUTH_SERVER_KEY, ours.get_object("authServer")),
-        (KEY_VAULT_KEY, ours.get_object("keyVault")),
-        (SECRET_STORE_KEY, ours.get("secretStore")),
-        (AWS_SECRETS_MANAGER_KEY, ours.get_object("awsSecretsManager")),
-        (OKTA_MAX_API_CAPACITY_KEY, ours.get_int("oktaMaxApiCapacity")),
-        (OKTA_ORG_NAME_KEY, theirs.get("orgName")),
-        (OKTA_BASE_URL_KEY, theirs.get("baseUrl")),
-    ):
-        if value is not None:
-            config[key] = value
-    return config, theirs.get_secret("apiToken")
+    """The settings keys the Pulumi runtime holds for this stack (every `svcaccounts:` key, known or
+    not, and the Okta org keys), and the Okta API token when it was set with
+    `pulumi config set --secret okta:apiToken`."""
+    everything = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    config = {
+        key: value
+        for key, value in everything.items()
+        if key.startswith(NAMESPACE + ":") or key in (OKTA_ORG_NAME_KEY, OKTA_BASE_URL_KEY)
+    }
+    return config, pulumi.Config("okta").get_secret("apiToken")
 
 
 def load_plan(root: Path, stack: str, config: dict[str, Any], now: Any) -> EnvironmentPlan:
-    """Settings, definitions and time → the plan, or a ProgramError listing every problem."""
-    from svcaccounts.definitions import load_repository
+    """The reviewed stack file and definitions, and time → the plan, or a ProgramError listing
+    every problem.
 
-    settings_result = parse_settings(stack, f"Pulumi.{stack}.yaml", config)
-    problems = [str(finding) for finding in settings_result.findings if finding.severity == "error"]
-    settings = settings_result.settings
-    if settings is None or problems:
+    The stack is opened through the same door as `validate` and `diff` (svcaccounts.workspace),
+    from the committed stack file. The runtime's config (`config`: what `pulumi config set`, `-c`
+    or an environment gives the program) must say the same: a setting that review never saw
+    (another org, server, vault or environment) stops the deploy."""
+    try:
+        opened = open_stack_at(root, stack)
+    except StackError as error:
+        errors = [str(finding) for finding in error.findings if finding.severity == "error"]
+        heading = {
+            "settings": "invalid stack settings",
+            "definitions": "invalid definitions (run `svcaccounts validate`)",
+        }.get(error.problem, str(error))
+        raise ProgramError("\n".join([heading + ":", *errors]) if errors else heading) from None
+    runtime = parse_settings(stack, f"Pulumi.{stack}.yaml (as the Pulumi runtime passes it)", config)
+    problems = [str(finding) for finding in runtime.findings if finding.severity == "error"]
+    if runtime.settings is None or problems:
         raise ProgramError("invalid stack settings:\n" + "\n".join(problems))
-    result = load_repository(root, definitions_dir=settings.definitions_dir)
-    if result.catalog is None:
-        errors = [str(finding) for finding in result.findings if finding.severity == "error"]
-        raise ProgramError("invalid definitions (run `svcaccounts validate`):\n" + "\n".join(errors))
-    if settings.environment not in result.catalog.environments:
+    differing = [
+        field.name
+        for field in fields(StackSettings)
+        if getattr(runtime.settings, field.name) != getattr(opened.settings, field.name)
+    ]
+    if differing:
         raise ProgramError(
-            f"environment {settings.environment!r} of stack {stack!r} is not declared by any stack file"
+            f"the config Pulumi passes for stack {stack} differs from Pulumi.{stack}.yaml, the "
+            f"reviewed file, in: {', '.join(differing)}. Commit the change to the stack file so that "
+            "`svcaccounts diff` shows it, or drop the `pulumi config set` or `--config` override"
         )
     try:
-        return plan_environment(result.catalog.for_environment(settings.environment), settings, now)
+        return plan_environment(opened.view, opened.settings, now)
     except RotationError as error:
         raise ProgramError(str(error)) from None
 

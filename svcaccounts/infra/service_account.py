@@ -1,10 +1,10 @@
 """The ServiceAccount component: one account's Okta app, access policy and rule, credentials and
 credential bundle (Key Vault or AWS Secrets Manager, bundle_store.py), all registered from the
-account's plan (svcaccounts.plan.AccountPlan)."""
+account's plan (svcaccounts.core.plan.AccountPlan)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +13,11 @@ import pulumi_okta as okta
 import pulumi_random as random
 import pulumi_tls as tls
 
-from svcaccounts import naming
-from svcaccounts.infra.bundle import bundle_json
+from svcaccounts.core import naming
+from svcaccounts.core.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
+from svcaccounts.infra.bundle import bundle_value
 from svcaccounts.infra.bundle_store import BundleStore, write_bundle
 from svcaccounts.infra.jwk import rsa_public_jwk
-from svcaccounts.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
-from svcaccounts.rotation import iso_utc
 
 RSA_BITS = 2048
 CLIENT_SECRET_LENGTH = 64
@@ -69,9 +68,8 @@ class ServiceAccount(pulumi.ComponentResource):
 
         jwks: list[pulumi.Output[okta.app.OAuthJwkArgs]] | None = None
         client_basic_secret: pulumi.Output[str] | None = None
-        # The credential's value, and the bundle fields it fills (private key and kid, or secret).
+        # The newest credential's value: the bundle's private key or client secret.
         credential_value: pulumi.Output[str]
-        credential_fields: Callable[[str], dict[str, Any]]
         if account.current.kind == "private_key":
             keys = {
                 credential.generation: tls.PrivateKey(
@@ -88,10 +86,6 @@ class ServiceAccount(pulumi.ComponentResource):
             # PKCS#8 ("BEGIN PRIVATE KEY"), the bundle's documented format: `private_key_pem` is
             # PKCS#1 for RSA keys, which Java's PKCS8EncodedKeySpec and jose's importPKCS8 refuse.
             credential_value = keys[newest.generation].private_key_pem_pkcs8
-
-            def credential_fields(pem: str) -> dict[str, Any]:
-                return {"private_key_pem": pem, "key_id": newest.key_id}
-
         else:
             secret = random.RandomPassword(
                 account.current.resource,
@@ -102,10 +96,6 @@ class ServiceAccount(pulumi.ComponentResource):
             )
             client_basic_secret = secret.result
             credential_value = secret.result
-
-            def credential_fields(value: str) -> dict[str, Any]:
-                return {"client_secret": value}
-
 
         app = okta.app.OAuth(
             naming.child_name(account.name, "app"),
@@ -143,7 +133,7 @@ class ServiceAccount(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(in_okta, pulumi.ResourceOptions(ignore_changes=["priority"])),
         )
 
-        okta.auth.ServerPolicyRule(
+        rule = okta.auth.ServerPolicyRule(
             naming.child_name(account.name, "rule"),
             auth_server_id=args.auth_server_id,
             policy_id=policy.id,
@@ -157,24 +147,11 @@ class ServiceAccount(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(in_okta, pulumi.ResourceOptions(depends_on=list(args.scopes))),
         )
 
-        rotates_at = iso_utc(account.rotation.next_rotation)
         # The bundle needs the app's client id, so Pulumi writes it only after Okta accepted the
-        # new key or secret: a consumer that reads a new bundle can always use it. One apply over
-        # plain strings: every Output (and every dict that Output.all would unwrap) costs the SDK
-        # scheduling work per account.
-        bundle_value = pulumi.Output.all(app.client_id, args.token_url, credential_value).apply(
-            lambda values: bundle_json(
-                client_id=values[0],
-                token_url=values[1],
-                auth_method=account.auth_method,
-                scopes=account.scopes,
-                generation=account.generation,
-                rotates_at=rotates_at,
-                **credential_fields(values[2]),
-            )
-        )
+        # new key or secret: a consumer that reads a new bundle can always use it.
+        bundle = bundle_value(account, app.client_id, args.token_url, credential_value)
 
-        self.bundle_location = write_bundle(account, bundle_value, args.store, self)
+        self.bundle_location = write_bundle(account, bundle, args.store, self, after=(policy, rule))
 
         self.client_id = app.client_id
         self.register_outputs(

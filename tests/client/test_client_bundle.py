@@ -280,7 +280,7 @@ def test_the_vault_url_comes_from_the_vault_name() -> None:
 
 @pytest.mark.parametrize("auth_method", ["client_secret_basic", "private_key_jwt"])
 def test_the_bundle_the_program_writes_is_the_bundle_the_client_reads(auth_method: str) -> None:
-    from svcaccounts.infra.bundle import bundle_json
+    from svcaccounts.core.contracts.bundle import bundle_json
 
     credential: dict[str, str] = (
         {"client_secret": SECRET}

@@ -43,13 +43,13 @@ def test_dotenv_lines_carry_the_settings_and_no_secret(
     ]
 
 
-def test_the_mcp_format_is_an_env_block(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_mcp_format_is_a_vscode_server_entry(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["env", "--bundle", str(bundle), "--format", "mcp"]) == 0
 
     out = capsys.readouterr().out
     document = json.loads(out)
-    assert list(document) == ["env"]
-    assert document["env"]["SVCACCOUNTS_SCOPES"] == "mcp:reports:generate mcp:docs:read"
+    assert list(document) == ["servers"]
+    assert document["servers"]["reporter-dev"]["env"]["SVCACCOUNTS_SCOPES"] == "mcp:reports:generate mcp:docs:read"
     assert SECRET not in out
 
 

@@ -106,7 +106,7 @@ def test_what_env_prints_for_a_bundle_file_is_what_from_environment_needs(
 ) -> None:
     path, _ = basic_account()
     assert main(["env", "--bundle", str(path), "--format", "mcp"]) == 0
-    environ = json.loads(capsys.readouterr().out)["env"]
+    environ = json.loads(capsys.readouterr().out)["servers"][path.stem]["env"]
 
     token = TokenClient.from_environment(environ).token(environ["SVCACCOUNTS_SCOPES"].split())
 

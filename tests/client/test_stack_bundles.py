@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from svcaccounts.client import KeyVaultSource
-from svcaccounts.naming import key_vault_secret_name
-from svcaccounts.stack_bundles import StackError, bundle_source_for, load_stack
+from svcaccounts.core.naming import key_vault_secret_name
+from svcaccounts.stack_bundles import bundle_source_for
+from svcaccounts.workspace import StackError, open_stack_at
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter, docs-reader, and
 # retired-job (disabled in dev).
@@ -70,7 +71,7 @@ def test_invalid_settings_are_an_error_with_located_findings(repo: Path) -> None
     stack_file.write_text(stack_file.read_text().replace("name: kv-identity-dev", "name: kv--bad"))
 
     with pytest.raises(StackError, match=r"invalid settings in Pulumi\.dev\.yaml") as caught:
-        load_stack(repo, "dev")
+        open_stack_at(repo, "dev")
 
     (finding,) = caught.value.findings
     assert finding.path == "Pulumi.dev.yaml"
@@ -82,6 +83,6 @@ def test_invalid_definitions_are_an_error(repo: Path) -> None:
     (repo / "service_accounts" / "team" / "reporter.yaml").write_text("name: [not, a, name]\n")
 
     with pytest.raises(StackError, match="invalid definitions") as caught:
-        load_stack(repo, "dev")
+        open_stack_at(repo, "dev")
 
     assert any(f.path.endswith("reporter.yaml") for f in caught.value.findings)

@@ -18,7 +18,7 @@ from joserfc.jwk import RSAKey
 from svcaccounts.client import KeyVaultSource, TokenClient
 from svcaccounts.client.consumer_env import render_dotenv
 from svcaccounts.client.limits import DEPLOYED_LIMIT
-from svcaccounts.naming import key_id
+from svcaccounts.core.naming import key_id
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
 # docs-reader (private_key_jwt) and retired-job (disabled in dev).
@@ -170,7 +170,7 @@ def test_env_mcp_block_is_what_from_environment_reads(
 
     assert code == 0
     out = capsys.readouterr().out
-    environ = json.loads(out)["env"]
+    environ = json.loads(out)["servers"]["docs-reader"]["env"]
     assert environ["SVCACCOUNTS_KEY_ID"] == "docs-reader-g1"
     assert "PRIVATE KEY" not in out and pem not in out
     client = TokenClient.from_environment(environ)

@@ -8,8 +8,8 @@ import jsonschema
 import pytest
 
 from svcaccounts.definitions.findings import Finding
-from svcaccounts.definitions.reporters import render_github, render_json, render_text
 from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, load_schema
+from svcaccounts.render.findings import render_github, render_json, render_text
 
 FINDINGS = [
     Finding("service_accounts/a, b/x.yaml", 3, 7, "unknown scope 'a:b'; did you mean 'a:c'?"),
@@ -20,8 +20,7 @@ FINDINGS = [
 def test_text_lists_each_finding_and_a_summary() -> None:
     assert render_text(FINDINGS, files_checked=5).splitlines() == [
         "service_accounts/a, b/x.yaml:3:7: error: unknown scope 'a:b'; did you mean 'a:c'?",
-        "service_accounts/y.yaml:1:1: error: 100% wrong\nsecond line".splitlines()[0],
-        "second line",
+        "service_accounts/y.yaml:1:1: error: 100% wrong\\nsecond line",
         "2 errors in 2 files (5 checked)",
     ]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from svcaccounts.cli import main
+from svcaccounts.core.model import Owner, Rotation
 from svcaccounts.definitions import load_repository
-from svcaccounts.model import Owner, Rotation
 from tests.conftest import FIXTURES, REPOSITORY_ROOT
 
 VALID = FIXTURES / "valid"

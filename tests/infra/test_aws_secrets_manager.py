@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -25,10 +27,11 @@ from pulumi_harness import (
     mock_secret,
 )
 
+from svcaccounts.core.plan import EnvironmentPlan
+from svcaccounts.core.rotation import iso_utc
 from svcaccounts.infra.program import build, main
-from svcaccounts.plan import EnvironmentPlan, render
-from svcaccounts.rotation import iso_utc
-from tests.aws_stack import aws_sample_plan
+from svcaccounts.render.plan import render
+from tests.aws_stack import AWS_STACK_FILE, aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -65,12 +68,18 @@ def test_the_program_registers_exactly_the_plans_resources(pulumi_mocks: Mocks) 
 
 
 def test_main_reads_the_aws_store_from_the_stack_config(
-    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    # The program reads the reviewed stack file: the AWS stack joins a copy of the repository.
+    root = tmp_path / "repo"
+    shutil.copytree(REPOSITORY_ROOT / "service_accounts", root / "service_accounts")
+    for name in ("scopes.yaml", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"):
+        shutil.copy(REPOSITORY_ROOT / name, root / name)
+    shutil.copy(AWS_STACK_FILE, root / AWS_STACK_FILE.name)
     monkeypatch.setenv("SVCACCOUNTS_NOW", iso_utc(AT))
     harness = pulumi_mocks("prod-aws")
     pulumi.runtime.set_all_config(AWS_CONFIG)
-    harness.run(lambda: main(REPOSITORY_ROOT))
+    harness.run(lambda: main(root))
     assert sorted(harness.mocks.names()) == sorted((r.type, r.name) for r in aws_sample_plan(AT).resources())
 
 

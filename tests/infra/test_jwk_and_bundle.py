@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc.jwk import RSAKey
 
-from svcaccounts.infra.bundle import bundle_json
+from svcaccounts.core.contracts.bundle import bundle_json
 from svcaccounts.infra.jwk import rsa_public_jwk
 
 

@@ -13,11 +13,12 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_harness import MOCK_SECRET_PREFIX, REPOSITORY_ROOT, PulumiHarness, mock_rsa_key
 
+from svcaccounts.core.contracts.bundle import bundle_json
+from svcaccounts.core.plan import plan_environment
 from svcaccounts.definitions import load_repository
-from svcaccounts.infra.bundle import bundle_json
+from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.program import build, main
-from svcaccounts.plan import plan_environment, render
-from svcaccounts.settings import settings_of
+from svcaccounts.render.plan import render
 
 Mocks = Callable[[str], PulumiHarness]
 AT = "2025-06-15T12:00:00Z"
@@ -145,3 +146,47 @@ def test_bundle_errors_never_quote_the_credential() -> None:
             private_key_pem=pem,
         )
     assert MOCK_SECRET_PREFIX not in str(raised.value) and "PRIVATE KEY" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"okta:orgName": "attacker-1"}, "okta"),
+        ({"svcaccounts:authServer": json.dumps({"id": "aus0other"})}, "auth_server"),
+        ({"svcaccounts:environment": "staging"}, "environment, production"),
+        ({"svcaccounts:production": "false"}, "production"),
+    ],
+    ids=["org", "auth-server", "environment", "production"],
+)
+def test_runtime_config_that_differs_from_the_reviewed_stack_file_stops_the_program(
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch, override: dict[str, str], field: str
+) -> None:
+    # `pulumi config set` or `pulumi up -c` can change what deploys without a reviewed change.
+    monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
+    harness = pulumi_mocks("prod")
+    pulumi.runtime.set_all_config({**PROD_CONFIG, **override})
+    with pytest.raises(pulumi.RunError) as raised:
+        harness.run(lambda: main(REPOSITORY_ROOT))
+    message = str(raised.value)
+    assert message.startswith("the config Pulumi passes for stack prod differs from Pulumi.prod.yaml")
+    assert f"in: {field}." in message
+    assert harness.mocks.resources == []
+
+
+def test_an_unknown_runtime_setting_stops_the_program(pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
+    harness = pulumi_mocks("prod")
+    pulumi.runtime.set_all_config({**PROD_CONFIG, "svcaccounts:enviroment": "staging"})
+    with pytest.raises(pulumi.RunError, match="unknown setting svcaccounts:enviroment; did you mean"):
+        harness.run(lambda: main(REPOSITORY_ROOT))
+    assert harness.mocks.resources == []
+
+
+def test_a_stack_without_a_committed_stack_file_is_not_deployed(
+    pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
+    harness = pulumi_mocks("prod-eu")
+    pulumi.runtime.set_all_config(PROD_CONFIG)
+    with pytest.raises(pulumi.RunError, match=r"no stack 'prod-eu' \(Pulumi.prod-eu.yaml\)"):
+        harness.run(lambda: main(REPOSITORY_ROOT))

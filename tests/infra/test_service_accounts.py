@@ -20,10 +20,7 @@ from pulumi_harness import (
     mock_secret,
 )
 
-from svcaccounts.definitions import load_repository
-from svcaccounts.infra.jwk import rsa_public_jwk
-from svcaccounts.infra.program import build
-from svcaccounts.model import (
+from svcaccounts.core.model import (
     AuthMethod,
     Catalog,
     EnvironmentOverride,
@@ -32,15 +29,13 @@ from svcaccounts.model import (
     Scope,
     ServiceAccount,
 )
-from svcaccounts.plan import EnvironmentPlan, plan_environment
-from svcaccounts.rotation import epoch_seconds, next_rotation
-from svcaccounts.settings import (
-    ExistingAuthServer,
-    KeyVaultSettings,
-    OktaSettings,
-    StackSettings,
-    settings_of,
-)
+from svcaccounts.core.plan import EnvironmentPlan, plan_environment
+from svcaccounts.core.rotation import epoch_seconds, next_rotation
+from svcaccounts.core.settings import ExistingAuthServer, KeyVaultSettings, OktaSettings, StackSettings
+from svcaccounts.definitions import load_repository
+from svcaccounts.definitions.stack_settings import settings_of
+from svcaccounts.infra.jwk import rsa_public_jwk
+from svcaccounts.infra.program import build
 
 Mocks = Callable[[str], PulumiHarness]
 
@@ -50,7 +45,6 @@ SCOPES = (Scope("mcp:projects:read", "Read projects"), Scope("mcp:reports:genera
 SETTINGS = StackSettings(
     stack="dev",
     environment="dev",
-    definitions_dir="service_accounts",
     auth_server=ExistingAuthServer("aus1dev"),
     key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
     okta=OktaSettings("dev-1"),

@@ -20,8 +20,8 @@ from google.protobuf import json_format  # type: ignore[import-untyped]  # no st
 from pulumi.runtime.mocks import MockMonitor
 from svcaccounts_policies.offline import Registered
 
+from svcaccounts.core.plan import EnvironmentPlan
 from svcaccounts.infra.program import build
-from svcaccounts.plan import EnvironmentPlan
 
 
 @functools.cache

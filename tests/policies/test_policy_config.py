@@ -12,7 +12,7 @@ from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
 from svcaccounts_policies.config import PolicyConfigError, environment, now, read_int, read_strings
 
-from svcaccounts import clock
+from svcaccounts.core import clock
 
 
 @pytest.fixture

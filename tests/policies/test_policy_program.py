@@ -13,10 +13,10 @@ from pulumi_policy import EnforcementLevel
 from svcaccounts_policies.offline import Registered, evaluate
 from svcaccounts_policies.pack import POLICIES
 
-from svcaccounts import clock
+from svcaccounts.core import clock
+from svcaccounts.core.plan import EnvironmentPlan, plan_environment
 from svcaccounts.definitions import load_repository
-from svcaccounts.plan import EnvironmentPlan, plan_environment
-from svcaccounts.settings import settings_of
+from svcaccounts.definitions.stack_settings import settings_of
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOW = "2026-03-15T09:00:00Z"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from svcaccounts.model import (
+from svcaccounts.core.model import (
     AuthMethod,
     Catalog,
     EnvironmentOverride,

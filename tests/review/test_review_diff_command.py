@@ -225,6 +225,10 @@ def test_empty_base_reports_everything_as_new(tmp_path: Path, capsys: pytest.Cap
     document = diff_json(repo, capsys, "--base", "main")
     assert document["notes"] == ["the base (main) has no definitions yet: everything is reported as new"]
     assert rows(document) == [
+        # The stack files are new too: a new production stack is a high finding.
+        ("stack-added", "high", "prod", None),
+        ("stack-added", "medium", "dev", None),
+        ("stack-added", "medium", "staging", None),
         ("catalog-scope-added", "info", None, None),
         ("catalog-scope-added", "info", None, None),
         ("catalog-scope-added", "info", None, None),
@@ -318,12 +322,20 @@ def test_outside_a_git_repository_is_a_usage_error(
     assert "is not inside a git repository" in err
 
 
-def test_a_mistyped_definitions_folder_is_a_usage_error_not_a_pass(
-    repo: GitRepo, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_definitions_folder_option_does_not_exist(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["diff", "--root", str(repo.root), "--base", "main", "--definitions-dir", "nope", "--fail-on", "info"])
     assert code == 2
-    assert "no nope/ folder" in capsys.readouterr().err
+    assert "unrecognized arguments: --definitions-dir" in capsys.readouterr().err
+
+
+def test_a_root_without_definitions_is_a_usage_error_not_a_pass(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    subfolder = repo.root / "docs"
+    subfolder.mkdir()
+    code = main(["diff", "--root", str(subfolder), "--base", "main", "--fail-on", "info"])
+    assert code == 2
+    assert "no service_accounts/ folder" in capsys.readouterr().err
 
 
 def test_missing_base_option_is_a_usage_error(repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from review_git import BASELINE, GitRepo
 
+from svcaccounts.definitions.gitrev import RevisionError, _cat_blobs, _Entry, read_revision_files
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES
-from svcaccounts.gitrev import RevisionError, _cat_blobs, _Entry, read_revision_files
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from svcaccounts.review import AccessFinding, Report, render_json, render_markdown, render_text
+from svcaccounts.core.review import AccessFinding, Report
+from svcaccounts.render.review import render_json, render_markdown, render_text
 
 GRANT = AccessFinding("privileged-scope-granted", "high", "prod", "svc-a", "granted `api:admin`")
 REVOKE = AccessFinding("scope-revoked", "low", "dev", "svc-b", "revoked scope `api:read`")

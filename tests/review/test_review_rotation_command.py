@@ -12,8 +12,8 @@ import pytest
 from review_git import BASELINE, CHANGES
 
 from svcaccounts.cli import main
-from svcaccounts.model import Rotation
-from svcaccounts.rotation import generation_at, next_rotation
+from svcaccounts.core.model import Rotation
+from svcaccounts.core.rotation import generation_at, next_rotation
 
 # svc-reader in the fixture: period 90 days, grace 7.
 ROTATION = Rotation(period_days=90, grace_days=7)
@@ -152,7 +152,7 @@ def test_invalid_definitions_exit_1(root: Path, capsys: pytest.CaptureFixture[st
     code, out, err = status(root, capsys)
     assert (code, out) == (1, "")
     assert "svc-broken.yaml" in err
-    assert "fix the definitions first" in err
+    assert "invalid definitions: fix them first (svcaccounts validate)" in err
 
 
 def test_negative_within_is_a_usage_error(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

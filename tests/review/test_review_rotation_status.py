@@ -10,20 +10,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from review_catalogs import account, catalog
 
-from svcaccounts.model import EnvironmentOverride, EnvironmentView, Rotation, RotationOverride
-from svcaccounts.rotation import next_rotation
-from svcaccounts.rotation_status import (
-    AccountRotation,
+from svcaccounts.core.contracts.accounts_output import (
     DeployedAccount,
     DeployedError,
-    RotationStatus,
     parse_deployed,
     read_deployed,
-    render_json,
-    render_markdown,
-    render_table,
+)
+from svcaccounts.core.model import EnvironmentOverride, EnvironmentView, Rotation, RotationOverride
+from svcaccounts.core.rotation import next_rotation
+from svcaccounts.core.rotation_status import (
+    AccountRotation,
+    RotationStatus,
     rotation_status,
 )
+from svcaccounts.render.rotation import render_json, render_markdown, render_table
 
 ROTATION = Rotation(period_days=30, grace_days=3)
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

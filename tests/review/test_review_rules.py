@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 from review_catalogs import OWNER, SCOPES, account, catalog
 
-from svcaccounts.model import (
+from svcaccounts.core.model import (
+    EMPTY_CATALOG,
     Catalog,
     EnvironmentOverride,
     Owner,
@@ -15,7 +16,7 @@ from svcaccounts.model import (
     RotationOverride,
     Scope,
 )
-from svcaccounts.review import EMPTY_CATALOG, AccessFinding, diff_catalogs, reaches
+from svcaccounts.core.review import AccessFinding, diff_catalogs, reaches
 
 
 def rows(base: Catalog, head: Catalog) -> list[tuple[str, str, str | None, str | None]]:

@@ -1,16 +1,16 @@
 """`svcaccounts verify`: does each account's deployed credential work, and does it get exactly the
-scopes its definition gives it in this environment? Pure: checks and rendering; the command
-(svcaccounts/commands/verify.py) reads the bundles and obtains the tokens.
+scopes its definition gives it in this environment? Pure: the checks; the command
+(svcaccounts/commands/verify.py) reads the bundles and obtains the tokens, and
+svcaccounts.render.verify shows the results.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.model import AuthMethod, EffectiveAccount
+from svcaccounts.core.model import AuthMethod, EffectiveAccount
 
 Status = Literal["ok", "mismatch", "failed", "skipped"]
 
@@ -67,7 +67,7 @@ def check_account(
     account: EffectiveAccount, observed: Observed, *, expected_generation: int | None = None
 ) -> AccountCheck:
     """`expected_generation`: the generation the definitions give the account now
-    (svcaccounts.rotation.generation_at)."""
+    (svcaccounts.core.rotation.generation_at)."""
     problems = [
         problem
         for problem in (
@@ -96,55 +96,4 @@ def failed(account: EffectiveAccount, problem: str) -> AccountCheck:
 def skipped(account: EffectiveAccount) -> AccountCheck:
     return AccountCheck(
         account.name, "skipped", ("disabled in this environment",), auth_method=account.auth_method
-    )
-
-
-def render_table(checks: Sequence[AccountCheck]) -> str:
-    header = ("ACCOUNT", "AUTH METHOD", "GEN", "RESULT", "DETAIL")
-    rows = [
-        (
-            check.account,
-            check.auth_method,
-            "" if check.generation is None else str(check.generation),
-            check.status.upper() if check.status != "ok" else "ok",
-            " | ".join(check.problems),
-        )
-        for check in checks
-    ]
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header) - 1)]
-    lines = [
-        "  ".join(
-            [*(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)), row[-1]]
-        ).rstrip()
-        for row in (header, *rows)
-    ]
-    lines.append(summary(checks))
-    return "\n".join(lines)
-
-
-def render_json(checks: Sequence[AccountCheck]) -> str:
-    document = {
-        "passed": all(check.passed for check in checks),
-        "accounts": [
-            {
-                "account": check.account,
-                "status": check.status,
-                "auth_method": check.auth_method,
-                "generation": check.generation,
-                "problems": list(check.problems),
-            }
-            for check in checks
-        ],
-    }
-    return json.dumps(document, indent=2)
-
-
-def summary(checks: Sequence[AccountCheck]) -> str:
-    counts = {
-        status: sum(1 for c in checks if c.status == status)
-        for status in ("ok", "mismatch", "failed", "skipped")
-    }
-    return (
-        f"{len(checks)} accounts: {counts['ok']} ok, {counts['mismatch']} mismatch, "
-        f"{counts['failed']} failed, {counts['skipped']} skipped"
     )

@@ -27,7 +27,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from svcaccounts.model import Rotation
+from svcaccounts.core.model import Rotation
 
 # Fixed forever: moving it would shift every account's generation and rotate everything at once.
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)

@@ -1,36 +1,27 @@
-"""The access diff between two catalogs, in reviewer terms, and its renderers.
+"""The access diff between two catalogs, in reviewer terms.
 
 Reviewers of a definitions change need to see privilege, not resource noise: who gains or loses
 access, where, and what weakens a credential. Each rule is one small function from a pair of
 effective accounts (or the two scope catalogs) to findings; `diff_catalogs` runs them all.
 Pure: no git, no YAML, no Pulumi. An account is its `name`, never its file path, so renamed or
-moved files produce no finding.
+moved files produce no finding. svcaccounts.render.review shows the report.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Literal
 
-from svcaccounts.model import Catalog, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.core.model import Catalog, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.core.settings import PRODUCTION_ENVIRONMENTS
 
 Severity = Literal["info", "low", "medium", "high"]
 # Lowest first: an index is a rank, so `--fail-on medium` trips on medium and high.
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 
-# Environments whose changes are never below medium: there a grant is live access to real data.
-PRODUCTION_ENVIRONMENTS: frozenset[str] = frozenset({"prod", "production"})
-
-# The scope catalog is shared by every stack; its findings belong to no single environment.
-ALL_ENVIRONMENTS_LABEL = "all"
 
 WEAK_AUTH_METHOD = "client_secret_basic"
-
-# GitHub rejects issue and pull-request comments longer than 65,536 characters; leave room for
-# the workflow's own header and the truncation note.
-MARKDOWN_COMMENT_LIMIT = 60_000
 
 
 def severity_rank(severity: Severity) -> int:
@@ -42,14 +33,48 @@ def _max_severity(first: Severity, second: Severity) -> Severity:
 
 
 @dataclass(frozen=True, slots=True)
+class Quoted:
+    """A value a definition wrote (a scope, an auth method, an owner's email) inside a message."""
+
+    value: str
+
+
+# Our own words, or a quoted value.
+MessagePart = str | Quoted
+
+
+def _plain(parts: Iterable[MessagePart]) -> str:
+    return "".join(part if isinstance(part, str) else f"`{part.value}`" for part in parts)
+
+
+@dataclass(frozen=True, slots=True)
 class AccessFinding:
-    """One change a reviewer should see; `environment` and `account` are None for the catalog."""
+    """One change a reviewer should see; `environment` and `account` are None for the catalog.
+
+    `message` is what text and JSON show: quoted values between backticks. `parts` is the same
+    message with each quoted value kept apart, so that a renderer can show a value verbatim
+    whatever it holds (an email may hold a backtick, which would end a markdown code span).
+    A finding made from a message alone has no parts: all of its message is our own words.
+    """
 
     rule: str
     severity: Severity
     environment: str | None
     account: str | None
     message: str
+    # Not compared: `message` already says the same; parts only tell words from values.
+    parts: tuple[MessagePart, ...] = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def from_parts(
+        cls,
+        rule: str,
+        severity: Severity,
+        environment: str | None,
+        account: str | None,
+        parts: tuple[MessagePart, ...],
+    ) -> AccessFinding:
+        return cls(rule, severity, environment, account, _plain(parts), parts)
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -63,7 +88,7 @@ class AccessFinding:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """What the renderers show: the findings, and notes on how far the comparison could go."""
+    """The findings, and notes on how far the comparison could go."""
 
     base: str
     head: str
@@ -103,12 +128,16 @@ class _Context:
         return self.at_least_medium_in_production("low")
 
 
-_Finding = tuple[str, Severity, str]  # rule, severity, message; the caller adds where
+_Message = tuple[MessagePart, ...]
+_Finding = tuple[str, Severity, _Message]  # rule, severity, message; the caller adds where
 _AccountRule = Callable[[EffectiveAccount, EffectiveAccount, _Context], Iterator[_Finding]]
 
 
-def _scope_list(scopes: Iterable[str]) -> str:
-    return ", ".join(f"`{scope}`" for scope in scopes) or "no scopes"
+def _scope_list(scopes: Iterable[str]) -> _Message:
+    parts: list[MessagePart] = []
+    for scope in scopes:
+        parts.extend((", ", Quoted(scope)) if parts else (Quoted(scope),))
+    return tuple(parts) or ("no scopes",)
 
 
 def _granted(scopes: Iterable[str], ctx: _Context) -> Iterator[_Finding]:
@@ -117,13 +146,13 @@ def _granted(scopes: Iterable[str], ctx: _Context) -> Iterator[_Finding]:
             yield (
                 "privileged-scope-granted",
                 "high",
-                f"granted privileged scope `{scope}`",
+                ("granted privileged scope ", Quoted(scope)),
             )
         else:
             yield (
                 "scope-granted",
                 ctx.at_least_medium_in_production("low"),
-                f"granted scope `{scope}`",
+                ("granted scope ", Quoted(scope)),
             )
 
 
@@ -132,13 +161,13 @@ def _status_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Contex
         yield (
             "account-disabled",
             ctx.at_least_medium_in_production("low"),
-            "disabled: its consumers can no longer get tokens",
+            ("disabled: its consumers can no longer get tokens",),
         )
     elif head.enabled and not base.enabled:
         yield (
             "account-re-enabled",
             ctx.grant_severity(head.scopes),
-            f"re-enabled with {_scope_list(head.scopes)}",
+            ("re-enabled with ", *_scope_list(head.scopes)),
         )
 
 
@@ -146,7 +175,7 @@ def _scopes_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Contex
     yield from _granted((s for s in head.scopes if s not in base.scopes), ctx)
     for scope in base.scopes:
         if scope not in head.scopes:
-            yield ("scope-revoked", "low", f"revoked scope `{scope}`")
+            yield ("scope-revoked", "low", ("revoked scope ", Quoted(scope)))
 
 
 def _token_lifetime_raised(
@@ -156,8 +185,10 @@ def _token_lifetime_raised(
         yield (
             "token-lifetime-raised",
             ctx.at_least_medium_in_production("low"),
-            f"token lifetime raised from {base.token_lifetime_minutes} to "
-            f"{head.token_lifetime_minutes} minutes",
+            (
+                f"token lifetime raised from {base.token_lifetime_minutes} to "
+                f"{head.token_lifetime_minutes} minutes",
+            ),
         )
 
 
@@ -166,15 +197,19 @@ def _rotation_loosened(base: EffectiveAccount, head: EffectiveAccount, ctx: _Con
         yield (
             "rotation-period-lengthened",
             ctx.at_least_medium_in_production("low"),
-            f"rotation period lengthened from {base.rotation.period_days} to "
-            f"{head.rotation.period_days} days",
+            (
+                f"rotation period lengthened from {base.rotation.period_days} to "
+                f"{head.rotation.period_days} days",
+            ),
         )
     if head.rotation.grace_days > base.rotation.grace_days:
         yield (
             "rotation-grace-widened",
             ctx.at_least_medium_in_production("low"),
-            f"rotation grace widened from {base.rotation.grace_days} to "
-            f"{head.rotation.grace_days} days: old credentials stay valid longer",
+            (
+                f"rotation grace widened from {base.rotation.grace_days} to "
+                f"{head.rotation.grace_days} days: old credentials stay valid longer",
+            ),
         )
 
 
@@ -188,10 +223,13 @@ def _rotation_schedule_restarted(
         yield (
             "rotation-schedule-restarted",
             "medium",
-            f"rotation period changed from {base.rotation.period_days} to {head.rotation.period_days} "
-            "days: the next deploy issues a new credential at once and drops the current one without "
-            "a grace window; consumers fail until they re-read the bundle (the svcaccounts client "
-            "does on invalid_client), so deploy it at a quiet time",
+            (
+                f"rotation period changed from {base.rotation.period_days} to "
+                f"{head.rotation.period_days} days: the next deploy issues a new credential at once "
+                "and drops the current one without a grace window; consumers fail until they re-read "
+                "the bundle (the svcaccounts client does on invalid_client), so deploy it at a quiet "
+                "time",
+            ),
         )
 
 
@@ -200,8 +238,10 @@ def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Conte
         yield (
             "rotation-forced",
             "low",
-            f"rotation forced (force {base.rotation.force} → {head.rotation.force}): "
-            "a new credential is issued on the next deploy",
+            (
+                f"rotation forced (force {base.rotation.force} → {head.rotation.force}): "
+                "a new credential is issued on the next deploy",
+            ),
         )
     elif head.rotation.force < base.rotation.force:
         # Generations would go backwards: an earlier key id or secret name comes back with new
@@ -210,9 +250,11 @@ def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Conte
         yield (
             "rotation-force-lowered",
             "high",
-            f"rotation.force lowered ({base.rotation.force} → {head.rotation.force}): generations go "
-            "backwards, so the next deploy reissues an earlier generation's key id with new key "
-            "material and drops the current credential at once; keep force as it was",
+            (
+                f"rotation.force lowered ({base.rotation.force} → {head.rotation.force}): generations "
+                "go backwards, so the next deploy reissues an earlier generation's key id with new key "
+                "material and drops the current credential at once; keep force as it was",
+            ),
         )
 
 
@@ -226,25 +268,37 @@ def _auth_method_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _C
         yield (
             "auth-method-weakened",
             "high",
-            f"auth method weakened from `{base.auth_method}` to `{head.auth_method}` "
-            f"(a shared secret instead of a private key); {consequence}",
+            (
+                "auth method weakened from ",
+                Quoted(base.auth_method),
+                " to ",
+                Quoted(head.auth_method),
+                f" (a shared secret instead of a private key); {consequence}",
+            ),
         )
     else:
         yield (
             "auth-method-switched",
             "medium",
-            f"auth method switched from `{base.auth_method}` to `{head.auth_method}`; " + consequence,
+            (
+                "auth method switched from ",
+                Quoted(base.auth_method),
+                " to ",
+                Quoted(head.auth_method),
+                f"; {consequence}",
+            ),
         )
 
 
 def _owner_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
-    changes = []
+    changes: list[MessagePart] = []
     if head.owner.team != base.owner.team:
-        changes.append(f"team `{base.owner.team}` → `{head.owner.team}`")
+        changes.extend(("team ", Quoted(base.owner.team), " → ", Quoted(head.owner.team)))
     if head.owner.email != base.owner.email:
-        changes.append(f"email `{base.owner.email}` → `{head.owner.email}`")
+        separator = ", " if changes else ""
+        changes.extend((f"{separator}email ", Quoted(base.owner.email), " → ", Quoted(head.owner.email)))
     if changes:
-        yield ("owner-changed", "low", "owner changed: " + ", ".join(changes))
+        yield ("owner-changed", "low", ("owner changed: ", *changes))
 
 
 # Order is the order findings of one account appear in.
@@ -274,8 +328,14 @@ def _environment_findings(
             added: _Finding = (
                 "account-added",
                 ctx.at_least_medium_in_production("low"),
-                f"added{state} with {_scope_list(after.scopes)}, `{after.auth_method}`, "
-                f"owner `{after.owner.team}`",
+                (
+                    f"added{state} with ",
+                    *_scope_list(after.scopes),
+                    ", ",
+                    Quoted(after.auth_method),
+                    ", owner ",
+                    Quoted(after.owner.team),
+                ),
             )
             # A new account's scopes are grants like any other: privileged ones must show as such.
             found = [added, *_granted(after.scopes, ctx)]
@@ -284,7 +344,7 @@ def _environment_findings(
                 (
                     "account-removed",
                     ctx.at_least_medium_in_production("low"),
-                    "removed: its Okta app and credentials are deleted",
+                    ("removed: its Okta app and credentials are deleted",),
                 )
             ]
         elif before is not None and after is not None:
@@ -292,7 +352,7 @@ def _environment_findings(
         else:  # pragma: no cover - the name came from one of the two mappings
             continue
         for rule, severity, message in found:
-            yield AccessFinding(rule, severity, env, name, message)
+            yield AccessFinding.from_parts(rule, severity, env, name, message)
 
 
 def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
@@ -302,37 +362,36 @@ def _catalog_findings(base: Catalog, head: Catalog) -> Iterator[AccessFinding]:
         old, new = before.get(name), after.get(name)
         if old is None and new is not None:
             kind = "privileged scope" if new.privileged else "scope"
-            yield AccessFinding(
-                "catalog-scope-added", "info", None, None, f"{kind} `{name}` added to the catalog"
+            yield AccessFinding.from_parts(
+                "catalog-scope-added", "info", None, None, (f"{kind} ", Quoted(name), " added to the catalog")
             )
         elif new is None and old is not None:
-            yield AccessFinding(
+            yield AccessFinding.from_parts(
                 "catalog-scope-removed",
                 "low",
                 None,
                 None,
-                f"scope `{name}` removed from the catalog and from every authorization server",
+                ("scope ", Quoted(name), " removed from the catalog and from every authorization server"),
             )
         elif old is not None and new is not None and old.privileged != new.privileged:
             if new.privileged:
-                yield AccessFinding(
+                yield AccessFinding.from_parts(
                     "catalog-scope-privileged",
                     "info",
                     None,
                     None,
-                    f"scope `{name}` made privileged: its grants now get extra scrutiny",
+                    ("scope ", Quoted(name), " made privileged: its grants now get extra scrutiny"),
                 )
             else:
-                yield AccessFinding(
+                yield AccessFinding.from_parts(
                     "catalog-scope-unprivileged",
                     "medium",
                     None,
                     None,
-                    f"scope `{name}` no longer privileged: its grants stop being flagged high",
+                    ("scope ", Quoted(name), " no longer privileged: its grants stop being flagged high"),
                 )
 
 
-EMPTY_CATALOG = Catalog(scopes=(), accounts=(), environments=())
 
 
 def environments_of(base: Catalog, head: Catalog) -> tuple[str, ...]:
@@ -363,146 +422,3 @@ def diff_catalogs(
         # sorted() is stable: equal severities keep account order, then rule order.
         findings.extend(sorted(found, key=lambda f: -severity_rank(f.severity)))
     return tuple(findings)
-
-
-# --- renderers ------------------------------------------------------------------------------
-
-
-def _where(finding: AccessFinding) -> str:
-    return finding.environment if finding.environment is not None else ALL_ENVIRONMENTS_LABEL
-
-
-def _groups(findings: Sequence[AccessFinding]) -> list[str]:
-    """Environment labels in the order findings first mention them."""
-    seen: list[str] = []
-    for finding in findings:
-        if _where(finding) not in seen:
-            seen.append(_where(finding))
-    return seen
-
-
-def _counts(findings: Iterable[AccessFinding]) -> dict[Severity, int]:
-    counts: dict[Severity, int] = dict.fromkeys(SEVERITIES, 0)
-    for finding in findings:
-        counts[finding.severity] += 1
-    return counts
-
-
-def _summary_line(findings: Sequence[AccessFinding]) -> str:
-    if not findings:
-        return "no access changes"
-    counts = _counts(findings)
-    parts = [f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]]
-    noun = "finding" if len(findings) == 1 else "findings"
-    return f"{len(findings)} access {noun}: " + ", ".join(parts)
-
-
-def render_text(report: Report) -> str:
-    lines = [f"access changes {report.base} → {report.head}"]
-    lines.extend(f"note: {note}" for note in report.notes)
-    for finding in report.findings:
-        who = f"/{finding.account}" if finding.account else ""
-        lines.append(f"{finding.severity:<6} {_where(finding)}{who}: {finding.rule}: {finding.message}")
-    lines.append(_summary_line(report.findings))
-    return "\n".join(lines) + "\n"
-
-
-def render_json(report: Report) -> str:
-    document = {
-        "base": report.base,
-        "head": report.head,
-        "notes": list(report.notes),
-        "summary": _counts(report.findings),
-        "findings": [finding.as_dict() for finding in report.findings],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _cell(text: str) -> str:
-    # A pipe ends a table cell and a newline ends the row; neither may come from a message.
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-_SEVERITY_MARK: dict[Severity, str] = {
-    "high": "🔴 high",
-    "medium": "🟠 medium",
-    "low": "🟡 low",
-    "info": "⚪ info",
-}
-
-
-def _markdown_row(finding: AccessFinding) -> str:
-    account = f"`{_cell(finding.account)}`" if finding.account else "—"
-    return f"| {_SEVERITY_MARK[finding.severity]} | {account} | {finding.rule} | {_cell(finding.message)} |"
-
-
-def render_markdown(report: Report, *, limit: int = MARKDOWN_COMMENT_LIMIT) -> str:
-    """A PR comment: title, notes, a summary table, then one table per environment.
-
-    Past `limit` characters the remaining rows are left out and a closing line says how many,
-    so the comment always posts; the JSON format always has everything.
-    """
-    head: list[str] = [
-        f"### Access changes: `{_cell(report.base)}` → `{_cell(report.head)}`",
-        "",
-    ]
-    for note in report.notes:
-        head.append(f"> **Note:** {_cell(note)}")
-        head.append("")
-    if not report.findings:
-        head.append("No access changes.")
-        return "\n".join(head) + "\n"
-
-    groups = _groups(report.findings)
-    head.append("| Environment | " + " | ".join(s for s in reversed(SEVERITIES)) + " |")
-    head.append("|---|" + "---:|" * len(SEVERITIES))
-    for group in [*groups, "**total**"]:
-        members = [f for f in report.findings if group in ("**total**", _where(f))]
-        counts = _counts(members)
-        head.append(f"| {group} | " + " | ".join(str(counts[s]) for s in reversed(SEVERITIES)) + " |")
-    head.append("")
-
-    body: list[str] = []
-    used = sum(len(line) + 1 for line in head)
-    shown = 0
-    truncated = False
-    for group in groups:
-        title = "catalog (all environments)" if group == ALL_ENVIRONMENTS_LABEL else group
-        section = [
-            f"#### {title}",
-            "",
-            "| Severity | Account | Rule | Change |",
-            "|---|---|---|---|",
-        ]
-        rows = [_markdown_row(f) for f in report.findings if _where(f) == group]
-        cost = sum(len(line) + 1 for line in section)
-        if used + cost + len(rows[0]) + 1 > limit:
-            truncated = True
-            break
-        body.extend(section)
-        used += cost
-        for row in rows:
-            if used + len(row) + 1 > limit:
-                truncated = True
-                break
-            body.append(row)
-            used += len(row) + 1
-            shown += 1
-        body.append("")
-        if truncated:
-            break
-    if truncated:
-        hidden = len(report.findings) - shown
-        body.append(
-            f"_{hidden} more finding{'s' if hidden != 1 else ''} not shown: this comment is capped "
-            f"at {limit:,} characters. `svcaccounts diff --format json` lists them all._"
-        )
-        body.append("")
-    return "\n".join(head + body).rstrip("\n") + "\n"
-
-
-RENDERERS: dict[str, Callable[[Report], str]] = {
-    "markdown": render_markdown,
-    "json": render_json,
-    "text": render_text,
-}

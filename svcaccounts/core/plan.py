@@ -1,36 +1,32 @@
-"""The desired state of one environment, offline: what `pulumi up` would manage, and its renderers.
+"""The desired state of one environment, offline: what `pulumi up` would manage.
 
 Pure: no Pulumi, no cloud, no YAML. The Pulumi program (svcaccounts/infra/) is built from this
 very plan, so names, generations and resources cannot drift between `svcaccounts plan` and
 `pulumi up`; a test proves the program registers exactly `EnvironmentPlan.resources()`.
-No credential value exists here: only names, generations and key ids.
+No credential value exists here: only names, generations and key ids. svcaccounts.render.plan
+shows a plan and its changes.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Literal
 
-from svcaccounts import naming
-from svcaccounts.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
-from svcaccounts.rotation import RotationState, iso_utc, rotation_state
-from svcaccounts.settings import (
+from svcaccounts.core import naming
+from svcaccounts.core.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
+from svcaccounts.core.rotation import RotationState, rotation_state
+from svcaccounts.core.settings import (
     AWS_SECRETS_MANAGER,
     AZURE_KEY_VAULT,
     AwsSecretsManagerSettings,
-    ExistingAuthServer,
     NewAuthServer,
     SecretStoreKind,
     SecretStoreSettings,
     StackSettings,
 )
-
-Format = Literal["table", "json", "markdown"]
-FORMATS: tuple[Format, ...] = ("table", "json", "markdown")
+from svcaccounts.core.stack_review import StackState, diff_stacks
 
 CredentialKind = Literal["private_key", "client_secret"]
 
@@ -254,17 +250,26 @@ def plan_environment(view: EnvironmentView, settings: StackSettings, now: dateti
 @dataclass(frozen=True, slots=True)
 class PlanChange:
     account: str
-    kind: Literal["added", "removed", "credential-change", "rotation", "changed"]
+    # "stack": a change of the stack's own settings (org, server, store, environment, production);
+    # `account` then names the stack.
+    kind: Literal["stack", "added", "removed", "credential-change", "rotation", "changed"]
     message: str
 
 
 def compare_plans(before: EnvironmentPlan, after: EnvironmentPlan) -> tuple[PlanChange, ...]:
-    """What moving from `before` to `after` does per account, in operator terms.
+    """What moving from `before` to `after` does to the stack's settings and per account, in
+    operator terms (each plan with its own revision's settings).
 
     A switched auth method is its own kind: Okta then drops the app's old credentials (the JWKS
     or the client secret) and every consumer must switch to the new bundle at once.
     """
-    changes: list[PlanChange] = []
+    changes = [
+        PlanChange(after.stack, "stack", finding.message.split(": ", 1)[1])
+        for finding in diff_stacks(
+            {before.stack: StackState(before.settings, before.environment, len(before.accounts))},
+            {after.stack: StackState(after.settings, after.environment, len(after.accounts))},
+        )
+    ]
     old = {account.name: account for account in before.accounts}
     new = {account.name: account for account in after.accounts}
     for name in sorted(old.keys() | new.keys()):
@@ -335,248 +340,3 @@ def _changed_fields(previous: AccountPlan, current: AccountPlan) -> list[str]:
             "consumers must read the new store"
         )
     return fields
-
-
-# ---- renderers -------------------------------------------------------------------------------
-
-
-def _auth_server_text(plan: EnvironmentPlan) -> str:
-    server = plan.settings.auth_server
-    if isinstance(server, ExistingAuthServer):
-        return f"{server.id} (existing)"
-    return f"{server.name} (created by the stack, audience {server.audience})"
-
-
-def _credential_text(account: AccountPlan) -> str:
-    if account.current.kind == "client_secret":
-        return f"client secret g{account.generation}"
-    kids = ", ".join(credential.key_id or "" for credential in account.credentials)
-    return f"private key {kids}"
-
-
-def account_to_json(account: AccountPlan) -> dict[str, Any]:
-    return {
-        "name": account.name,
-        "status": account.status,
-        "owner": {"team": account.owner_team, "email": account.owner_email},
-        "scopes": list(account.scopes),
-        "auth_method": account.auth_method,
-        "token_lifetime_minutes": account.token_lifetime_minutes,
-        "rotation": {
-            "period_days": account.period_days,
-            "grace_days": account.grace_days,
-            "force": account.force,
-            "generation": account.generation,
-            "live_generations": list(account.rotation.live_generations),
-            "last_rotation": iso_utc(account.rotation.last_rotation),
-            "next_rotation": iso_utc(account.rotation.next_rotation),
-            "grace_ends": _optional_iso(account.rotation.grace_ends),
-            "expires_at": iso_utc(account.rotation.expires_at),
-        },
-        "okta_label": account.label,
-        "secret_store": account.secret_store,
-        **(
-            {"aws_secret": account.secret_name}
-            if account.secret_store == AWS_SECRETS_MANAGER
-            else {"key_vault_secret": account.secret_name}
-        ),
-        "credentials": [
-            {
-                "kind": credential.kind,
-                "generation": credential.generation,
-                "resource": credential.resource,
-                "key_id": credential.key_id,
-            }
-            for credential in account.credentials
-        ],
-        "resources": [_resource_json(resource) for resource in account.resources],
-    }
-
-
-def _optional_iso(instant: datetime | None) -> str | None:
-    return None if instant is None else iso_utc(instant)
-
-
-def _resource_json(resource: PlannedResource) -> dict[str, Any]:
-    return {"type": resource.type, "name": resource.name, "parent": resource.parent}
-
-
-def plan_to_json(plan: EnvironmentPlan) -> dict[str, Any]:
-    server = plan.settings.auth_server
-    return {
-        "stack": plan.stack,
-        "environment": plan.environment,
-        "at": iso_utc(plan.at),
-        "auth_server": (
-            {"id": server.id}
-            if isinstance(server, ExistingAuthServer)
-            else {"create": {"name": server.name, "audience": server.audience}}
-        ),
-        "token_url": plan.token_url,
-        "secret_store": plan.settings.secret_store,
-        **_store_json(plan.settings),
-        "shared_resources": [_resource_json(resource) for resource in plan.shared],
-        "accounts": [account_to_json(account) for account in plan.accounts],
-        "resource_count": plan.resource_count,
-    }
-
-
-def _store_json(settings: StackSettings) -> dict[str, Any]:
-    store = settings.store
-    if isinstance(store, AwsSecretsManagerSettings):
-        return {
-            "aws_secrets_manager": {
-                "region": store.region,
-                "kms_key_id": store.kms_key_id,
-                "name_prefix": store.name_prefix,
-                "recovery_window_days": store.recovery_window_days,
-            }
-        }
-    return {"key_vault": {"name": store.name, "resource_group": store.resource_group}}
-
-
-def render_json(plan: EnvironmentPlan) -> str:
-    return json.dumps(plan_to_json(plan), indent=2, sort_keys=False)
-
-
-_COLUMNS = (
-    "ACCOUNT",
-    "STATUS",
-    "AUTH",
-    "SCOPES",
-    "TOKEN",
-    "GEN",
-    "NEXT ROTATION",
-    "CREDENTIAL",
-    "KEY VAULT SECRET",
-)
-# The last column names the stack's store.
-_SECRET_COLUMN: dict[SecretStoreKind, str] = {
-    AZURE_KEY_VAULT: "KEY VAULT SECRET",
-    AWS_SECRETS_MANAGER: "AWS SECRET",
-}
-
-
-def _columns(plan: EnvironmentPlan) -> tuple[str, ...]:
-    return (*_COLUMNS[:-1], _SECRET_COLUMN[plan.settings.secret_store])
-
-
-def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
-    return [
-        (
-            account.name,
-            account.status,
-            account.auth_method,
-            " ".join(account.scopes),
-            f"{account.token_lifetime_minutes}m",
-            str(account.generation),
-            iso_utc(account.rotation.next_rotation),
-            _credential_text(account),
-            account.secret_name,
-        )
-        for account in plan.accounts
-    ]
-
-
-def _store_text(settings: StackSettings) -> str:
-    store = settings.store
-    if isinstance(store, AwsSecretsManagerSettings):
-        key = store.kms_key_id or "aws/secretsmanager (the account's default key)"
-        return (
-            f"aws secrets manager: region {store.region}, KMS key {key}, "
-            f"recovery window {store.recovery_window_days} days"
-        )
-    return f"key vault: {store.name} (resource group {store.resource_group})"
-
-
-def _header_lines(plan: EnvironmentPlan) -> list[str]:
-    return [
-        f"stack {plan.stack} · environment {plan.environment} · at {iso_utc(plan.at)}",
-        f"authorization server: {_auth_server_text(plan)}",
-        f"token URL: {plan.token_url or '(known once the authorization server exists)'}",
-        _store_text(plan.settings),
-        f"{len(plan.accounts)} accounts, {len(plan.scopes)} scopes, {plan.resource_count} resources",
-    ]
-
-
-def render_table(plan: EnvironmentPlan) -> str:
-    columns = _columns(plan)
-    rows = [columns, *_rows(plan)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(columns))]
-    lines = _header_lines(plan)
-    lines.append("")
-    for row in rows:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    lines.append("")
-    lines.append("resources:")
-    for resource in plan.shared:
-        lines.append(f"  {resource.type}  {resource.name}")
-    for account in plan.accounts:
-        lines.append(f"  {account.name}:")
-        for resource in account.resources[1:]:
-            lines.append(f"    {resource.type}  {resource.name}")
-    return "\n".join(lines)
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|") or " "
-
-
-def render_markdown(plan: EnvironmentPlan) -> str:
-    lines = [f"### Plan for stack `{plan.stack}` (environment `{plan.environment}`)", ""]
-    lines.extend(f"- {line}" for line in _header_lines(plan)[1:])
-    lines.append(f"- at {iso_utc(plan.at)}")
-    lines.append("")
-    lines.append("| " + " | ".join(_columns(plan)) + " |")
-    lines.append("|" + "---|" * len(_COLUMNS))
-    for row in _rows(plan):
-        lines.append("| " + " | ".join(_md_cell(cell) for cell in row) + " |")
-    lines.append("")
-    lines.append("<details><summary>Resources</summary>")
-    lines.append("")
-    lines.append("| Type | Name | Parent |")
-    lines.append("|---|---|---|")
-    for resource in plan.resources():
-        lines.append(f"| `{resource.type}` | `{resource.name}` | {resource.parent or ''} |")
-    lines.append("")
-    lines.append("</details>")
-    return "\n".join(lines)
-
-
-RENDERERS: dict[Format, Callable[[EnvironmentPlan], str]] = {
-    "table": render_table,
-    "json": render_json,
-    "markdown": render_markdown,
-}
-
-
-def render(
-    plan: EnvironmentPlan,
-    fmt: Format,
-    *,
-    changes: Sequence[PlanChange] | None = None,
-    base: str | None = None,
-) -> str:
-    """The plan in `fmt`; with `changes`, also what changes against the plan of `base`."""
-    text = RENDERERS[fmt](plan)
-    if changes is None:
-        return text
-    label = base or "base"
-    if fmt == "json":
-        document = plan_to_json(plan)
-        document["changes"] = {
-            "base": label,
-            "items": [{"account": c.account, "kind": c.kind, "message": c.message} for c in changes],
-        }
-        return json.dumps(document, indent=2)
-    if fmt == "markdown":
-        lines = [text, "", f"#### Changes against `{label}`", ""]
-        lines.extend(f"- `{c.account}` **{c.kind}**: {c.message}" for c in changes)
-        if not changes:
-            lines.append("- none")
-        return "\n".join(lines)
-    lines = [text, "", f"changes against {label}:"]
-    lines.extend(f"  {c.account}: {c.kind}: {c.message}" for c in changes)
-    if not changes:
-        lines.append("  none")
-    return "\n".join(lines)

@@ -1,7 +1,7 @@
 """Typed stack settings, parsed from a stack's `config:` block (or the Pulumi runtime's config).
 
     svcaccounts:environment: prod                  # optional, defaults to the stack name
-    svcaccounts:definitionsDir: service_accounts   # optional
+    svcaccounts:production: true                   # optional, defaults to true for prod/production
     svcaccounts:authServer: {id: aus1abcdefgh}     # or {create: {name: ..., audience: ...}}
     svcaccounts:secretStore: azure-key-vault       # optional; or aws-secrets-manager
     svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}   # azure-key-vault
@@ -21,19 +21,36 @@ variables or from `pulumi config set --secret`, and nothing here ever looks at t
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from svcaccounts.definitions.findings import Finding
-from svcaccounts.definitions.yaml_reader import read_document
-from svcaccounts.stacks import Stack
+from svcaccounts.core.settings import (
+    AWS_SECRETS_MANAGER,
+    AZURE_KEY_VAULT,
+    DEFAULT_AWS_NAME_PREFIX,
+    DEFAULT_AWS_RECOVERY_WINDOW_DAYS,
+    DEFAULT_OKTA_BASE_URL,
+    DEFAULT_OKTA_MAX_API_CAPACITY,
+    PRODUCTION_ENVIRONMENTS,
+    SECRET_STORES,
+    AuthServerSettings,
+    AwsSecretsManagerSettings,
+    ExistingAuthServer,
+    KeyVaultSettings,
+    NewAuthServer,
+    OktaSettings,
+    SecretStoreKind,
+    StackSettings,
+)
+from svcaccounts.definitions.findings import Finding, did_you_mean
+from svcaccounts.definitions.layout import DEFINITIONS_DIR
+from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY, Locator, Stack, first_line
 
 NAMESPACE = "svcaccounts"
-ENVIRONMENT_KEY = "svcaccounts:environment"
+# Once a setting; now refused with a reason (one definitions folder per repository).
 DEFINITIONS_DIR_KEY = "svcaccounts:definitionsDir"
 AUTH_SERVER_KEY = "svcaccounts:authServer"
 KEY_VAULT_KEY = "svcaccounts:keyVault"
@@ -41,6 +58,7 @@ OKTA_ORG_NAME_KEY = "okta:orgName"
 OKTA_BASE_URL_KEY = "okta:baseUrl"
 OKTA_MAX_API_CAPACITY_KEY = "svcaccounts:oktaMaxApiCapacity"
 SECRET_STORE_KEY = "svcaccounts:secretStore"
+PRODUCTION_KEY = "svcaccounts:production"
 AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
 
 # Provider credentials that a stack file may only hold encrypted.
@@ -59,30 +77,20 @@ PLAINTEXT_FORBIDDEN = frozenset(
 KNOWN_KEYS = frozenset(
     {
         ENVIRONMENT_KEY,
-        DEFINITIONS_DIR_KEY,
         AUTH_SERVER_KEY,
         KEY_VAULT_KEY,
         OKTA_MAX_API_CAPACITY_KEY,
         SECRET_STORE_KEY,
         AWS_SECRETS_MANAGER_KEY,
+        PRODUCTION_KEY,
     }
 )
 
-SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
-AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
-AWS_SECRETS_MANAGER: SecretStoreKind = "aws-secrets-manager"
-SECRET_STORES: tuple[SecretStoreKind, ...] = (AZURE_KEY_VAULT, AWS_SECRETS_MANAGER)
 # Which settings block each store reads.
 STORE_BLOCK: dict[SecretStoreKind, str] = {
     AZURE_KEY_VAULT: KEY_VAULT_KEY,
     AWS_SECRETS_MANAGER: AWS_SECRETS_MANAGER_KEY,
 }
-
-DEFAULT_DEFINITIONS_DIR = "service_accounts"
-DEFAULT_OKTA_BASE_URL = "okta.com"
-# Percent of each one-minute Okta rate-limit bucket the provider may use: leaves room for the
-# org's other API clients (and for consumers' token requests, which share no bucket but the org).
-DEFAULT_OKTA_MAX_API_CAPACITY = 50
 
 # Azure: vault names are 3-24 of [0-9a-zA-Z-], start with a letter, end with a letter or digit,
 # no "--"; resource group names are 1-90 of word characters, '-', '.', '(' and ')', not ending in '.'.
@@ -92,7 +100,6 @@ _RESOURCE_GROUP = re.compile(r"^[\w\-.()]{0,89}[\w\-()]$")
 _AUTH_SERVER_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 _ORG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 _BASE_URL = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
-_DEFINITIONS_DIR = re.compile(r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+$")
 # AWS: regions look like us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1.
 _AWS_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$")
 # A KMS key: its id (a UUID, or mrk-... for a multi-Region key), an alias, or the ARN of either.
@@ -106,108 +113,13 @@ _KMS_KEY = re.compile(
 # Secret names are 1-512 of [A-Za-z0-9/_+=.@-]; the prefix leaves room for environment and account.
 AWS_NAME_PREFIX_MAX = 256
 _AWS_NAME_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{0,256}$")
-DEFAULT_AWS_NAME_PREFIX = "svcaccounts/"
-# AWS's own default; 0 deletes at once without recovery, else 7-30 days.
-DEFAULT_AWS_RECOVERY_WINDOW_DAYS = 30
 
-Locator = Callable[[tuple[str, ...]], tuple[int, int]]
-
-
-@dataclass(frozen=True, slots=True)
-class ExistingAuthServer:
-    """A custom authorization server that already exists (its id)."""
-
-    id: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewAuthServer:
-    """A custom authorization server the stack creates."""
-
-    name: str
-    audience: str
-
-
-AuthServerSettings = ExistingAuthServer | NewAuthServer
-
-
-@dataclass(frozen=True, slots=True)
-class KeyVaultSettings:
-    name: str
-    resource_group: str
-
-
-@dataclass(frozen=True, slots=True)
-class AwsSecretsManagerSettings:
-    region: str
-    # None: Secrets Manager's default key for the account (aws/secretsmanager).
-    kms_key_id: str | None = None
-    name_prefix: str = DEFAULT_AWS_NAME_PREFIX
-    recovery_window_days: int = DEFAULT_AWS_RECOVERY_WINDOW_DAYS
-
-
-SecretStoreSettings = KeyVaultSettings | AwsSecretsManagerSettings
-
-
-@dataclass(frozen=True, slots=True)
-class OktaSettings:
-    org_name: str
-    base_url: str = DEFAULT_OKTA_BASE_URL
-    max_api_capacity: int = DEFAULT_OKTA_MAX_API_CAPACITY
-
-    @property
-    def org_url(self) -> str:
-        return f"https://{self.org_name}.{self.base_url}"
-
-
-@dataclass(frozen=True, slots=True)
-class StackSettings:
-    stack: str
-    environment: str
-    definitions_dir: str
-    auth_server: AuthServerSettings
-    # Exactly one of the two stores is set (parse_settings guarantees it; __post_init__ checks).
-    key_vault: KeyVaultSettings | None
-    okta: OktaSettings
-    aws_secrets_manager: AwsSecretsManagerSettings | None = None
-
-    def __post_init__(self) -> None:
-        if (self.key_vault is None) == (self.aws_secrets_manager is None):
-            raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
-
-    @property
-    def secret_store(self) -> SecretStoreKind:
-        return AZURE_KEY_VAULT if self.aws_secrets_manager is None else AWS_SECRETS_MANAGER
-
-    @property
-    def store(self) -> SecretStoreSettings:
-        """The settings of the stack's one secret store."""
-        if self.aws_secrets_manager is not None:
-            return self.aws_secrets_manager
-        assert self.key_vault is not None  # __post_init__
-        return self.key_vault
-
-    def token_url(self, auth_server_id: str | None = None) -> str | None:
-        """The token endpoint of the custom authorization server.
-
-        None when the stack creates the server and its id is not known yet (offline plan).
-        """
-        server_id = auth_server_id
-        if server_id is None and isinstance(self.auth_server, ExistingAuthServer):
-            server_id = self.auth_server.id
-        if server_id is None:
-            return None
-        return f"{self.okta.org_url}/oauth2/{server_id}/v1/token"
 
 
 @dataclass(frozen=True, slots=True)
 class SettingsResult:
     settings: StackSettings | None
     findings: tuple[Finding, ...]
-
-
-def _no_location(_: tuple[str, ...]) -> tuple[int, int]:
-    return (1, 1)
 
 
 class _Reader:
@@ -230,9 +142,9 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, str):
-            # `pulumi config set` without --path stores objects as JSON strings.
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
+            # `pulumi config set` without --path stores objects as JSON strings. Only a bounded
+            # object is parsed: 100,000 '[' would otherwise exhaust the recursion limit.
+            value = _json_object(value)
         if not isinstance(value, Mapping):
             self.error((key,), f"{key} must be a mapping")
             return None
@@ -254,15 +166,47 @@ class _Reader:
                 self.error(keys[:-1] or keys, f"{label} is required: {describe}")
             return None
         if not isinstance(value, str) or not pattern.match(value):
-            shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
-            self.error(keys, f"{label} must be {describe}, not {shown!r}")
+            self.error(keys, f"{label} must be {describe}, not {shown(value)}")
             return None
         return value
 
     def unknown_keys(self, container: Mapping[str, Any], keys: tuple[str, ...], known: set[str]) -> None:
         for extra in sorted(set(container) - known):
-            known_list = ", ".join(sorted(known))
-            self.error((*keys, extra), f"unknown setting {_label((*keys, extra))} (known: {known_list})")
+            label = _label((*keys, extra))
+            self.error((*keys, extra), f"unknown setting {label}{did_you_mean(extra, known)}")
+
+
+# Plain ASCII decimals only: str.isdigit() also takes '²' (then int() raises) and '٥٠' (read as 50).
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+# A stack file is small; a setting's JSON text beyond this is not a setting.
+_MAX_JSON_SETTING = 64 * 1024
+_SHOWN_CHARACTERS = 60
+
+
+def whole_number(value: object) -> int | None:
+    """A whole number as YAML (an int) or `pulumi config set` (a string of digits) writes it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _json_object(text: str) -> object:
+    if len(text) > _MAX_JSON_SETTING or not text.lstrip().startswith("{"):
+        return text
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+
+
+def shown(value: object) -> str:
+    """A setting's value for a message: quoted, one line, cut; a mapping or list by its type."""
+    if not isinstance(value, str | int | float | bool):
+        return type(value).__name__
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**18 else "a very large number"
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 4] + "...'"
 
 
 def _label(keys: tuple[str, ...]) -> str:
@@ -278,26 +222,26 @@ def parse_settings(
     locate: Locator | None = None,
 ) -> SettingsResult:
     """Read one stack's settings; `environment` defaults to the config's, then the stack name."""
-    reader = _Reader(path, config, locate or _no_location)
+    reader = _Reader(path, config, locate or first_line)
 
+    # An unknown key is an error, not a warning: `svcaccounts:enviroment: prod` would otherwise
+    # leave the stack on the environment named after it (or none), and `pulumi up` would delete
+    # every account it manages.
     for key in sorted(k for k in config if k.startswith(NAMESPACE + ":") and k not in KNOWN_KEYS):
-        reader.error((key,), f"unknown setting {key} (known: {', '.join(sorted(KNOWN_KEYS))})", "warning")
+        if key == DEFINITIONS_DIR_KEY:
+            reader.error(
+                (key,),
+                f"{key} is not a setting: a repository has one definitions folder, {DEFINITIONS_DIR}/, "
+                "so the definitions a stack deploys are always the ones `svcaccounts validate` and "
+                "`svcaccounts diff` reviewed; remove it",
+            )
+            continue
+        reader.error((key,), f"unknown setting {key}{did_you_mean(key, KNOWN_KEYS)}")
 
     env = environment if environment is not None else config.get(ENVIRONMENT_KEY, stack)
     if not isinstance(env, str) or not env:
         reader.error((ENVIRONMENT_KEY,), f"{ENVIRONMENT_KEY} must be a name")
         env = None
-
-    definitions_dir = config.get(DEFINITIONS_DIR_KEY, DEFAULT_DEFINITIONS_DIR)
-    if not isinstance(definitions_dir, str) or not _DEFINITIONS_DIR.match(definitions_dir):
-        reader.error(
-            (DEFINITIONS_DIR_KEY,),
-            f"{DEFINITIONS_DIR_KEY} must be a folder relative to the repository root, "
-            "without '..' (default: service_accounts)",
-        )
-        definitions_dir = None
-    elif definitions_dir.endswith("/"):
-        definitions_dir = definitions_dir.rstrip("/")
 
     # Credentials may sit in a stack file only as Pulumi ciphertext ({secure: ...}); a plain value
     # there is a committed secret. Only the key is named: the value must not reach a CI log.
@@ -321,29 +265,43 @@ def parse_settings(
     if store_kind is not None:
         _other_store_unset(reader, store_kind)
     okta = _okta(reader)
+    production = _production(reader, env)
 
     findings = tuple(reader.findings)
     if (
         any(f.severity == "error" for f in findings)
         or env is None
-        or definitions_dir is None
         or auth_server is None
         or (key_vault is None and aws is None)
         or okta is None
+        or production is None
     ):
         return SettingsResult(None, findings)
     return SettingsResult(
         StackSettings(
             stack=stack,
             environment=env,
-            definitions_dir=definitions_dir,
             auth_server=auth_server,
             key_vault=key_vault,
             okta=okta,
             aws_secrets_manager=aws,
+            production=production,
         ),
         findings,
     )
+
+
+def _production(reader: _Reader, environment: str | None) -> bool | None:
+    value = reader.config.get(PRODUCTION_KEY)
+    if value is None:
+        return environment in PRODUCTION_ENVIRONMENTS
+    # `pulumi config set svcaccounts:production true` stores the text "true".
+    if value in (True, "true"):
+        return True
+    if value in (False, "false"):
+        return False
+    reader.error((PRODUCTION_KEY,), f"{PRODUCTION_KEY} must be true or false, not {shown(value)}")
+    return None
 
 
 def _secret_store(reader: _Reader) -> SecretStoreKind | None:
@@ -351,10 +309,10 @@ def _secret_store(reader: _Reader) -> SecretStoreKind | None:
     for kind in SECRET_STORES:
         if value == kind:
             return kind
-    shown = value if isinstance(value, str | int | float | bool) else type(value).__name__
     reader.error(
         (SECRET_STORE_KEY,),
-        f"{SECRET_STORE_KEY} must be {' or '.join(SECRET_STORES)} (default {AZURE_KEY_VAULT}), not {shown!r}",
+        f"{SECRET_STORE_KEY} must be {' or '.join(SECRET_STORES)} (default {AZURE_KEY_VAULT}), "
+        f"not {shown(value)}",
     )
     return None
 
@@ -454,10 +412,8 @@ def _aws_secrets_manager(reader: _Reader) -> AwsSecretsManagerSettings | None:
             f"/_+=.@- (default {DEFAULT_AWS_NAME_PREFIX})",
         )
         prefix = None
-    window: Any = value.get("recoveryWindowDays", DEFAULT_AWS_RECOVERY_WINDOW_DAYS)
-    if isinstance(window, str) and window.isdigit():
-        window = int(window)
-    if isinstance(window, bool) or not isinstance(window, int) or not (window == 0 or 7 <= window <= 30):
+    window = whole_number(value.get("recoveryWindowDays", DEFAULT_AWS_RECOVERY_WINDOW_DAYS))
+    if window is None or not (window == 0 or 7 <= window <= 30):
         reader.error(
             (key, "recoveryWindowDays"),
             f"{key}.recoveryWindowDays must be 0 (delete without recovery) or 7 to 30 days "
@@ -485,10 +441,8 @@ def _okta(reader: _Reader) -> OktaSettings | None:
         "the Okta domain, such as okta.com or oktapreview.com",
         required=False,
     )
-    capacity: Any = reader.config.get(OKTA_MAX_API_CAPACITY_KEY, DEFAULT_OKTA_MAX_API_CAPACITY)
-    if isinstance(capacity, str) and capacity.isdigit():
-        capacity = int(capacity)
-    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= 100:
+    capacity = whole_number(reader.config.get(OKTA_MAX_API_CAPACITY_KEY, DEFAULT_OKTA_MAX_API_CAPACITY))
+    if capacity is None or not 1 <= capacity <= 100:
         reader.error(
             (OKTA_MAX_API_CAPACITY_KEY,),
             f"{OKTA_MAX_API_CAPACITY_KEY} must be a percentage from 1 to 100",
@@ -503,13 +457,8 @@ def _okta(reader: _Reader) -> OktaSettings | None:
     )
 
 
-def settings_of(stack: Stack, stack_file: bytes | None = None) -> SettingsResult:
-    """A loaded stack's settings; with the stack file's bytes, findings point at the right line."""
-    locate: Locator | None = None
-    if stack_file is not None:
-        document = read_document(stack.path, stack_file)
-        if document.readable:
-            locate = document.locate
+def settings_of(stack: Stack) -> SettingsResult:
+    """A loaded stack's settings, with findings located in its stack file."""
     return parse_settings(
-        stack.name, stack.path, stack.config, environment=stack.environment, locate=locate
+        stack.name, stack.path, stack.config, environment=stack.environment, locate=stack.locate
     )

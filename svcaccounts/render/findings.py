@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 from svcaccounts.definitions.findings import Finding
+from svcaccounts.render.escape import github_data, github_property, terminal_text
+
+FindingsFormat = Literal["text", "github", "json"]
+
+
+class FindingsRenderer(Protocol):
+    def __call__(self, findings: Sequence[Finding], *, files_checked: int) -> str: ...
 
 
 def render_text(findings: Sequence[Finding], *, files_checked: int) -> str:
-    lines = [str(finding) for finding in findings]
+    # A message quotes keys and values as the file wrote them, and a path is a file's name:
+    # neither may colour the terminal or start a line that looks like another finding.
+    lines = [terminal_text(str(finding)) for finding in findings]
     errors = sum(1 for finding in findings if finding.severity == "error")
     if errors:
         files = len({finding.path for finding in findings if finding.severity == "error"})
@@ -24,19 +34,10 @@ def render_text(findings: Sequence[Finding], *, files_checked: int) -> str:
     return "\n".join(lines)
 
 
-def _escape_data(text: str) -> str:
-    # GitHub's workflow-command encoding: %, CR and LF in the message; also , and : in properties.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(findings: Sequence[Finding], *, files_checked: int) -> str:
     lines = [
-        f"::{finding.severity} file={_escape_property(finding.path)},line={finding.line},"
-        f"col={finding.col}::{_escape_data(finding.message)}"
+        f"::{finding.severity} file={github_property(finding.path)},line={finding.line},"
+        f"col={finding.col}::{github_data(finding.message)}"
         for finding in findings
     ]
     lines.append(
@@ -66,5 +67,8 @@ def render_json(findings: Sequence[Finding], *, files_checked: int) -> str:
     )
 
 
-Reporter = Callable[..., str]
-REPORTERS: dict[str, Reporter] = {"text": render_text, "github": render_github, "json": render_json}
+RENDERERS: dict[FindingsFormat, FindingsRenderer] = {
+    "text": render_text,
+    "github": render_github,
+    "json": render_json,
+}

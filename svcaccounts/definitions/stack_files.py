@@ -7,17 +7,24 @@ Several stacks may share one environment (two regions of prod, say).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from svcaccounts.definitions.findings import Finding
+from svcaccounts.definitions.layout import stack_name_of
 from svcaccounts.definitions.yaml_reader import read_document
 
-STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
 ENVIRONMENT_KEY = "svcaccounts:environment"
 ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+
+
+Locator = Callable[[tuple[str, ...]], tuple[int, int]]
+
+
+def first_line(_: tuple[str, ...]) -> tuple[int, int]:
+    return (1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +34,9 @@ class Stack:
     path: str
     # The stack file's `config:` block as plain values (secure values stay ciphertext mappings).
     config: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-
-def stack_name_of(path: str) -> str | None:
-    """`Pulumi.prod.yaml` → `prod`; None for `Pulumi.yaml` and other files."""
-    match = STACK_FILE.match(path.rsplit("/", 1)[-1])
-    return match["stack"] if match else None
+    # Where a key path (("config", key, ...)) sits in the stack file, kept from the one parse so
+    # that settings findings point at their line without reading the file again.
+    locate: Locator = field(default=first_line, compare=False, repr=False)
 
 
 def read_stacks(files: Mapping[str, bytes]) -> tuple[tuple[Stack, ...], list[Finding]]:
@@ -78,7 +82,7 @@ def read_stacks(files: Mapping[str, bytes]) -> tuple[tuple[Stack, ...], list[Fin
                 )
             )
             continue
-        stacks.append(Stack(name, environment, path, MappingProxyType(dict(config))))
+        stacks.append(Stack(name, environment, path, MappingProxyType(dict(config)), document.locate))
     return tuple(stacks), findings
 
 

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from svcaccounts.definitions.loader import (
+from svcaccounts.definitions.layout import (
     DEFINITIONS_DIR,
     SCOPE_CATALOG_FILE,
-    RepositoryFiles,
     is_definition_path,
+    stack_name_of,
 )
+from svcaccounts.definitions.loader import RepositoryFiles
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES
-from svcaccounts.stacks import stack_name_of
 
 _BLOB_MODES = (b"100644", b"100755")  # not symlinks (120000) nor submodules (160000)
 _SYMLINK_MODE = b"120000"
@@ -84,7 +84,7 @@ def _ls_tree(root: Path, tree: str, under: str | None = None) -> list[tuple[byte
     return entries
 
 
-def _wanted(root: Path, tree: str, definitions_dir: str) -> tuple[list[_Entry], list[str]]:
+def _wanted(root: Path, tree: str) -> tuple[list[_Entry], list[str]]:
     """The blobs to read, and the symbolic links among the wanted paths (refused, as in the
     working tree: a revision must report what a checkout of it would)."""
     entries: list[_Entry] = []
@@ -99,10 +99,10 @@ def _wanted(root: Path, tree: str, definitions_dir: str) -> tuple[list[_Entry], 
     for mode, oid, path in _ls_tree(root, tree):
         if path == SCOPE_CATALOG_FILE or stack_name_of(path) is not None:
             take(mode, oid, path)
-    for mode, oid, path in _ls_tree(root, tree, definitions_dir + "/"):
+    for mode, oid, path in _ls_tree(root, tree, DEFINITIONS_DIR + "/"):
         # As the working-tree reader does: hidden folders under service_accounts/ are skipped.
         hidden = any(part.startswith(".") for part in path.split("/")[1:-1])
-        if is_definition_path(path, definitions_dir) and not hidden:
+        if is_definition_path(path) and not hidden:
             take(mode, oid, path)
     return entries, links
 
@@ -163,12 +163,10 @@ def _cat_blobs(root: Path, entries: Sequence[_Entry]) -> dict[str, bytes]:
     return files
 
 
-def read_revision_files(
-    root: Path, revision: str, *, definitions_dir: str = DEFINITIONS_DIR
-) -> Mapping[str, bytes]:
+def read_revision_files(root: Path, revision: str) -> Mapping[str, bytes]:
     """Stack files, scopes.yaml and definitions of `revision`, by path relative to `root`."""
     tree = resolve_tree(root, revision)
-    entries, links = _wanted(root, tree, definitions_dir)
+    entries, links = _wanted(root, tree)
     files = RepositoryFiles()
     files.update(_cat_blobs(root, entries))
     for path in links:

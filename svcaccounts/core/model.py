@@ -180,3 +180,6 @@ class Catalog:
             scopes=self.scopes,
             accounts=tuple(account for account in present if account is not None),
         )
+
+
+EMPTY_CATALOG = Catalog(scopes=(), accounts=(), environments=())

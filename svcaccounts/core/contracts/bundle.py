@@ -1,0 +1,247 @@
+"""The credential bundle: the JSON document the Pulumi program stores for each account (Key Vault
+secret or Secrets Manager secret) and the token client reads. Schema for other languages:
+svcaccounts/schemas/credential-bundle.schema.json.
+
+    {"client_id", "token_url", "auth_method", "scopes": [...], "generation": int,
+     "rotates_at": ISO 8601 UTC, and either "client_secret" (client_secret_basic)
+     or "private_key_pem" + "key_id" (private_key_jwt)}
+
+`bundle_json` is the one writer (the program calls it inside `Output.apply`, on values Pulumi
+already holds as secrets); `read_bundle` is the one reader of a decoded document (the client
+decodes the text, refusing duplicate keys, and passes the private key check, which needs a crypto
+library, as `private_key_problem`).
+
+Reading collects every problem before failing, and no message quotes a credential. Unknown keys
+are ignored, so that the program can add fields without breaking deployed consumers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from svcaccounts.core.contracts.values import cut, json_type, token_url_problem
+from svcaccounts.core.model import AUTH_METHODS, AuthMethod
+
+SCHEMA = "credential-bundle.schema.json"
+CONTENT_TYPE = "application/json"
+
+CLIENT_ID = "client_id"
+TOKEN_URL = "token_url"
+AUTH_METHOD = "auth_method"
+SCOPES = "scopes"
+GENERATION = "generation"
+ROTATES_AT = "rotates_at"
+CLIENT_SECRET = "client_secret"
+PRIVATE_KEY_PEM = "private_key_pem"
+KEY_ID = "key_id"
+
+REQUIRED_FIELDS = (CLIENT_ID, TOKEN_URL, AUTH_METHOD, SCOPES, GENERATION, ROTATES_AT)
+# The fields each auth method adds; a bundle carries its own method's and no other's.
+CREDENTIAL_FIELDS: Mapping[AuthMethod, tuple[str, ...]] = {
+    "client_secret_basic": (CLIENT_SECRET,),
+    "private_key_jwt": (PRIVATE_KEY_PEM, KEY_ID),
+}
+SECRET_FIELDS = (CLIENT_SECRET, PRIVATE_KEY_PEM)
+
+# A check of the private key's PEM: the problem, or None. Never quotes the key.
+PrivateKeyCheck = Callable[[str], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialBundle:
+    client_id: str
+    token_url: str
+    auth_method: AuthMethod
+    scopes: tuple[str, ...]
+    generation: int
+    rotates_at: datetime
+    # repr=False keeps the credential out of reprs, f-strings, logs and assertion rewrites.
+    client_secret: str | None = field(default=None, repr=False)
+    private_key_pem: str | None = field(default=None, repr=False)
+    key_id: str | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The credential values, for redacting text that came from outside."""
+        return tuple(value for value in (self.client_secret, self.private_key_pem) if value)
+
+
+class BundleInvalid(ValueError):
+    """Not a credential bundle; `problems` names every problem by its field, quoting no credential."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def bundle_json(
+    *,
+    client_id: str,
+    token_url: str,
+    auth_method: AuthMethod,
+    scopes: Sequence[str],
+    generation: int,
+    rotates_at: str,
+    client_secret: str | None = None,
+    private_key_pem: str | None = None,
+    key_id: str | None = None,
+) -> str:
+    """The bundle's JSON text. ValueError (quoting no value) when the credential fields do not
+    match the auth method."""
+    bundle: dict[str, object] = {
+        CLIENT_ID: client_id,
+        TOKEN_URL: token_url,
+        AUTH_METHOD: auth_method,
+        SCOPES: list(scopes),
+        GENERATION: generation,
+        ROTATES_AT: rotates_at,
+    }
+    if auth_method == "client_secret_basic":
+        if client_secret is None or private_key_pem is not None:
+            raise ValueError("a client_secret_basic bundle holds a client secret and no private key")
+        bundle[CLIENT_SECRET] = client_secret
+    else:
+        if private_key_pem is None or key_id is None or client_secret is not None:
+            raise ValueError("a private_key_jwt bundle holds a private key and its key id, no secret")
+        bundle[PRIVATE_KEY_PEM] = private_key_pem
+        bundle[KEY_ID] = key_id
+    # Sorted keys and fixed separators: the same credentials always give the same bytes, so an
+    # unchanged account never shows a diff on its stored secret.
+    return json.dumps(bundle, sort_keys=True, separators=(",", ":"))
+
+
+def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None = None) -> CredentialBundle:
+    """The bundle in a decoded JSON document, or BundleInvalid listing every problem.
+    `private_key_problem` checks a private_key_jwt bundle's key (the client passes one)."""
+    if not isinstance(document, dict):
+        raise BundleInvalid([f"expected a JSON object, got {json_type(document)}"])
+    problems = [f"{key}: required" for key in REQUIRED_FIELDS if key not in document]
+
+    client_id = _string(document, CLIENT_ID, problems)
+    token_url = _string(document, TOKEN_URL, problems)
+    if token_url is not None and (url_problem := token_url_problem(token_url)):
+        problems.append(f"{TOKEN_URL}: {url_problem}")
+
+    auth_method: AuthMethod | None = None
+    if AUTH_METHOD in document:
+        raw_method = document[AUTH_METHOD]
+        if raw_method in AUTH_METHODS:
+            auth_method = raw_method
+        else:
+            expected = " or ".join(repr(method) for method in AUTH_METHODS)
+            problems.append(f"{AUTH_METHOD}: expected {expected}, got {_shown(raw_method)}")
+
+    scopes = _scopes(document, problems)
+    generation = _generation(document, problems)
+    rotates_at = _rotates_at(document, problems)
+
+    client_secret: str | None = None
+    private_key_pem: str | None = None
+    key_id: str | None = None
+    if auth_method == "client_secret_basic":
+        client_secret = _string(document, CLIENT_SECRET, problems, required=True)
+    elif auth_method == "private_key_jwt":
+        private_key_pem = _private_key(document, problems, private_key_problem)
+        key_id = _string(document, KEY_ID, problems, required=True)
+    if auth_method is not None:
+        problems.extend(
+            f"{key}: not allowed with auth_method {auth_method!r}"
+            for method, keys in CREDENTIAL_FIELDS.items()
+            if method != auth_method
+            for key in keys
+            if key in document
+        )
+
+    if problems:
+        raise BundleInvalid(problems)
+    assert client_id is not None and token_url is not None and auth_method is not None
+    assert scopes is not None and generation is not None and rotates_at is not None
+    return CredentialBundle(
+        client_id=client_id,
+        token_url=token_url,
+        auth_method=auth_method,
+        scopes=scopes,
+        generation=generation,
+        rotates_at=rotates_at,
+        client_secret=client_secret,
+        private_key_pem=private_key_pem,
+        key_id=key_id,
+    )
+
+
+def _shown(value: object) -> str:
+    """A non-secret value for a message, in its JSON spelling (strings quoted), cut short."""
+    return cut(repr(value) if isinstance(value, str) else json.dumps(value))
+
+
+def _string(
+    document: Mapping[str, object], key: str, problems: list[str], *, required: bool = False
+) -> str | None:
+    # The message names the JSON type, never the value: the key may be a credential's.
+    if key not in document:
+        if required:
+            problems.append(f"{key}: required")
+        return None
+    value = document[key]
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{key}: expected a non-empty string, got {json_type(value)}")
+        return None
+    return value
+
+
+def _private_key(
+    document: Mapping[str, object], problems: list[str], check: PrivateKeyCheck | None
+) -> str | None:
+    pem = _string(document, PRIVATE_KEY_PEM, problems, required=True)
+    if pem is not None and check is not None and (key_problem := check(pem)):
+        problems.append(f"{PRIVATE_KEY_PEM}: {key_problem}")
+    return pem
+
+
+def _scopes(document: Mapping[str, object], problems: list[str]) -> tuple[str, ...] | None:
+    if SCOPES not in document:
+        return None
+    value = document[SCOPES]
+    if not isinstance(value, list) or not value:
+        problems.append(f"{SCOPES}: expected a non-empty array of strings, got {json_type(value)}")
+        return None
+    scopes: list[str] = []
+    for index, scope in enumerate(value):
+        if not isinstance(scope, str) or not scope or any(c.isspace() for c in scope):
+            problems.append(f"{SCOPES}[{index}]: expected a scope name without spaces")
+        elif scope in scopes:
+            problems.append(f"{SCOPES}[{index}]: duplicate scope {scope!r}")
+        else:
+            scopes.append(scope)
+    return tuple(scopes) if len(scopes) == len(value) else None
+
+
+def _generation(document: Mapping[str, object], problems: list[str]) -> int | None:
+    if GENERATION not in document:
+        return None
+    value = document[GENERATION]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        problems.append(f"{GENERATION}: expected a non-negative integer, got {_shown(value)}")
+        return None
+    return value
+
+
+def _rotates_at(document: Mapping[str, object], problems: list[str]) -> datetime | None:
+    if ROTATES_AT not in document:
+        return None
+    value = document[ROTATES_AT]
+    if not isinstance(value, str):
+        problems.append(f"{ROTATES_AT}: expected an ISO-8601 UTC timestamp, got {json_type(value)}")
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{ROTATES_AT}: not an ISO-8601 timestamp: {_shown(value)}")
+        return None
+    if moment.utcoffset() != timedelta(0):
+        problems.append(f"{ROTATES_AT}: must be in UTC (end with Z or +00:00), got {_shown(value)}")
+        return None
+    return moment.astimezone(UTC)

@@ -1,0 +1,294 @@
+"""The plan of one environment as a table, as JSON and as markdown, with what changes against
+the plan of a base revision (svcaccounts.core.plan computes both)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, PlanChange, PlannedResource
+from svcaccounts.core.rotation import iso_utc
+from svcaccounts.core.settings import (
+    AWS_SECRETS_MANAGER,
+    AZURE_KEY_VAULT,
+    AwsSecretsManagerSettings,
+    ExistingAuthServer,
+    SecretStoreKind,
+    StackSettings,
+)
+from svcaccounts.render import Format
+from svcaccounts.render.escape import markdown_code, markdown_inline, markdown_text, terminal_text
+from svcaccounts.render.table import markdown_table, text_table
+
+# How a line shows a value from the definitions or the stack file: escaped for its format.
+_Quote = Callable[[str], str]
+
+# ---- the JSON document -------------------------------------------------------------------------
+
+
+def account_document(account: AccountPlan) -> dict[str, Any]:
+    return {
+        "name": account.name,
+        "status": account.status,
+        "owner": {"team": account.owner_team, "email": account.owner_email},
+        "scopes": list(account.scopes),
+        "auth_method": account.auth_method,
+        "token_lifetime_minutes": account.token_lifetime_minutes,
+        "rotation": {
+            "period_days": account.period_days,
+            "grace_days": account.grace_days,
+            "force": account.force,
+            "generation": account.generation,
+            "live_generations": list(account.rotation.live_generations),
+            "last_rotation": iso_utc(account.rotation.last_rotation),
+            "next_rotation": iso_utc(account.rotation.next_rotation),
+            "grace_ends": _optional_iso(account.rotation.grace_ends),
+            "expires_at": iso_utc(account.rotation.expires_at),
+        },
+        "okta_label": account.label,
+        "secret_store": account.secret_store,
+        **(
+            {"aws_secret": account.secret_name}
+            if account.secret_store == AWS_SECRETS_MANAGER
+            else {"key_vault_secret": account.secret_name}
+        ),
+        "credentials": [
+            {
+                "kind": credential.kind,
+                "generation": credential.generation,
+                "resource": credential.resource,
+                "key_id": credential.key_id,
+            }
+            for credential in account.credentials
+        ],
+        "resources": [_resource_document(resource) for resource in account.resources],
+    }
+
+
+def _optional_iso(instant: datetime | None) -> str | None:
+    return None if instant is None else iso_utc(instant)
+
+
+def _resource_document(resource: PlannedResource) -> dict[str, Any]:
+    return {"type": resource.type, "name": resource.name, "parent": resource.parent}
+
+
+def plan_document(plan: EnvironmentPlan) -> dict[str, Any]:
+    """What `svcaccounts plan --format json` prints."""
+    server = plan.settings.auth_server
+    return {
+        "stack": plan.stack,
+        "environment": plan.environment,
+        "at": iso_utc(plan.at),
+        "auth_server": (
+            {"id": server.id}
+            if isinstance(server, ExistingAuthServer)
+            else {"create": {"name": server.name, "audience": server.audience}}
+        ),
+        "token_url": plan.token_url,
+        "secret_store": plan.settings.secret_store,
+        **_store_document(plan.settings),
+        "shared_resources": [_resource_document(resource) for resource in plan.shared],
+        "accounts": [account_document(account) for account in plan.accounts],
+        "resource_count": plan.resource_count,
+    }
+
+
+def _store_document(settings: StackSettings) -> dict[str, Any]:
+    store = settings.store
+    if isinstance(store, AwsSecretsManagerSettings):
+        return {
+            "aws_secrets_manager": {
+                "region": store.region,
+                "kms_key_id": store.kms_key_id,
+                "name_prefix": store.name_prefix,
+                "recovery_window_days": store.recovery_window_days,
+            }
+        }
+    return {"key_vault": {"name": store.name, "resource_group": store.resource_group}}
+
+
+def render_json(plan: EnvironmentPlan) -> str:
+    return json.dumps(plan_document(plan), indent=2)
+
+
+# ---- the table and markdown --------------------------------------------------------------------
+
+_COLUMNS = (
+    "ACCOUNT",
+    "STATUS",
+    "AUTH",
+    "SCOPES",
+    "TOKEN",
+    "GEN",
+    "NEXT ROTATION",
+    "CREDENTIAL",
+    "KEY VAULT SECRET",
+)
+# The last column names the stack's store.
+_SECRET_COLUMN: dict[SecretStoreKind, str] = {
+    AZURE_KEY_VAULT: "KEY VAULT SECRET",
+    AWS_SECRETS_MANAGER: "AWS SECRET",
+}
+
+
+def _columns(plan: EnvironmentPlan) -> tuple[str, ...]:
+    return (*_COLUMNS[:-1], _SECRET_COLUMN[plan.settings.secret_store])
+
+
+def _credential_text(account: AccountPlan) -> str:
+    if account.current.kind == "client_secret":
+        return f"client secret g{account.generation}"
+    kids = ", ".join(credential.key_id or "" for credential in account.credentials)
+    return f"private key {kids}"
+
+
+def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
+    return [
+        (
+            account.name,
+            account.status,
+            account.auth_method,
+            " ".join(account.scopes),
+            f"{account.token_lifetime_minutes}m",
+            str(account.generation),
+            iso_utc(account.rotation.next_rotation),
+            _credential_text(account),
+            account.secret_name,
+        )
+        for account in plan.accounts
+    ]
+
+
+def _auth_server_text(plan: EnvironmentPlan, quote: _Quote) -> str:
+    server = plan.settings.auth_server
+    if isinstance(server, ExistingAuthServer):
+        return f"{quote(server.id)} (existing)"
+    return f"{quote(server.name)} (created by the stack, audience {quote(server.audience)})"
+
+
+def _store_text(settings: StackSettings, quote: _Quote) -> str:
+    store = settings.store
+    if isinstance(store, AwsSecretsManagerSettings):
+        default_key = "aws/secretsmanager (the account's default key)"
+        key = quote(store.kms_key_id) if store.kms_key_id else default_key
+        return (
+            f"aws secrets manager: region {quote(store.region)}, KMS key {key}, "
+            f"recovery window {store.recovery_window_days} days"
+        )
+    return f"key vault: {quote(store.name)} (resource group {quote(store.resource_group)})"
+
+
+def _header_lines(plan: EnvironmentPlan, quote: _Quote) -> list[str]:
+    token_url = quote(plan.token_url) if plan.token_url else "(known once the authorization server exists)"
+    return [
+        f"stack {quote(plan.stack)} · environment {quote(plan.environment)} · at {iso_utc(plan.at)}",
+        f"authorization server: {_auth_server_text(plan, quote)}",
+        f"token URL: {token_url}",
+        _store_text(plan.settings, quote),
+        f"{len(plan.accounts)} accounts, {len(plan.scopes)} scopes, {plan.resource_count} resources",
+    ]
+
+
+def render_table(plan: EnvironmentPlan) -> str:
+    resources = ["resources:"]
+    for resource in plan.shared:
+        resources.append(f"  {resource.type}  {resource.name}")
+    for account in plan.accounts:
+        resources.append(f"  {account.name}:")
+        for resource in account.resources[1:]:
+            resources.append(f"    {resource.type}  {resource.name}")
+    return "\n".join(
+        [
+            *_header_lines(plan, terminal_text),
+            "",
+            *text_table(_columns(plan), _rows(plan)),
+            "",
+            # Our words around names: escaped whole, they hold no control character of ours.
+            *(terminal_text(line) for line in resources),
+        ]
+    )
+
+
+def render_markdown(plan: EnvironmentPlan) -> str:
+    title = f"### Plan for stack {markdown_code(plan.stack)} (environment {markdown_code(plan.environment)})"
+    lines = [title, ""]
+    lines.extend(f"- {line}" for line in _header_lines(plan, markdown_text)[1:])
+    lines.append(f"- at {iso_utc(plan.at)}")
+    lines.append("")
+    lines.extend(
+        markdown_table(_columns(plan), ([markdown_text(cell) for cell in row] for row in _rows(plan)))
+    )
+    lines.append("")
+    lines.append("<details><summary>Resources</summary>")
+    lines.append("")
+    lines.extend(
+        markdown_table(
+            ("Type", "Name", "Parent"),
+            (
+                (markdown_code(r.type), markdown_code(r.name), markdown_text(r.parent or ""))
+                for r in plan.resources()
+            ),
+        )
+    )
+    lines.append("")
+    lines.append("</details>")
+    return "\n".join(lines)
+
+
+RENDERERS: dict[Format, Callable[[EnvironmentPlan], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "markdown": render_markdown,
+}
+
+
+# ---- with the changes against a base -----------------------------------------------------------
+
+
+def _changes_document(changes: Sequence[PlanChange], label: str) -> dict[str, Any]:
+    return {
+        "base": label,
+        "items": [{"account": c.account, "kind": c.kind, "message": c.message} for c in changes],
+    }
+
+
+def _changes_markdown(changes: Sequence[PlanChange], label: str) -> list[str]:
+    lines = [f"#### Changes against {markdown_code(label)}", ""]
+    # A change's message is our words around names, scopes and secret names: kept on its line,
+    # with no HTML or link, whatever those hold.
+    lines.extend(
+        f"- {markdown_code(c.account)} **{c.kind}**: {markdown_inline(c.message)}" for c in changes
+    )
+    if not changes:
+        lines.append("- none")
+    return lines
+
+
+def _changes_table(changes: Sequence[PlanChange], label: str) -> list[str]:
+    lines = [f"changes against {label}:"]
+    lines.extend(f"  {c.account}: {c.kind}: {c.message}" for c in changes)
+    if not changes:
+        lines.append("  none")
+    return [terminal_text(line) for line in lines]
+
+
+def render(
+    plan: EnvironmentPlan,
+    fmt: Format,
+    *,
+    changes: Sequence[PlanChange] | None = None,
+    base: str | None = None,
+) -> str:
+    """The plan in `fmt`; with `changes`, also what changes against the plan of `base`."""
+    if changes is None:
+        return RENDERERS[fmt](plan)
+    label = base or "base"
+    if fmt == "json":
+        document = plan_document(plan)
+        document["changes"] = _changes_document(changes, label)
+        return json.dumps(document, indent=2)
+    section = _changes_markdown(changes, label) if fmt == "markdown" else _changes_table(changes, label)
+    return "\n".join([RENDERERS[fmt](plan), "", *section])

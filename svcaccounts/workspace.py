@@ -1,0 +1,260 @@
+"""The one door to a repository: its files read once (the working tree or a git revision), loaded
+and checked once, and a stack's settings and environment view taken from that same load.
+
+Every command and the Pulumi program open stacks here, so what `pulumi up` deploys is read by the
+very code `validate` and `diff` run, with the same confinement (regular files inside the
+repository, no symbolic links) and the same findings. No Pulumi, no rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from svcaccounts.core.model import EMPTY_CATALOG, Catalog, EffectiveAccount, EnvironmentView
+from svcaccounts.core.settings import StackSettings
+from svcaccounts.core.stack_review import StackState
+from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
+from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
+from svcaccounts.definitions.layout import SCOPE_CATALOG_FILE, is_definition_path, stack_name_of
+from svcaccounts.definitions.loader import LoadResult, load_files, read_repository_files
+from svcaccounts.definitions.stack_files import Stack
+from svcaccounts.definitions.stack_settings import SettingsResult, parse_settings, settings_of
+from svcaccounts.definitions.yaml_reader import read_document
+
+WORKING_TREE = "working tree"
+
+
+# Why a stack cannot be opened: commands choose their exit code from it.
+#   unknown: no such repository, revision, stack or account (a usage error);
+#   settings / definitions: the stack file's settings or the definitions have errors.
+StackProblem = Literal["unknown", "settings", "definitions"]
+
+
+class StackError(Exception):
+    """A stack cannot be opened: a message for the user, with the located findings behind it."""
+
+    def __init__(
+        self, message: str, findings: tuple[Finding, ...] = (), *, problem: StackProblem = "unknown"
+    ) -> None:
+        super().__init__(message)
+        self.findings = findings
+        self.problem = problem
+
+
+def revision_label(revision: str) -> str:
+    """How a revision is named in reports: a full commit id is cut to 12 characters."""
+    return revision[:12] if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", revision) else revision
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """One revision of the repository, read and loaded once."""
+
+    label: str
+    files: Mapping[str, bytes]
+    loaded: LoadResult
+
+    @property
+    def stacks(self) -> tuple[Stack, ...]:
+        return self.loaded.stacks
+
+    @property
+    def definitions_checked(self) -> int:
+        return sum(1 for path in self.files if is_definition_path(path))
+
+    @property
+    def has_definitions(self) -> bool:
+        return SCOPE_CATALOG_FILE in self.files or any(is_definition_path(path) for path in self.files)
+
+    def stack(self, name: str) -> Stack | None:
+        return next((stack for stack in self.loaded.stacks if stack.name == name), None)
+
+    def settings_findings(self) -> tuple[Finding, ...]:
+        """Every stack's settings findings, located in its stack file."""
+        return tuple(finding for stack in self.stacks for finding in settings_of(stack).findings)
+
+    def findings(self) -> tuple[Finding, ...]:
+        """Everything `validate` reports: files, definitions, catalog and every stack's settings."""
+        return sorted_findings([*self.loaded.findings, *self.settings_findings()])
+
+
+def open_working_tree(root: Path) -> Workspace:
+    if not root.is_dir():
+        raise StackError(f"{root} is not a directory")
+    files = read_repository_files(root)
+    return Workspace(WORKING_TREE, files, load_files(files))
+
+
+def open_revision(root: Path, revision: str) -> Workspace:
+    """`revision` of the git repository at `root`; StackError(unknown) when git cannot read it."""
+    if not root.is_dir():
+        raise StackError(f"{root} is not a directory")
+    try:
+        files = read_revision_files(root, revision)
+    except RevisionError as error:
+        raise StackError(str(error)) from None
+    return Workspace(revision_label(revision), files, load_files(files))
+
+
+def stack_states(workspace: Workspace) -> dict[str, StackState]:
+    """Every stack of `workspace` as the stack-settings review compares it."""
+    catalog = workspace.loaded.partial_catalog
+    states: dict[str, StackState] = {}
+    for stack in workspace.stacks:
+        settings = settings_of(stack).settings
+        environment = settings.environment if settings is not None else stack.environment
+        accounts = (
+            len(catalog.for_environment(environment).accounts) if environment in catalog.environments else 0
+        )
+        states[stack.name] = StackState(settings, environment, accounts)
+    return states
+
+
+# ---- the base of a review ----------------------------------------------------------------
+
+# Enough paths for a reviewer to act on; `svcaccounts validate` on the base lists them all.
+SHOWN_BASE_PATHS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class BaseCatalog:
+    """What the base offers to compare, and what a reviewer must know about its limits."""
+
+    catalog: Catalog
+    notes: tuple[str, ...]
+    compare_catalog: bool
+
+
+def _listed(paths: list[str]) -> str:
+    shown = ", ".join(f"`{path}`" for path in paths[:SHOWN_BASE_PATHS])
+    more = len(paths) - SHOWN_BASE_PATHS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _account_names(files: Mapping[str, bytes], paths: list[str]) -> list[str]:
+    """The `name` of each invalid definition file, where the file is readable enough to say."""
+    names = []
+    for path in paths:
+        value = read_document(path, files[path]).value
+        name = value.get("name") if isinstance(value, dict) else None
+        if isinstance(name, str) and name:
+            names.append(name)
+    return sorted(set(names))
+
+
+def base_catalog(base: Workspace) -> BaseCatalog:
+    """The base revision of a review, read leniently: a base without definitions compares as
+    empty, and an invalid one through the loader's partial catalog, with notes that say what was
+    left out."""
+    label, files, result = base.label, base.files, base.loaded
+    if not base.has_definitions:
+        return BaseCatalog(
+            EMPTY_CATALOG,
+            (f"the base ({label}) has no definitions yet: everything is reported as new",),
+            compare_catalog=True,
+        )
+    if result.ok:
+        return BaseCatalog(result.partial_catalog, (), compare_catalog=True)
+    errors = [finding for finding in result.findings if finding.severity == "error"]
+    paths = sorted({finding.path for finding in errors})
+    notes = [
+        f"the base ({label}) has {len(errors)} error{'s' * (len(errors) != 1)} in its "
+        f"definitions; compared what could be compared. Left out of the base: {_listed(paths)}"
+    ]
+    invalid_definitions = [path for path in paths if is_definition_path(path)]
+    if invalid_definitions:
+        named = _account_names(files, invalid_definitions)
+        which = f" ({', '.join(f'`{name}`' for name in named)})" if named else ""
+        notes.append(
+            f"accounts defined in the base's invalid files{which} are reported as added: "
+            "their base state is unknown"
+        )
+    scopes_unreadable = SCOPE_CATALOG_FILE in paths
+    if scopes_unreadable:
+        notes.append("the base's scopes.yaml could not be read: catalog changes are not reported")
+    if any(stack_name_of(path) is not None or path == "Pulumi.yaml" for path in paths):
+        notes.append(
+            "some base stack files could not be read: accounts in their environments are reported as added"
+        )
+    return BaseCatalog(result.partial_catalog, tuple(notes), compare_catalog=not scopes_unreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStack:
+    """A stack ready to plan, check or deploy: its settings and its environment's accounts."""
+
+    settings: StackSettings
+    catalog: Catalog
+    view: EnvironmentView
+    # Warnings about the stack's settings (errors end in StackError).
+    warnings: tuple[Finding, ...]
+
+    def account(self, name: str) -> EffectiveAccount:
+        for account in self.view.accounts:
+            if account.name == name:
+                return account
+        known = ", ".join(sorted(account.name for account in self.view.accounts)) or "none"
+        raise StackError(
+            f"no account {name!r} in stack {self.settings.stack} "
+            f"(environment {self.settings.environment}); its accounts: {known}",
+        )
+
+
+def stack_settings(workspace: Workspace, name: str, *, where: str) -> SettingsResult:
+    """The settings of stack `name` as its stack file in `workspace` gives them."""
+    stack = workspace.stack(name)
+    if stack is None:
+        known = ", ".join(candidate.name for candidate in workspace.stacks) or "none"
+        raise StackError(
+            f"no stack {name!r} (Pulumi.{name}.yaml) in {where}; known stacks: {known}",
+            tuple(f for f in workspace.loaded.findings if f.path.startswith("Pulumi.")),
+        )
+    return settings_of(stack)
+
+
+def open_stack(
+    workspace: Workspace,
+    name: str,
+    *,
+    where: str,
+    config: Mapping[str, Any] | None = None,
+) -> OpenStack:
+    """Stack `name` of `workspace`: its settings (from its stack file, or from `config`, the
+    Pulumi runtime's view of the same keys) and its environment's accounts, or a StackError that
+    lists every problem. `where` names the repository in messages."""
+    if config is None:
+        settings_result = stack_settings(workspace, name, where=where)
+    else:
+        settings_result = parse_settings(name, f"Pulumi.{name}.yaml", config)
+    settings = settings_result.settings
+    if settings is None or has_errors(settings_result.findings):
+        stack = workspace.stack(name)
+        path = stack.path if stack is not None else f"Pulumi.{name}.yaml"
+        raise StackError(f"invalid settings in {path}", settings_result.findings, problem="settings")
+    catalog = workspace.loaded.catalog
+    if catalog is None:
+        raise StackError(
+            "invalid definitions: fix them first (svcaccounts validate)",
+            workspace.loaded.findings,
+            problem="definitions",
+        )
+    if settings.environment not in catalog.environments:
+        raise StackError(
+            f"environment {settings.environment!r} of stack {name!r} is not declared by any stack file",
+            problem="settings",
+        )
+    return OpenStack(
+        settings=settings,
+        catalog=catalog,
+        view=catalog.for_environment(settings.environment),
+        warnings=settings_result.findings,
+    )
+
+
+def open_stack_at(root: Path, name: str, *, config: Mapping[str, Any] | None = None) -> OpenStack:
+    """Stack `name` of the working tree at `root`: the one call commands and the program make."""
+    return open_stack(open_working_tree(root), name, where=str(root.resolve()), config=config)

@@ -276,7 +276,7 @@ def test_the_okta_provider_backs_off_on_rate_limits(pulumi_mocks: Mocks) -> None
         "maxRetries": 10,
         "minWaitSeconds": 30,
         "maxWaitSeconds": 120,
-        "requestTimeout": 60,
+        "requestTimeout": 0,
     }
     assert (provider["orgName"], provider["baseUrl"]) == ("dev-1", "okta.com")
     assert "apiToken" not in provider

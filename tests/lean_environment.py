@@ -1,5 +1,5 @@
 """Running svcaccounts as if only some distributions were installed: the check behind the lean
-installs (`svcaccounts[client]`, `svcaccounts[client-aws]`).
+installs (`svcaccounts[client]`, `svcaccounts[client-aws]`, and requirements-plan.lock for `make plan`).
 
 The literal check would be a fresh virtualenv holding only those distributions. Building one needs
 the registry (or a wheelhouse) and most of a minute. For what imports need, this is equivalent, and

@@ -134,9 +134,12 @@ def test_token_env_and_verify_run_with_only_the_extra_installed(
         env={
             "SVCACCOUNTS_NOW": VERIFY_NOW,
             # Key Vault: the vault's https:// URL goes through this proxy, which refuses at once
-            # (azure-core retries three times, with backoff: about 5 s).
+            # (azure-core retries three times, with backoff: about 5 s). Both spellings: the
+            # lower-case one wins where both are set.
             "HTTPS_PROXY": CLOSED,
+            "https_proxy": CLOSED,
             "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
             # AWS: the endpoint refuses at once; any credentials sign a request that never leaves.
             "AWS_ENDPOINT_URL": CLOSED,
             "AWS_ACCESS_KEY_ID": "testing",

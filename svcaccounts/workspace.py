@@ -22,7 +22,12 @@ from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
 from svcaccounts.definitions.layout import SCOPE_CATALOG_FILE, is_definition_path, stack_name_of
 from svcaccounts.definitions.loader import LoadResult, load_files, read_repository_files
 from svcaccounts.definitions.stack_files import Stack
-from svcaccounts.definitions.stack_settings import SettingsResult, parse_settings, settings_of
+from svcaccounts.definitions.stack_settings import (
+    SettingsResult,
+    parse_settings,
+    settings_of,
+    shared_server_findings,
+)
 from svcaccounts.definitions.yaml_reader import read_document
 
 WORKING_TREE = "working tree"
@@ -57,6 +62,13 @@ class Workspace:
     label: str
     files: Mapping[str, bytes]
     loaded: LoadResult
+    # Each stack's settings, parsed once from the load's own parse of its stack file.
+    settings: Mapping[str, SettingsResult]
+
+    @classmethod
+    def of(cls, label: str, files: Mapping[str, bytes]) -> Workspace:
+        loaded = load_files(files)
+        return cls(label, files, loaded, {stack.name: settings_of(stack) for stack in loaded.stacks})
 
     @property
     def stacks(self) -> tuple[Stack, ...]:
@@ -74,8 +86,11 @@ class Workspace:
         return next((stack for stack in self.loaded.stacks if stack.name == name), None)
 
     def settings_findings(self) -> tuple[Finding, ...]:
-        """Every stack's settings findings, located in its stack file."""
-        return tuple(finding for stack in self.stacks for finding in settings_of(stack).findings)
+        """Every stack's settings findings, located in its stack file, and the checks across
+        stacks (a shared authorization server's scopes have one owner)."""
+        own = [finding for result in self.settings.values() for finding in result.findings]
+        valid = [(stack, self.settings[stack.name].settings) for stack in self.stacks]
+        return (*own, *shared_server_findings([(stack, s) for stack, s in valid if s is not None]))
 
     def findings(self) -> tuple[Finding, ...]:
         """Everything `validate` reports: files, definitions, catalog and every stack's settings."""
@@ -86,7 +101,7 @@ def open_working_tree(root: Path) -> Workspace:
     if not root.is_dir():
         raise StackError(f"{root} is not a directory")
     files = read_repository_files(root)
-    return Workspace(WORKING_TREE, files, load_files(files))
+    return Workspace.of(WORKING_TREE, files)
 
 
 def open_revision(root: Path, revision: str) -> Workspace:
@@ -97,7 +112,7 @@ def open_revision(root: Path, revision: str) -> Workspace:
         files = read_revision_files(root, revision)
     except RevisionError as error:
         raise StackError(str(error)) from None
-    return Workspace(revision_label(revision), files, load_files(files))
+    return Workspace.of(revision_label(revision), files)
 
 
 def stack_states(workspace: Workspace) -> dict[str, StackState]:
@@ -105,7 +120,7 @@ def stack_states(workspace: Workspace) -> dict[str, StackState]:
     catalog = workspace.loaded.partial_catalog
     states: dict[str, StackState] = {}
     for stack in workspace.stacks:
-        settings = settings_of(stack).settings
+        settings = workspace.settings[stack.name].settings
         environment = settings.environment if settings is not None else stack.environment
         accounts = (
             len(catalog.for_environment(environment).accounts) if environment in catalog.environments else 0
@@ -213,7 +228,7 @@ def stack_settings(workspace: Workspace, name: str, *, where: str) -> SettingsRe
             f"no stack {name!r} (Pulumi.{name}.yaml) in {where}; known stacks: {known}",
             tuple(f for f in workspace.loaded.findings if f.path.startswith("Pulumi.")),
         )
-    return settings_of(stack)
+    return workspace.settings[stack.name]
 
 
 def open_stack(

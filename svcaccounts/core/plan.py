@@ -229,7 +229,11 @@ def plan_environment(view: EnvironmentView, settings: StackSettings, now: dateti
     if settings.aws_secrets_manager is not None:
         # Explicit, with the configured region: the program never depends on an ambient region.
         shared.append(PlannedResource(naming.AWS_PROVIDER_TYPE, naming.AWS_PROVIDER_NAME))
-    shared.extend(PlannedResource(naming.SCOPE_TYPE, naming.scope_name(scope.name)) for scope in view.scopes)
+    if settings.owns_scopes:
+        # A stack that references a shared server's scopes (`scopes: reference`) creates none.
+        shared.extend(
+            PlannedResource(naming.SCOPE_TYPE, naming.scope_name(scope.name)) for scope in view.scopes
+        )
     return EnvironmentPlan(
         stack=settings.stack,
         environment=view.environment,

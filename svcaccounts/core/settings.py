@@ -31,9 +31,15 @@ DEFAULT_AWS_RECOVERY_WINDOW_DAYS = 30
 
 @dataclass(frozen=True, slots=True)
 class ExistingAuthServer:
-    """A custom authorization server that already exists (its id)."""
+    """A custom authorization server that already exists (its id).
+
+    Several stacks may deploy to one server (two regions of one environment, say), but only one
+    of them may create the catalog's scopes there: a second would collide with the first, and
+    destroying either would delete scopes the other's rules use. `owns_scopes` False: another
+    stack creates them (`scopes: reference`)."""
 
     id: str
+    owns_scopes: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,11 @@ class StackSettings:
     def __post_init__(self) -> None:
         if (self.key_vault is None) == (self.aws_secrets_manager is None):
             raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
+
+    @property
+    def owns_scopes(self) -> bool:
+        """Whether this stack creates the catalog's scopes on its authorization server."""
+        return not isinstance(self.auth_server, ExistingAuthServer) or self.auth_server.owns_scopes
 
     @property
     def secret_store(self) -> SecretStoreKind:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +50,9 @@ from svcaccounts.definitions.layout import DEFINITIONS_DIR
 from svcaccounts.definitions.stack_files import ENVIRONMENT_KEY, Locator, Stack, first_line
 
 NAMESPACE = "svcaccounts"
+# Who creates the catalog's scopes on a shared existing authorization server.
+SCOPES_OWN = "own"
+SCOPES_REFERENCE = "reference"
 # Once a setting; now refused with a reason (one definitions folder per repository).
 DEFINITIONS_DIR_KEY = "svcaccounts:definitionsDir"
 AUTH_SERVER_KEY = "svcaccounts:authServer"
@@ -113,7 +116,6 @@ _KMS_KEY = re.compile(
 # Secret names are 1-512 of [A-Za-z0-9/_+=.@-]; the prefix leaves room for environment and account.
 AWS_NAME_PREFIX_MAX = 256
 _AWS_NAME_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{0,256}$")
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,13 +344,28 @@ def _auth_server(reader: _Reader) -> AuthServerSettings | None:
                 "or {create: {name: ..., audience: ...}}",
             )
         return None
-    reader.unknown_keys(value, (key,), {"id", "create"})
+    reader.unknown_keys(value, (key,), {"id", "create", "scopes"})
     if ("id" in value) == ("create" in value):
         reader.error((key,), f"{key} needs exactly one of id (an existing server) or create (a new one)")
         return None
     if "id" in value:
         server_id = reader.string(value, (key, "id"), _AUTH_SERVER_ID, "an Okta authorization server id")
-        return None if server_id is None else ExistingAuthServer(server_id)
+        scopes = value.get("scopes", SCOPES_OWN)
+        if scopes not in (SCOPES_OWN, SCOPES_REFERENCE):
+            reader.error(
+                (key, "scopes"),
+                f"{key}.scopes must be {SCOPES_OWN} (this stack creates the catalog's scopes on the "
+                f"server, the default) or {SCOPES_REFERENCE} (another stack on the same server does), "
+                f"not {shown(scopes)}",
+            )
+            return None
+        return None if server_id is None else ExistingAuthServer(server_id, owns_scopes=scopes == SCOPES_OWN)
+    if "scopes" in value:
+        reader.error(
+            (key, "scopes"),
+            f"{key}.scopes applies to an existing server (id): a created one is the stack's own",
+        )
+        return None
     create = value["create"]
     if not isinstance(create, Mapping):
         reader.error((key, "create"), f"{key}.create must be a mapping with name and audience")
@@ -462,3 +479,38 @@ def settings_of(stack: Stack) -> SettingsResult:
     return parse_settings(
         stack.name, stack.path, stack.config, environment=stack.environment, locate=stack.locate
     )
+
+
+def shared_server_findings(stacks: Sequence[tuple[Stack, StackSettings]]) -> list[Finding]:
+    """Stacks on one existing authorization server (same org, same id): exactly one of them
+    creates the catalog's scopes there (`scopes: own`, the default), the others reference them.
+    Two owners collide on the second create, and destroying either deletes scopes the other's
+    rules use; no owner leaves every rule naming scopes nobody creates."""
+    by_server: dict[tuple[str, str], list[tuple[Stack, StackSettings]]] = {}
+    for stack, settings in stacks:
+        server = settings.auth_server
+        if isinstance(server, ExistingAuthServer):
+            by_server.setdefault((settings.okta.org_url, server.id), []).append((stack, settings))
+    findings: list[Finding] = []
+    for (org_url, server_id), sharing in sorted(by_server.items()):
+        owners = sorted(stack.name for stack, settings in sharing if settings.owns_scopes)
+        if len(owners) == 1:
+            continue
+        names = ", ".join(sorted(stack.name for stack, _ in sharing))
+        where = f"authorization server {server_id} on {org_url}"
+        if owners:
+            message = (
+                f"stacks {', '.join(owners)} all create the catalog's scopes on {where}: keep "
+                f"{AUTH_SERVER_KEY}.scopes: {SCOPES_OWN} (the default) on one stack and set "
+                f"scopes: {SCOPES_REFERENCE} on the others"
+            )
+        else:
+            message = (
+                f"no stack creates the catalog's scopes on {where} (stacks {names} all set "
+                f"scopes: {SCOPES_REFERENCE}): exactly one stack on a server owns its scopes"
+            )
+        for stack, settings in sharing:
+            if settings.owns_scopes == bool(owners):
+                line, col = stack.locate(("config", AUTH_SERVER_KEY))
+                findings.append(Finding(stack.path, line, col, message))
+    return findings

@@ -79,13 +79,16 @@ def _key_vault_secret(
     settings: KeyVaultSettings,
     published: pulumi.ResourceOptions,
 ) -> dict[str, pulumi.Input[Any]]:
+    # Annotated because mypy skips the Azure SDK (pyproject.toml): the argument's type no longer
+    # tells it what `Output.secret` returns.
+    secret_value: pulumi.Output[str] = pulumi.Output.secret(value)
     azure_native.keyvault.Secret(
         naming.child_name(account.name, "bundle"),
         resource_group_name=settings.resource_group,
         vault_name=settings.name,
         secret_name=account.secret_name,
         properties=azure_native.keyvault.SecretPropertiesArgs(
-            value=pulumi.Output.secret(value),
+            value=secret_value,
             content_type=BUNDLE_CONTENT_TYPE,
             attributes=azure_native.keyvault.SecretAttributesArgs(
                 enabled=True,

@@ -148,7 +148,7 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
             default=False,
             opts=in_okta,
         )
-        for scope in plan.scopes
+        for scope in (plan.scopes if settings.owns_scopes else ())
     }
 
     store: BundleStore

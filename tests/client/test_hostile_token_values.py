@@ -135,6 +135,19 @@ def test_a_server_sending_a_non_ascii_digit_retry_after_is_retried_with_backoff(
     assert clock.sleeps == [0.375]  # the jittered backoff: no floor from the header
 
 
+def test_a_server_that_keeps_sending_an_unparseable_retry_after_leaves_the_cached_token_in_service(
+    basic_account: Account, make_client: MakeClient, authz: AuthzServer, clock: FakeClock
+) -> None:
+    path, _ = basic_account()
+    client = make_client(path)
+    cached = client.token()
+    clock.advance(3600 - 300)
+    authz.inject(503, retry_after="²", times=3)
+
+    assert client.token() == cached
+    assert clock.sleeps == [0.375, 0.75]  # the usual backoff between the three attempts
+
+
 # --- token URLs the bundle check refuses but a hand-built bundle could still carry -------------
 
 BAD_URLS = {

@@ -81,7 +81,9 @@ _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def _dotenv_value(value: str) -> str:
     if value and all(c.isascii() and (c.isalnum() or c in "-_.:/@+,%=") for c in value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    # Inside double quotes a shell still expands $, ` and \: each is escaped, so that sourcing the
+    # output never runs a command substitution from a value.
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
     # A raw line break would end the value and start a line of the attacker's choosing.
     escaped = "".join(
         _CONTROL_ESCAPES.get(c, f"\\u{ord(c):04x}") if not c.isprintable() else c for c in escaped

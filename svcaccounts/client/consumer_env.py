@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from svcaccounts.client.bundle import CredentialBundle
-from svcaccounts.client.environment import PREFIX
+from svcaccounts.client.environment import AWS_SECRET_ID, KEY_VAULT_SECRET, PREFIX
 from svcaccounts.core.contracts.accounts_output import DeployedAccount
 
 
@@ -81,9 +81,24 @@ _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def _dotenv_value(value: str) -> str:
     if value and all(c.isascii() and (c.isalnum() or c in "-_.:/@+,%=") for c in value):
         return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    # Inside double quotes a shell still expands $, ` and \: each is escaped, so that sourcing the
+    # output never runs a command substitution from a value.
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$").replace("`", "\\`")
     # A raw line break would end the value and start a line of the attacker's choosing.
     escaped = "".join(
         _CONTROL_ESCAPES.get(c, f"\\u{ord(c):04x}") if not c.isprintable() else c for c in escaped
     )
     return f'"{escaped}"'
+
+
+def deployed_location_mismatch(deployed: DeployedAccount, location: Mapping[str, str]) -> str | None:
+    """Where the deployed outputs say the bundle is, when that is not where this stack writes it."""
+    expected_kv, expected_aws = location.get(KEY_VAULT_SECRET), location.get(AWS_SECRET_ID)
+    kv_secret = deployed.key_vault_secret_name
+    if kv_secret is not None and kv_secret != expected_kv:
+        wanted = f"Key Vault secret {expected_kv}" if expected_kv else f"AWS secret {expected_aws}"
+        return f"Key Vault secret {kv_secret}, but this stack writes {wanted}"
+    if deployed.aws_secret_arn is not None and deployed.aws_secret_name != expected_aws:
+        wanted = f"AWS secret {expected_aws}" if expected_aws else f"Key Vault secret {expected_kv}"
+        return f"AWS secret {deployed.aws_secret_arn}, but this stack writes {wanted}"
+    return None

@@ -40,12 +40,19 @@ def _size(limit: int) -> str:
 def read_limited(path: Path, limit: int) -> bytes:
     """The bytes of the regular file `path`, refusing anything larger than `limit`."""
     try:
-        # stat before open: opening a FIFO would block until a writer appears.
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise InputRefused(str(path), "not a regular file")
-        with open(path, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        # Opened once, without blocking (a FIFO would wait for a writer), and checked through the
+        # descriptor: nothing can swap the file between a check and the read. A path the user
+        # names may be a link (Kubernetes mounts secrets through them), so links are followed.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
                 raise InputRefused(str(path), "not a regular file")
+            os.set_blocking(descriptor, True)
+            handle = os.fdopen(descriptor, "rb")
+        except BaseException:
+            os.close(descriptor)
+            raise
+        with handle:
             return _read_capped(handle, limit, str(path))
     except OSError as error:
         reason = error.strerror or type(error).__name__

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,6 @@ from svcaccounts.commands import Subparsers, exit_codes
 
 if TYPE_CHECKING:
     from svcaccounts.client.consumer_env import ConsumerSettings
-    from svcaccounts.core.contracts.accounts_output import DeployedAccount
     from svcaccounts.stack_bundles import OpenBundles
 
 
@@ -99,7 +97,7 @@ def _from_stack(
     args: argparse.Namespace, open_bundles: OpenBundles | None
 ) -> tuple[ConsumerSettings | None, int]:
     from svcaccounts.client import TokenClientError
-    from svcaccounts.client.consumer_env import from_bundle, from_deployed
+    from svcaccounts.client.consumer_env import deployed_location_mismatch, from_bundle, from_deployed
     from svcaccounts.client.environment import location_variables
     from svcaccounts.client.limits import (
         DEPLOYED_LIMIT,
@@ -155,7 +153,7 @@ def _from_stack(
         return None, exit_codes.FAILED
     settings = from_deployed(deployed, location, key_id=key_id(account.name, deployed.generation))
     # The outputs name the secret the program wrote; a different one means outputs of another stack.
-    mismatch = _deployed_secret_mismatch(deployed, location)
+    mismatch = deployed_location_mismatch(deployed, location)
     if mismatch is not None:
         print(
             f"svcaccounts env: {path}: account {account.name} keeps its bundle in {mismatch}: "
@@ -164,18 +162,3 @@ def _from_stack(
         )
         return None, exit_codes.FAILED
     return settings, 0
-
-
-def _deployed_secret_mismatch(deployed: DeployedAccount, location: Mapping[str, str]) -> str | None:
-    """Where the deployed outputs say the bundle is, when that is not where this stack writes it."""
-    from svcaccounts.client.environment import AWS_SECRET_ID, KEY_VAULT_SECRET
-
-    expected_kv, expected_aws = location.get(KEY_VAULT_SECRET), location.get(AWS_SECRET_ID)
-    kv_secret = deployed.key_vault_secret_name
-    if kv_secret is not None and kv_secret != expected_kv:
-        wanted = f"Key Vault secret {expected_kv}" if expected_kv else f"AWS secret {expected_aws}"
-        return f"Key Vault secret {kv_secret}, but this stack writes {wanted}"
-    if deployed.aws_secret_arn is not None and deployed.aws_secret_name != expected_aws:
-        wanted = f"AWS secret {expected_aws}" if expected_aws else f"Key Vault secret {expected_kv}"
-        return f"AWS secret {deployed.aws_secret_arn}, but this stack writes {wanted}"
-    return None

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from svcaccounts.core.clock import LATEST_YEAR
-from svcaccounts.core.contracts.values import cut, json_type, printable, token_url_problem
+from svcaccounts.core.contracts.values import CLIENT_ID_PATTERN, cut, json_type, printable, token_url_problem
 from svcaccounts.core.model import AUTH_METHODS, AuthMethod
 from svcaccounts.core.naming import KEY_VAULT_NAME_MAX
 from svcaccounts.core.rotation import iso_utc
@@ -57,8 +57,6 @@ STATUSES = ("active", "disabled")
 # What `pulumi stack output --json` prints in place of a secret value without --show-secrets.
 SECRET_PLACEHOLDER = "[secret]"
 
-# Okta client ids: letters, digits, '_' and '-' (e.g. 0oa1b2c3d4EXAMPLE).
-CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # A scope name: printable ASCII without spaces (RFC 6749 section 3.3 scope-token, minus '"' and '\\').
 SCOPE_PATTERN = re.compile(r"[!#-\[\]-~]{1,200}")
 KEY_VAULT_SECRET_NAME_PATTERN = re.compile(rf"[0-9A-Za-z-]{{1,{KEY_VAULT_NAME_MAX}}}")

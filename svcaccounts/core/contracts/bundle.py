@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from svcaccounts.core.contracts.values import cut, json_type, token_url_problem
+from svcaccounts.core.contracts.values import CLIENT_ID_PATTERN, cut, json_type, token_url_problem
 from svcaccounts.core.model import AUTH_METHODS, AuthMethod
 
 SCHEMA = "credential-bundle.schema.json"
@@ -121,6 +121,10 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
     problems = [f"{key}: required" for key in REQUIRED_FIELDS if key not in document]
 
     client_id = _string(document, CLIENT_ID, problems)
+    if client_id is not None and not CLIENT_ID_PATTERN.fullmatch(client_id):
+        # Not quoted: it is printed by `svcaccounts env`, which must never emit shell syntax.
+        problems.append(f"{CLIENT_ID}: expected 1 to 100 letters, digits, '_' or '-'")
+        client_id = None
     token_url = _string(document, TOKEN_URL, problems)
     if token_url is not None and (url_problem := token_url_problem(token_url)):
         problems.append(f"{TOKEN_URL}: {url_problem}")

@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 
 SHOWN_LENGTH = 60
 
+# OAuth client ids as the identity providers issue them: letters, digits, '_' and '-' (Okta's
+# 0oa1b2c3d4EXAMPLE, Entra's GUIDs). Nothing a shell or a dotenv file could read as syntax.
+CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
 
 def cut(text: str, limit: int = SHOWN_LENGTH) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."

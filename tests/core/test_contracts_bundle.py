@@ -20,6 +20,7 @@ from svcaccounts.core.contracts.bundle import (
     bundle_json,
     read_bundle,
 )
+from svcaccounts.core.contracts.values import token_url_problem
 from tests.core import contract_schemas
 from tests.core.contract_schemas import INVALID, VALID
 
@@ -242,3 +243,21 @@ def test_the_contracts_import_only_the_standard_library_and_the_core() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['svcaccounts']"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:Hunter2@[bad/token",
+        "https://[::1:Hunter2/x",
+        "http://user:Hunter2@example.okta.com/token",
+        "ftp://Hunter2.example/token",
+        "Hunter2",
+        "https://:Hunter2@/token",
+    ],
+)
+def test_a_refused_token_url_is_never_quoted(url: str) -> None:
+    # Whatever is wrong with it, a token URL may carry a password: the message names the problem.
+    problem = token_url_problem(url)
+    assert problem is not None
+    assert "Hunter2" not in problem

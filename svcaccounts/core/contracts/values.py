@@ -44,12 +44,13 @@ def token_url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return f"not a URL: {cut(repr(url))}"
+        # Never quoted: a malformed URL may still hold a password before its '@'.
+        return "not a URL (a bracket, port or host that cannot be parsed)"
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         # Not quoted: the userinfo may be a password.
         return "must not contain a user name or password (user:password@)"
     if not parts.hostname:
-        return f"not an absolute URL: {cut(repr(url))}"
+        return "not an absolute URL (no host)"
     try:
         port = parts.port
     except ValueError:  # not a number, or above 65535
@@ -64,7 +65,8 @@ def token_url_problem(url: str) -> str | None:
         return None
     if parts.scheme == "http" and _is_loopback(parts.hostname):
         return None
-    return f"must be an https:// URL (http:// only for loopback hosts), got {cut(repr(url))}"
+    scheme = parts.scheme if parts.scheme.isalnum() else "another"
+    return f"must be an https:// URL (http:// only for loopback hosts), got a {cut(scheme, 10)} URL"
 
 
 # RFC 3986: unreserved and reserved characters, and "%" for percent-encoding; nothing else.

@@ -3,6 +3,7 @@ methods, written as real files so that every benchmark and scale test reads what
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -25,6 +26,21 @@ def write_organisation(root: Path, accounts: int, *, scopes: int = 200, seed: in
         if name.endswith(":admin"):
             catalog.append("    privileged: true")
     (root / "scopes.yaml").write_text("\n".join(catalog) + "\n")
+    # The pack's configuration, as `svcaccounts policy-config` writes it for this catalog.
+    privileged = [name for name in names if name.endswith(":admin")]
+    (root / "policies").mkdir(exist_ok=True)
+    (root / "policies" / "policy-config.json").write_text(
+        json.dumps(
+            {
+                "privileged-scopes-allowlisted": {
+                    "privilegedScopes": sorted(privileged),
+                    "allowedAccounts": [],
+                }
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     for environment in ENVIRONMENTS:
         (root / f"Pulumi.{environment}.yaml").write_text(stack_yaml(environment))
     teams = [f"team-{index:03d}" for index in range(max(1, accounts // 25))]

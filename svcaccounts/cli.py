@@ -16,7 +16,16 @@ from svcaccounts.commands import exit_codes
 # One module per command under svcaccounts/commands/, each with
 # `register(subparsers: argparse._SubParsersAction) -> None` that sets `func=run` on its parser,
 # where `run(args: argparse.Namespace) -> int`.
-COMMAND_MODULES: tuple[str, ...] = ("validate", "diff", "plan", "rotation", "token", "verify", "env")
+COMMAND_MODULES: tuple[str, ...] = (
+    "validate",
+    "diff",
+    "plan",
+    "rotation",
+    "policy_config",
+    "token",
+    "verify",
+    "env",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,7 @@ from svcaccounts.definitions.findings import Finding, has_errors, sorted_finding
 from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
 from svcaccounts.definitions.layout import SCOPE_CATALOG_FILE, is_definition_path, stack_name_of
 from svcaccounts.definitions.loader import LoadResult, load_files, read_repository_files
+from svcaccounts.definitions.policy_config import policy_config_findings
 from svcaccounts.definitions.stack_files import Stack
 from svcaccounts.definitions.stack_settings import (
     SettingsResult,
@@ -93,8 +94,15 @@ class Workspace:
         return (*own, *shared_server_findings([(stack, s) for stack, s in valid if s is not None]))
 
     def findings(self) -> tuple[Finding, ...]:
-        """Everything `validate` reports: files, definitions, catalog and every stack's settings."""
+        """The revision's own problems: files, definitions, catalog and every stack's settings."""
         return sorted_findings([*self.loaded.findings, *self.settings_findings()])
+
+    def validate_findings(self) -> tuple[Finding, ...]:
+        """Everything `validate` reports: `findings()`, and whether the policy pack's committed
+        configuration matches the catalog (a derived file, checked as a lock file is)."""
+        catalog = self.loaded.catalog
+        pack = policy_config_findings(catalog, self.files) if catalog is not None else []
+        return sorted_findings([*self.findings(), *pack])
 
 
 def open_working_tree(root: Path) -> Workspace:

@@ -14,7 +14,6 @@ REPOSITORY_ROOT = Path(__file__).parent.parent
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository with the fixture catalog and stacks (dev, staging, prod) and no definitions."""
-    for source in (FIXTURES / "repo").iterdir():
-        shutil.copy(source, tmp_path / source.name)
+    shutil.copytree(FIXTURES / "repo", tmp_path, dirs_exist_ok=True)
     (tmp_path / "service_accounts").mkdir()
     return tmp_path

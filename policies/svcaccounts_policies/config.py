@@ -8,7 +8,12 @@ evaluator) behaves identically.
 Environment: a policy's `environment` setting when given; otherwise the stack's
 `svcaccounts:environment` config (the Pulumi CLI hands stack config to policy packs), otherwise
 the stack name. That is the same rule the Pulumi program uses, so the pack and the program can
-never disagree about which environment a stack is. `prod` is the production environment.
+never disagree about which environment a stack is.
+
+Production: a policy's `production` setting when given; otherwise the stack's
+`svcaccounts:production` config; otherwise true for the environments `prod` and `production`.
+svcaccounts/core/settings.py applies the same default, so `diff` and the pack agree on which
+stacks get strict rules (a stack named `production` used to get strict review and no guardrails).
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ import pulumi
 from pulumi_policy import PolicyConfigSchema
 
 PROD: Final = "prod"
+# As svcaccounts.core.settings.PRODUCTION_ENVIRONMENTS, restated: the pack must run where only
+# pulumi-policy is installed (tests hold the two equal).
+PRODUCTION_ENVIRONMENTS: Final = frozenset({"prod", "production"})
 NOW_VARIABLE: Final = "SVCACCOUNTS_NOW"
 
 DEFAULT_PROD_MAX_TOKEN_MINUTES: Final = 60
 DEFAULT_NON_PROD_MAX_TOKEN_MINUTES: Final = 1440
 DEFAULT_MAX_SECRET_EXPIRY_DAYS: Final = 366
 DEFAULT_REQUIRED_TAGS: Final = ("owner-team", "environment")
-DEFAULT_PRIVILEGED_SCOPES: Final[tuple[str, ...]] = ()
 DEFAULT_ALLOWED_ACCOUNTS: Final[tuple[str, ...]] = ()
 
 
@@ -46,12 +53,22 @@ ENVIRONMENT_SCHEMA: Final[dict[str, Any]] = {
 }
 
 
+PRODUCTION_SCHEMA: Final[dict[str, Any]] = {
+    "type": "boolean",
+    "description": (
+        "Whether this stack is a production stack. Default: the stack's svcaccounts:production "
+        "config, else true for the environments prod and production."
+    ),
+}
+
+
 def schema(properties: Mapping[str, Mapping[str, Any]], *, environment: bool = False) -> PolicyConfigSchema:
-    """A policy's config schema; `environment=True` adds the shared `environment` setting for
-    policies whose verdict depends on it."""
+    """A policy's config schema; `environment=True` adds the shared `environment` and
+    `production` settings for policies whose verdict depends on them."""
     merged = {key: dict(value) for key, value in properties.items()}
     if environment:
         merged["environment"] = dict(ENVIRONMENT_SCHEMA)
+        merged["production"] = dict(PRODUCTION_SCHEMA)
     return PolicyConfigSchema(properties=merged)
 
 
@@ -88,7 +105,18 @@ def environment(config: Mapping[str, Any]) -> str:
 
 
 def is_prod(config: Mapping[str, Any]) -> bool:
-    return environment(config) == PROD
+    """Whether the stack under analysis is a production stack (see the module docstring)."""
+    explicit = config.get("production")
+    if explicit is not None:
+        if not isinstance(explicit, bool):
+            raise PolicyConfigError("policy config 'production' must be true or false")
+        return explicit
+    from_stack_config = pulumi.Config("svcaccounts").get("production")
+    if from_stack_config is not None:
+        if from_stack_config not in ("true", "false"):
+            raise PolicyConfigError("stack config svcaccounts:production must be true or false")
+        return from_stack_config == "true"
+    return environment(config) in PRODUCTION_ENVIRONMENTS
 
 
 def now() -> datetime:

@@ -109,7 +109,7 @@ def rule_token_lifetime_within_maximum(
         return
     settings = args.get_config()
     environment = config.environment(settings)
-    prod = environment == config.PROD
+    prod = config.is_prod(settings)
     maximum = maximum_token_minutes(settings, prod=prod)
     fix = (
         f"Lower token_lifetime_minutes in the account's definition (or its {environment} "

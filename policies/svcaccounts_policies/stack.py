@@ -126,15 +126,24 @@ def _account_of(resource: PolicyResource) -> str | None:
 
 def privileged_scopes_allowlisted(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     settings = args.get_config()
-    privileged = config.read_strings(settings, PRIVILEGED_SCOPES, config.DEFAULT_PRIVILEGED_SCOPES)
+    # No default: a pack run without its generated configuration must be told apart from a catalog
+    # with nothing privileged (the generated file then says privilegedScopes: []).
+    configured = PRIVILEGED_SCOPES in settings and settings[PRIVILEGED_SCOPES] is not None
+    privileged = config.read_strings(settings, PRIVILEGED_SCOPES, ()) if configured else ()
     allowed = config.read_strings(settings, ALLOWED_ACCOUNTS, config.DEFAULT_ALLOWED_ACCOUNTS)
-    if not privileged:
-        # Say so rather than pass silently: the allowlist guards nothing until scopes are named.
-        args.not_applicable(f"no {PRIVILEGED_SCOPES} configured for this policy")
+    if not config.is_prod(settings):
+        environment = config.environment(settings)
+        args.not_applicable(f"applies to production stacks only; this stack is {environment}")
         return
-    environment = config.environment(settings)
-    if environment != config.PROD:
-        args.not_applicable(f"applies to prod only; this stack is {environment}")
+    if not configured:
+        # Fail closed: in a production stack an allowlist that names no scope guards nothing, and
+        # that is how a pack run without its generated configuration used to pass a privileged grant.
+        report_violation(
+            f"no {PRIVILEGED_SCOPES} are configured for this policy in a production stack: run the "
+            "pack with its generated configuration (--policy-pack-config policies/policy-config.json, "
+            "written by `svcaccounts policy-config`).",
+            None,
+        )
         return
     for rule in _of_type(args.resources, SERVER_POLICY_RULE):
         scopes = lookup(rule.props, "scopeWhitelists")
@@ -187,7 +196,7 @@ POLICIES: Final = (
     ),
     StackValidationPolicy(
         name="privileged-scopes-allowlisted",
-        description="In prod, privileged scopes are granted only to allowlisted accounts.",
+        description="In production stacks, privileged scopes are granted only to allowlisted accounts.",
         validate=privileged_scopes_allowlisted,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.CRITICAL,
@@ -196,8 +205,11 @@ POLICIES: Final = (
                 PRIVILEGED_SCOPES: {
                     "type": "array",
                     "items": {"type": "string", "minLength": 1},
-                    "default": list(config.DEFAULT_PRIVILEGED_SCOPES),
-                    "description": "Scopes that only allowlisted accounts may hold in prod.",
+                    "description": (
+                        "Scopes that only allowlisted accounts may hold in production stacks: the "
+                        "catalog's privileged scopes, written by `svcaccounts policy-config`. No "
+                        "default: unset in a production stack is a violation."
+                    ),
                 },
                 ALLOWED_ACCOUNTS: {
                     "type": "array",

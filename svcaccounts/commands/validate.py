@@ -39,6 +39,6 @@ def run(args: argparse.Namespace) -> int:
     workspace = open_working_tree(root)
     # The stacks' own settings (auth server, Key Vault, Okta org) are checked here too, so a
     # pull request learns of a broken stack file before `pulumi preview` does.
-    findings = workspace.findings()
+    findings = workspace.validate_findings()
     print(REPORTERS[args.format](findings, files_checked=workspace.definitions_checked))
     return exit_codes.FAILED if has_errors(findings) else exit_codes.OK

@@ -10,6 +10,8 @@ import re
 DEFINITIONS_DIR = "service_accounts"
 DEFINITION_SUFFIXES = (".yaml", ".yml")
 SCOPE_CATALOG_FILE = "scopes.yaml"
+# The policy pack's configuration, generated from the scope catalog (`svcaccounts policy-config`).
+POLICY_CONFIG_FILE = "policies/policy-config.json"
 STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
 
 

@@ -29,6 +29,7 @@ from svcaccounts.definitions.findings import Finding, has_errors, sorted_finding
 from svcaccounts.definitions.layout import (
     DEFINITION_SUFFIXES,
     DEFINITIONS_DIR,
+    POLICY_CONFIG_FILE,
     SCOPE_CATALOG_FILE,
     is_definition_path,
     stack_name_of,
@@ -190,6 +191,12 @@ def read_repository_files(root: Path) -> RepositoryFiles:
         for entry in entries:
             if entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name):
                 _read_entry(files, entry, entry.name)
+    policies = os.path.join(root, os.path.dirname(POLICY_CONFIG_FILE))
+    if os.path.isdir(policies) and not os.path.islink(policies):
+        with os.scandir(policies) as entries:
+            for entry in entries:
+                if entry.name == os.path.basename(POLICY_CONFIG_FILE):
+                    _read_entry(files, entry, POLICY_CONFIG_FILE)
     # Plain strings and scandir rather than Path objects: this runs once per file in the org.
     top = os.path.join(root, DEFINITIONS_DIR)
     if os.path.islink(top):

@@ -9,7 +9,7 @@ import pytest
 from svcaccounts.definitions import load_files
 from tests.conftest import FIXTURES
 
-BASE_FILES = {path.name: path.read_bytes() for path in (FIXTURES / "repo").iterdir()}
+BASE_FILES = {path.name: path.read_bytes() for path in (FIXTURES / "repo").iterdir() if path.is_file()}
 VALID = (FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_bytes()
 
 

@@ -92,8 +92,10 @@ def test_config_schema_is_valid_and_documents_every_default(policy: Policy) -> N
     jsonschema.Draft7Validator.check_schema(document)
     for key, schema in policy.config_schema.properties.items():
         assert schema["description"]
-        # The environment is resolved at run time (module docstring of config.py); all else has a default.
-        assert ("default" in schema) == (key != "environment")
+        # The environment and production are resolved at run time (module docstring of config.py);
+        # all else has a default.
+        # privilegedScopes has none on purpose: unset in production is a violation (stack.py).
+        assert ("default" in schema) == (key not in ("environment", "production", "privilegedScopes"))
         if "default" in schema:
             jsonschema.validate({key: schema["default"]}, document)
 

@@ -69,8 +69,8 @@ EXPECTED_ADVISORIES = {
 }
 
 EXPECTED_NOT_APPLICABLE = {
-    "dev": (("privileged-scopes-allowlisted", "applies to prod only; this stack is dev"),),
-    "staging": (("privileged-scopes-allowlisted", "applies to prod only; this stack is staging"),),
+    "dev": (("privileged-scopes-allowlisted", "applies to production stacks only; this stack is dev"),),
+    "staging": (("privileged-scopes-allowlisted", "applies to production stacks only; this stack is staging"),),
     "prod": (),
 }
 

@@ -6,8 +6,11 @@ engine's property dependencies tie each access policy to its app.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
+import pulumi
+import pytest
 from policy_baselines import (
     OAUTH_APP,
     SERVER_POLICY,
@@ -237,10 +240,57 @@ def test_privileged_rule_outside_any_service_account_is_reported() -> None:
 def test_privileged_scopes_are_not_restricted_outside_prod() -> None:
     report = check(baseline_stack(), environment="staging", allowedAccounts=[])
     assert found(report) == []
-    assert report.not_applicable == ((PRIVILEGED, "applies to prod only; this stack is staging"),)
+    assert report.not_applicable == ((PRIVILEGED, "applies to production stacks only; this stack is staging"),)
 
 
-def test_without_configured_privileged_scopes_the_policy_says_it_does_not_apply() -> None:
-    report = check(baseline_stack(), privilegedScopes=[])
-    assert found(report) == []
-    assert report.not_applicable == ((PRIVILEGED, "no privilegedScopes configured for this policy"),)
+def test_a_catalog_with_nothing_privileged_passes() -> None:
+    # The generated configuration of such a catalog says privilegedScopes: [].
+    assert found(check(baseline_stack(), privilegedScopes=[])) == []
+
+
+def test_without_configured_privileged_scopes_a_production_stack_is_a_violation() -> None:
+    # Fail closed: a pack run without its generated configuration must not pass a privileged grant.
+    report = check(baseline_stack(), privilegedScopes=None)
+    assert found(report) == [
+        (
+            PRIVILEGED,
+            "no privilegedScopes are configured for this policy in a production stack: run the pack "
+            "with its generated configuration (--policy-pack-config policies/policy-config.json, "
+            "written by `svcaccounts policy-config`).",
+            "",
+        )
+    ]
+
+
+def _admin_for_project_service() -> list[Registered]:
+    granted = account("mcp-project-service", scopes=(ADMIN,))
+    return swap(baseline_stack(), named(granted, "mcp-project-service-rule"))
+
+
+def _policies(report: Report) -> set[str]:
+    return {policy for policy, _, _ in found(report)}
+
+
+def test_a_stack_named_production_gets_the_strict_rule() -> None:
+    # diff treated `production` as production and the pack did not: both now agree.
+    assert _policies(check(_admin_for_project_service(), environment="production")) == {PRIVILEGED}
+
+
+@pytest.fixture
+def stack_config() -> Iterator[Callable[[dict[str, str]], None]]:
+    yield lambda values: pulumi.runtime.set_all_config(values)
+    pulumi.runtime.set_all_config({})
+
+
+def test_the_production_flag_makes_any_environment_strict(stack_config: Callable[[dict[str, str]], None]) -> None:
+    stack_config({"svcaccounts:production": "true"})
+    assert _policies(check(_admin_for_project_service(), environment="dev")) == {PRIVILEGED}
+    stack_config({"svcaccounts:production": "false"})
+    assert _policies(check(_admin_for_project_service(), environment="prod")) == set()
+
+
+def test_the_policy_setting_overrides_the_stack_config(stack_config: Callable[[dict[str, str]], None]) -> None:
+    stack_config({"svcaccounts:production": "false"})
+    settings = {"privilegedScopes": [ADMIN], "allowedAccounts": ["user-admin"], "production": True}
+    report = evaluate(STACK_POLICIES, _admin_for_project_service(), config=in_environment("dev", **{PRIVILEGED: settings}))
+    assert _policies(report) == {PRIVILEGED}

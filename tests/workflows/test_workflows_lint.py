@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -91,12 +92,43 @@ def test_pull_request_posts_the_access_report_as_summary_and_comment() -> None:
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
 
 
-def test_pull_request_previews_every_stack_with_the_policy_pack() -> None:
-    job = load("pull-request.yml")["jobs"]["preview"]
-    assert [entry["stack"] for entry in job["strategy"]["matrix"]["include"]] == STACKS
+def _pulumi_step(job: dict[str, Any]) -> dict[str, Any]:
     (pulumi,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
-    assert pulumi["with"]["command"] == "preview"
-    assert pulumi["with"]["policyPacks"] == "policies"
+    return pulumi
+
+
+def test_pull_request_previews_every_stack_with_the_configured_policy_pack() -> None:
+    jobs = load("pull-request.yml")["jobs"]
+    previewed = [*jobs["preview"]["strategy"]["matrix"]["stack"], *jobs["preview-production"]["strategy"]["matrix"]["stack"]]
+    assert sorted(previewed) == sorted(STACKS)
+    for name in ("preview", "preview-production"):
+        pulumi = _pulumi_step(jobs[name])
+        assert pulumi["with"]["command"] == "preview"
+        assert pulumi["with"]["policyPacks"] == "policies"
+        # Without its generated configuration the pack has no privileged scopes to guard.
+        assert pulumi["with"]["policyPackConfigs"] == "policies/policy-config.json"
+
+
+def test_pull_request_code_meets_production_credentials_only_behind_an_approval() -> None:
+    # A preview runs the branch's code with the state backend's credentials: anyone who can push
+    # could read production state. Every job that sees credentials takes them from a per-stack
+    # environment, and production previews only from the one whose reviewers must approve.
+    jobs = load("pull-request.yml")["jobs"]
+    assert jobs["preview"]["environment"] == "preview-${{ matrix.stack }}"
+    assert "prod" not in jobs["preview"]["strategy"]["matrix"]["stack"]
+    assert jobs["preview-production"]["environment"] == "preview-${{ matrix.stack }}"
+    assert jobs["preview-production"]["strategy"]["matrix"]["stack"] == ["prod"]
+    for name, job in jobs.items():
+        uses_secrets = "secrets." in json.dumps(job)
+        assert not uses_secrets or "environment" in job, name
+
+
+def test_every_place_the_pack_runs_passes_its_configuration() -> None:
+    for workflow in ("pull-request.yml", "pulumi-stack.yml"):
+        for job in load(workflow)["jobs"].values():
+            for step in job.get("steps", []):
+                if "policyPacks" in step.get("with", {}):
+                    assert step["with"].get("policyPackConfigs") == "policies/policy-config.json", workflow
 
 
 def test_deploy_runs_dev_then_staging_then_prod_on_merge() -> None:

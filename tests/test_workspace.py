@@ -125,3 +125,17 @@ def test_validate_reports_every_stacks_settings_and_the_definitions_together(rep
     paths = {finding.path for finding in findings}
     assert paths == {"Pulumi.dev.yaml", "service_accounts/team/reporter.yaml"}
     assert any("did you mean 'svcaccounts:keyVault'?" in finding.message for finding in findings)
+
+
+@pytest.mark.parametrize("command", [["plan", "--stack", "dev"], ["rotation", "status", "--stack", "dev"]])
+def test_findings_on_stderr_cannot_forge_lines_or_colour_the_terminal(
+    repo: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack_file = repo / "Pulumi.dev.yaml"
+    key = '"svcaccounts:x\\e[31m\\nPulumi.prod.yaml:1:1: error: forged"'
+    stack_file.write_text(stack_file.read_text().replace("config:\n", f"config:\n  {key}: 1\n", 1))
+    assert main([*command, "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert not any(line.startswith("Pulumi.prod.yaml") for line in err.splitlines())
+    assert "\\x1b[31m\\nPulumi.prod.yaml:1:1: error: forged" in err

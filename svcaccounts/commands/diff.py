@@ -18,6 +18,7 @@ from svcaccounts.core.review import SEVERITIES, Report, diff_catalogs, reaches
 from svcaccounts.core.stack_review import diff_stacks, production_environments
 from svcaccounts.definitions.findings import Finding, has_errors
 from svcaccounts.definitions.layout import DEFINITIONS_DIR
+from svcaccounts.render.findings import finding_line
 from svcaccounts.render.review import RENDERERS
 from svcaccounts.workspace import StackError, base_catalog, open_revision, open_working_tree, stack_states
 
@@ -61,7 +62,7 @@ def _report_invalid_head(label: str, findings: tuple[Finding, ...]) -> None:
         file=sys.stderr,
     )
     for finding in errors[:SHOWN_HEAD_ERRORS]:
-        print(f"  {finding}", file=sys.stderr)
+        print(f"  {finding_line(finding)}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

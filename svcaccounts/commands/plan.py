@@ -14,6 +14,7 @@ from svcaccounts.core.model import Catalog
 from svcaccounts.core.plan import EnvironmentPlan, compare_plans, plan_environment
 from svcaccounts.core.rotation import RotationError
 from svcaccounts.core.settings import StackSettings
+from svcaccounts.render.findings import finding_line
 from svcaccounts.render.plan import render
 from svcaccounts.workspace import StackError, open_revision, open_stack, open_stack_at
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except StackError as error:
         return report_stack_error("plan", error)
     for warning in stack.warnings:
-        print(str(warning), file=sys.stderr)
+        print(finding_line(warning), file=sys.stderr)
     try:
         plan = plan_environment(stack.view, stack.settings, now)
         base_plan = _base_plan(root, args.base, stack.settings, now) if args.base else None

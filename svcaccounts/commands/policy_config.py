@@ -15,6 +15,7 @@ from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
 from svcaccounts.definitions.layout import POLICY_CONFIG_FILE
 from svcaccounts.definitions.policy_config import expected_text
+from svcaccounts.render.findings import finding_line
 from svcaccounts.workspace import StackError, open_working_tree
 
 
@@ -42,13 +43,13 @@ def run(args: argparse.Namespace) -> int:
     catalog = workspace.loaded.catalog
     if catalog is None:
         for finding in workspace.loaded.findings:
-            print(str(finding), file=sys.stderr)
+            print(finding_line(finding), file=sys.stderr)
         print("svcaccounts policy-config: fix the definitions first (svcaccounts validate)", file=sys.stderr)
         return exit_codes.FAILED
     text, findings = expected_text(catalog, workspace.files)
     if findings:
         for finding in findings:
-            print(str(finding), file=sys.stderr)
+            print(finding_line(finding), file=sys.stderr)
         return exit_codes.FAILED
     current = workspace.files.get(POLICY_CONFIG_FILE)
     if current is not None and current.decode("utf-8", "replace") == text:

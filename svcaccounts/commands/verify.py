@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.render.findings import finding_line
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace, *, open_bundles: OpenBundles | None = None) ->
     except StackError as error:
         return report_stack_error("verify", error)
     for warning in loaded.warnings:
-        print(str(warning), file=sys.stderr)
+        print(finding_line(warning), file=sys.stderr)
 
     store = None if bundles is not None else (open_bundles or StackBundles)(loaded.settings)
     checks: list[AccountCheck] = []

@@ -16,10 +16,15 @@ class FindingsRenderer(Protocol):
     def __call__(self, findings: Sequence[Finding], *, files_checked: int) -> str: ...
 
 
+def finding_line(finding: Finding) -> str:
+    """One finding on one terminal line. A message quotes keys and values as the file wrote them,
+    and a path is a file's name: neither may colour the terminal or start a line that looks like
+    another finding. Every command prints findings through this."""
+    return terminal_text(str(finding))
+
+
 def render_text(findings: Sequence[Finding], *, files_checked: int) -> str:
-    # A message quotes keys and values as the file wrote them, and a path is a file's name:
-    # neither may colour the terminal or start a line that looks like another finding.
-    lines = [terminal_text(str(finding)) for finding in findings]
+    lines = [finding_line(finding) for finding in findings]
     errors = sum(1 for finding in findings if finding.severity == "error")
     if errors:
         files = len({finding.path for finding in findings if finding.severity == "error"})

@@ -84,15 +84,18 @@ def register_flat(plan: Any) -> None:
     from svcaccounts.core import naming
     from svcaccounts.core.plan import GRANT_TYPES, RESPONSE_TYPES
     from svcaccounts.core.rotation import epoch_seconds, iso_utc
+    from svcaccounts.core.settings import ExistingAuthServer
     from svcaccounts.infra import service_account as ours
     from svcaccounts.infra.jwk import rsa_public_jwk
     from svcaccounts.infra.program import okta_provider
 
     settings = plan.settings
-    auth_server_id = settings.auth_server.id
+    okta_settings, server = settings.require_okta()
+    assert isinstance(server, ExistingAuthServer)  # checked by the caller
+    auth_server_id = server.id
     token_url = settings.token_url(auth_server_id)
     jwk = rsa_public_jwk(_key_pair()[1])
-    provider = okta_provider(settings.okta)
+    provider = okta_provider(okta_settings)
     in_okta = pulumi.ResourceOptions(provider=provider)
     scopes = {
         scope.name: okta.auth.ServerScope(

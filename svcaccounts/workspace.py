@@ -22,6 +22,7 @@ from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
 from svcaccounts.definitions.layout import SCOPE_CATALOG_FILE, is_definition_path, stack_name_of
 from svcaccounts.definitions.loader import LoadResult, load_files, read_repository_files
 from svcaccounts.definitions.policy_config import policy_config_findings
+from svcaccounts.definitions.provider_checks import provider_findings
 from svcaccounts.definitions.stack_files import Stack
 from svcaccounts.definitions.stack_settings import (
     SettingsResult,
@@ -87,11 +88,23 @@ class Workspace:
         return next((stack for stack in self.loaded.stacks if stack.name == name), None)
 
     def settings_findings(self) -> tuple[Finding, ...]:
-        """Every stack's settings findings, located in its stack file, and the checks across
-        stacks (a shared authorization server's scopes have one owner)."""
+        """Every stack's settings findings, located in its stack file, the checks across
+        stacks (a shared authorization server's scopes have one owner), and what each stack's
+        identity provider cannot express of the definitions (located in those)."""
         own = [finding for result in self.settings.values() for finding in result.findings]
         valid = [(stack, self.settings[stack.name].settings) for stack in self.stacks]
-        return (*own, *shared_server_findings([(stack, s) for stack, s in valid if s is not None]))
+        catalog = self.loaded.partial_catalog
+        unexpressible = [
+            finding
+            for _, settings in valid
+            if settings is not None and settings.environment in catalog.environments
+            for finding in provider_findings(settings, catalog.for_environment(settings.environment))
+        ]
+        return (
+            *own,
+            *shared_server_findings([(stack, s) for stack, s in valid if s is not None]),
+            *unexpressible,
+        )
 
     def findings(self) -> tuple[Finding, ...]:
         """The revision's own problems: files, definitions, catalog and every stack's settings."""
@@ -270,10 +283,19 @@ def open_stack(
             f"environment {settings.environment!r} of stack {name!r} is not declared by any stack file",
             problem="settings",
         )
+    view = catalog.for_environment(settings.environment)
+    unexpressible = provider_findings(settings, view)
+    if has_errors(unexpressible):
+        raise StackError(
+            f"definitions that stack {name}'s identity provider ({settings.identity_provider}) cannot "
+            "express (svcaccounts validate)",
+            sorted_findings(unexpressible),
+            problem="definitions",
+        )
     return OpenStack(
         settings=settings,
         catalog=catalog,
-        view=catalog.for_environment(settings.environment),
+        view=view,
         warnings=settings_result.findings,
     )
 

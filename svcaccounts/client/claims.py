@@ -30,11 +30,15 @@ def unverified_claims(token: str) -> dict[str, Any]:
 
 
 def granted_scopes(claims: dict[str, Any]) -> tuple[str, ...]:
-    """Scopes from `scp` (Okta: an array) or `scope` (RFC 9068: a space-separated string)."""
+    """Scopes from `scp` (Okta: an array), `scope` (RFC 9068: a space-separated string) or
+    `roles` (Entra ID: the app roles assigned to the client, an array)."""
     scp = claims.get("scp")
     if isinstance(scp, list):
         return tuple(str(scope) for scope in scp)
     if isinstance(scp, str):
         return tuple(scp.split())
     scope = claims.get("scope")
-    return tuple(scope.split()) if isinstance(scope, str) else ()
+    if isinstance(scope, str):
+        return tuple(scope.split())
+    roles = claims.get("roles")
+    return tuple(str(role) for role in roles) if isinstance(roles, list) else ()

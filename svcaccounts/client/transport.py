@@ -35,6 +35,7 @@ import math
 import socket
 import threading
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
 
@@ -43,6 +44,7 @@ import httpx
 from joserfc.jwk import ECKey, RSAKey
 
 from svcaccounts.client.bundle import CredentialBundle, signing_algorithm
+from svcaccounts.client.claims import NotAJWTError, unverified_claims
 from svcaccounts.client.limits import InvalidJSON, parse_json
 
 with warnings.catch_warnings():
@@ -90,6 +92,7 @@ UNRECOGNISED_ERROR = "an unrecognised error code"
 
 # RFC 7523 asks for a short-lived assertion; authlib's default is an hour.
 ASSERTION_LIFETIME_SECONDS = 60
+CERTIFICATE_ASSERTION_ALGORITHM = "PS256"
 DEFAULT_TIMEOUT_SECONDS = 10.0
 # The most one token call may take (TokenClientCore's `deadline`), and a single request's default.
 DEFAULT_DEADLINE_SECONDS = 30.0
@@ -141,8 +144,10 @@ class ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]  # authlib i
     authlib's `private_key_jwt_sign`.
     """
 
-    def __init__(self, token_endpoint: str, *, key_id: str, alg: str, lifetime: int) -> None:
-        super().__init__(token_endpoint, headers={"kid": key_id}, alg=alg)
+    def __init__(
+        self, token_endpoint: str, *, headers: Mapping[str, str], alg: str, lifetime: int
+    ) -> None:
+        super().__init__(token_endpoint, headers=dict(headers), alg=alg)
         self.lifetime = lifetime
 
     def sign(self, auth: Any, token_endpoint: str) -> str:
@@ -177,6 +182,12 @@ def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
     assert bundle.private_key_pem is not None and bundle.key_id is not None
     alg = signing_algorithm(bundle.private_key_pem)
     key_class = ECKey if alg.startswith("ES") else RSAKey
+    headers: Mapping[str, str] = {"kid": bundle.key_id}
+    if bundle.certificate_thumbprint is not None:
+        # A certificate credential (Entra ID): the server finds the key by the certificate's
+        # SHA-256 thumbprint, and Microsoft's documentation pairs x5t#S256 with PS256.
+        headers = {"x5t#S256": bundle.certificate_thumbprint}
+        alg = CERTIFICATE_ASSERTION_ALGORITHM if key_class is RSAKey else alg
     return {
         "client_id": bundle.client_id,
         # authlib signs with whatever sits in client_secret; a joserfc key object avoids its
@@ -184,7 +195,7 @@ def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
         "client_secret": key_class.import_key(bundle.private_key_pem),
         "token_endpoint_auth_method": ShortLivedPrivateKeyJWT(
             bundle.token_url,
-            key_id=bundle.key_id,
+            headers=headers,
             alg=alg,
             lifetime=ASSERTION_LIFETIME_SECONDS,
         ),
@@ -315,8 +326,30 @@ def _decide(response: httpx.Response) -> NoReturn:
     raise _Decided(read_answer(response.status_code, response.headers, response.content))
 
 
-def _scope_parameter(scopes: tuple[str, ...]) -> str:
-    return " ".join(scopes)
+def _request_parameters(bundle: CredentialBundle, scopes: tuple[str, ...]) -> dict[str, str]:
+    """The token request's `scope` (and `audience`): a version 2 bundle says exactly what to send
+    (Entra ID takes only `<resource>/.default` and grants every assigned role), else the scope
+    names themselves."""
+    if bundle.request_scope is None:
+        return {"scope": " ".join(scopes)}
+    parameters = {"scope": bundle.request_scope}
+    if bundle.request_audience is not None:
+        parameters["audience"] = bundle.request_audience
+    return parameters
+
+
+def _with_roles(bundle: CredentialBundle, result: Result) -> Result:
+    """For a bundle whose request names no scopes (`.default`), what was granted is the token's
+    `roles` claim: the response carries no `scope` to say so."""
+    if bundle.request_scope is None or not isinstance(result, Granted) or result.scope is not None:
+        return result
+    try:
+        roles = unverified_claims(result.access_token).get("roles")
+    except NotAJWTError:
+        return result
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        return result
+    return Granted(result.access_token, result.expires_in, " ".join(roles))
 
 
 def read_answer(status: int, headers: httpx.Headers, body: bytes) -> Result:
@@ -434,10 +467,10 @@ def request_token(
                 client.fetch_token(
                     bundle.token_url,
                     grant_type="client_credentials",
-                    scope=_scope_parameter(scopes),
+                    **_request_parameters(bundle, scopes),
                 )
         except Exception as error:
-            return _failure(error, late=watchdog.expired)
+            return _with_roles(bundle, _failure(error, late=watchdog.expired))
     # fetch_token returns only after the compliance hook, which always raises.
     raise AssertionError("the token answer was not read")
 
@@ -462,8 +495,8 @@ async def request_token_async(
                 await client.fetch_token(
                     bundle.token_url,
                     grant_type="client_credentials",
-                    scope=_scope_parameter(scopes),
+                    **_request_parameters(bundle, scopes),
                 )
         except Exception as error:
-            return _failure(error, late=limit.expired())
+            return _with_roles(bundle, _failure(error, late=limit.expired()))
     raise AssertionError("the token answer was not read")

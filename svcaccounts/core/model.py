@@ -22,6 +22,11 @@ DEFAULT_TOKEN_LIFETIME_MINUTES = 60
 DEFAULT_GRACE_DAYS = 7
 DEFAULT_STATUS: Status = "active"
 
+# Where a field is written in its definition file (line, column, 1-based): kept for the checks
+# that need the stack's identity provider (definitions/provider_checks.py), which run after
+# loading; never part of an account's identity.
+Mark = tuple[int, int]
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -67,6 +72,10 @@ class EnvironmentOverride:
     token_lifetime_minutes: int | None = None
     rotation: RotationOverride | None = None
     status: Status | None = None
+    # Where this override writes token_lifetime_minutes, scopes and rotation (when it does).
+    token_lifetime_at: Mark | None = field(default=None, compare=False)
+    scopes_at: Mark | None = field(default=None, compare=False)
+    rotation_at: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,11 @@ class EffectiveAccount:
     rotation: Rotation
     status: Status
     source: str
+    # Where the effective values are written in `source`: token_lifetime_minutes only when a
+    # definition sets it (None: the schema's default, which means the provider's default).
+    token_lifetime_at: Mark | None = field(default=None, compare=False)
+    scopes_at: Mark = field(default=(1, 1), compare=False)
+    rotation_at: Mark = field(default=(1, 1), compare=False)
 
     @property
     def enabled(self) -> bool:
@@ -106,6 +120,9 @@ class ServiceAccount:
     status: Status = DEFAULT_STATUS
     # Repository-relative path of the definition file, for messages; not part of identity.
     source: str = field(default="", compare=False)
+    token_lifetime_at: Mark | None = field(default=None, compare=False)
+    scopes_at: Mark = field(default=(1, 1), compare=False)
+    rotation_at: Mark = field(default=(1, 1), compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.environments, MappingProxyType):
@@ -132,6 +149,13 @@ class ServiceAccount:
             rotation=rotation,
             status=self.status if override.status is None else override.status,
             source=self.source,
+            token_lifetime_at=(
+                self.token_lifetime_at
+                if override.token_lifetime_minutes is None
+                else override.token_lifetime_at
+            ),
+            scopes_at=override.scopes_at if override.scopes_at is not None else self.scopes_at,
+            rotation_at=override.rotation_at if override.rotation_at is not None else self.rotation_at,
         )
 
 

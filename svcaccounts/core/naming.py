@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from typing import Literal
 
-Role = Literal["app", "policy", "rule", "bundle", "bundle-version"]
+Role = Literal["app", "policy", "rule", "bundle", "bundle-version", "sp"]
 
 # Pulumi type tokens, spelled once.
 SERVICE_ACCOUNT_TYPE = "svcaccounts:index:ServiceAccount"
@@ -28,10 +29,28 @@ KEY_VAULT_SECRET_TYPE = "azure-native:keyvault:Secret"
 AWS_PROVIDER_TYPE = "pulumi:providers:aws"
 AWS_SECRET_TYPE = "aws:secretsmanager/secret:Secret"
 AWS_SECRET_VERSION_TYPE = "aws:secretsmanager/secretVersion:SecretVersion"
+# Microsoft Entra ID (pulumi-azuread) and the self-signed certificates its private_key_jwt uses.
+AZUREAD_PROVIDER_TYPE = "pulumi:providers:azuread"
+ENTRA_APPLICATION_TYPE = "azuread:index/application:Application"
+ENTRA_SERVICE_PRINCIPAL_TYPE = "azuread:index/servicePrincipal:ServicePrincipal"
+ENTRA_APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment"
+ENTRA_PASSWORD_TYPE = "azuread:index/applicationPassword:ApplicationPassword"
+ENTRA_CERTIFICATE_TYPE = "azuread:index/applicationCertificate:ApplicationCertificate"
+SELF_SIGNED_CERT_TYPE = "tls:index/selfSignedCert:SelfSignedCert"
 
 OKTA_PROVIDER_NAME = "okta"
 AUTH_SERVER_NAME = "auth-server"
 AWS_PROVIDER_NAME = "aws"
+AZUREAD_PROVIDER_NAME = "azuread"
+# The Entra application that stands for the API (its app roles are the catalog's scopes), and
+# its service principal.
+ENTRA_API_NAME = "entra-api"
+ENTRA_API_SERVICE_PRINCIPAL_NAME = "entra-api-sp"
+
+# App role ids are UUIDs derived from the scope name in this fixed namespace: the same scope has
+# the same role id on every run and every machine, so Pulumi never sees a role change that is
+# not one. Fixed forever: changing it would replace every role and every assignment.
+APP_ROLE_ID_NAMESPACE = uuid.UUID("5b0f4a7e-2f7d-4b8e-9a51-6f1d2c3b4a59")
 
 MANAGED_BY = "svcaccounts"
 
@@ -72,6 +91,34 @@ def client_secret_name(account: str, generation: int) -> str:
 def scope_name(scope: str) -> str:
     return f"scope-{scope}"
 
+
+def certificate_name(account: str, generation: int) -> str:
+    """The self-signed certificate around one generation's key (Entra ID's private_key_jwt)."""
+    return f"{account}-cert-g{generation}"
+
+
+def application_certificate_name(account: str, generation: int) -> str:
+    """That certificate registered on the account's Entra application."""
+    return f"{account}-certificate-g{generation}"
+
+
+def application_password_name(account: str, generation: int) -> str:
+    """One Entra application password per generation (client_secret_basic); two during grace."""
+    return f"{account}-password-g{generation}"
+
+
+def app_role_assignment_name(account: str, scope: str) -> str:
+    """The assignment of one scope's app role to the account's service principal."""
+    return f"{account}-role-{scope}"
+
+
+def app_role_id(scope: str) -> str:
+    """The Entra app role id of a catalog scope: a UUID of its name, stable everywhere."""
+    return str(uuid.uuid5(APP_ROLE_ID_NAMESPACE, scope))
+
+
+def entra_api_display_name(environment: str) -> str:
+    return f"svcaccounts API ({environment})"
 
 def key_id(account: str, generation: int) -> str:
     """The JWK `kid`: stable for a generation's whole life, known offline, unique per app."""

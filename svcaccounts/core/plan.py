@@ -15,8 +15,14 @@ from operator import attrgetter
 from typing import Literal
 
 from svcaccounts.core import naming
+from svcaccounts.core.identity_providers import (
+    CREDENTIAL_SLACK_DAYS,
+    ENTRA_ID,
+    IdentityProviderKind,
+    describe,
+)
 from svcaccounts.core.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
-from svcaccounts.core.rotation import RotationState, rotation_state
+from svcaccounts.core.rotation import DAY, RotationState, rotation_state
 from svcaccounts.core.settings import (
     AWS_SECRETS_MANAGER,
     AZURE_KEY_VAULT,
@@ -59,8 +65,10 @@ class Credential:
     kind: CredentialKind
     generation: int
     resource: str
-    # The JWK `kid` (private keys only).
+    # The JWK `kid` (private keys only); on Entra ID the certificate's display name.
     key_id: str | None
+    # When the provider stops accepting it (Entra ID's credential end date); None: no end date.
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +81,24 @@ class AccountPlan:
     enabled: bool
     scopes: tuple[str, ...]
     auth_method: AuthMethod
-    token_lifetime_minutes: int
+    # None: the identity provider's default (a provider without a lifetime per client).
+    token_lifetime_minutes: int | None
     period_days: int
     grace_days: int
     force: int
     rotation: RotationState
+    # The client's name at the provider: Okta's app label, Entra's application display name.
     label: str
-    policy_name: str
-    rule_name: str
+    # Okta's access policy and rule (None on another provider).
+    policy_name: str | None
+    rule_name: str | None
     # Where the bundle lives: the Key Vault secret's name, or the AWS secret's name.
     secret_store: SecretStoreKind
     secret_name: str
     # Live credentials, newest first; the first is the one in the bundle.
     credentials: tuple[Credential, ...]
     resources: tuple[PlannedResource, ...]
+    identity_provider: IdentityProviderKind = "okta"
 
     @property
     def generation(self) -> int:
@@ -119,6 +131,13 @@ class EnvironmentPlan:
     # The Okta provider, the authorization server (when the stack creates it) and the scopes.
     shared: tuple[PlannedResource, ...]
     accounts: tuple[AccountPlan, ...]
+    # Entra ID: the API's app roles, (scope, role id) for each catalog scope an account of the
+    # environment is granted; empty on Okta, whose scopes are `shared` resources of their own.
+    app_roles: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def identity_provider(self) -> IdentityProviderKind:
+        return self.settings.identity_provider
 
     @property
     def token_url(self) -> str | None:
@@ -143,6 +162,34 @@ class EnvironmentPlan:
             if account.name == name:
                 return account
         return None
+
+
+def _credential_end(account: EffectiveAccount, state: RotationState, index: int) -> datetime:
+    """The end date of the live generation at `index` (0: the newest): the end of its grace,
+    after the rotation that supersedes it, plus slack for a late deploy. Fixed by the schedule,
+    so every run gives a generation the same end date (Entra replaces a credential whose end
+    date changes)."""
+    started = state.last_rotation - index * account.rotation.period_days * DAY
+    period_and_grace = account.rotation.period_days + account.rotation.grace_days
+    return started + (period_and_grace + CREDENTIAL_SLACK_DAYS) * DAY
+
+
+def _entra_credentials(account: EffectiveAccount, state: RotationState) -> tuple[Credential, ...]:
+    """Every live generation: an Entra application holds several certificates and passwords, so
+    both auth methods keep the previous generation's credential through grace."""
+    kind = CREDENTIAL_KIND[account.auth_method]
+    return tuple(
+        Credential(
+            kind,
+            generation,
+            naming.private_key_name(account.name, generation)
+            if kind == "private_key"
+            else naming.application_password_name(account.name, generation),
+            naming.key_id(account.name, generation) if kind == "private_key" else None,
+            _credential_end(account, state, index),
+        )
+        for index, generation in enumerate(state.live_generations)
+    )
 
 
 def _credentials(account: EffectiveAccount, state: RotationState) -> tuple[Credential, ...]:
@@ -182,10 +229,59 @@ def _secret_name(account: EffectiveAccount, store: SecretStoreSettings) -> str:
     return naming.key_vault_secret_name(account.name, account.environment)
 
 
-def plan_account(account: EffectiveAccount, now: datetime, store: SecretStoreSettings) -> AccountPlan:
-    """One account's resources, names and rotation at `now`, its bundle in the stack's `store`."""
+def _entra_resources(
+    account: EffectiveAccount, credentials: tuple[Credential, ...]
+) -> tuple[PlannedResource, ...]:
+    component = naming.account_name(account.name)
+    name = account.name
+    per_generation: list[PlannedResource] = []
+    for credential in credentials:
+        if credential.kind == "private_key":
+            per_generation += [
+                PlannedResource(naming.PRIVATE_KEY_TYPE, credential.resource, component),
+                PlannedResource(
+                    naming.SELF_SIGNED_CERT_TYPE,
+                    naming.certificate_name(name, credential.generation),
+                    component,
+                ),
+                PlannedResource(
+                    naming.ENTRA_CERTIFICATE_TYPE,
+                    naming.application_certificate_name(name, credential.generation),
+                    component,
+                ),
+            ]
+        else:
+            per_generation.append(PlannedResource(naming.ENTRA_PASSWORD_TYPE, credential.resource, component))
+    return (
+        PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
+        PlannedResource(naming.ENTRA_APPLICATION_TYPE, naming.child_name(name, "app"), component),
+        PlannedResource(naming.ENTRA_SERVICE_PRINCIPAL_TYPE, naming.child_name(name, "sp"), component),
+        *(
+            PlannedResource(
+                naming.ENTRA_APP_ROLE_ASSIGNMENT_TYPE, naming.app_role_assignment_name(name, scope), component
+            )
+            for scope in account.scopes
+        ),
+        *per_generation,
+    )
+
+
+def plan_account(
+    account: EffectiveAccount,
+    now: datetime,
+    store: SecretStoreSettings,
+    identity_provider: IdentityProviderKind = "okta",
+) -> AccountPlan:
+    """One account's resources, names and rotation at `now` on `identity_provider`, its bundle in
+    the stack's `store`."""
     state = rotation_state(account.name, account.rotation, now)
     component = naming.account_name(account.name)
+    if identity_provider == ENTRA_ID:
+        credentials = _entra_credentials(account, state)
+        resources = (*_entra_resources(account, credentials), *_bundle_resources(account.name, store))
+        return _account_plan(
+            account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
+        )
     credentials = _credentials(account, state)
     private = CREDENTIAL_KIND[account.auth_method] == "private_key"
     credential_type = naming.PRIVATE_KEY_TYPE if private else naming.CLIENT_SECRET_TYPE
@@ -197,6 +293,30 @@ def plan_account(account: EffectiveAccount, now: datetime, store: SecretStoreSet
         *(PlannedResource(credential_type, credential.resource, component) for credential in credentials),
         *_bundle_resources(account.name, store),
     )
+    return _account_plan(
+        account,
+        state,
+        store,
+        identity_provider,
+        credentials,
+        resources,
+        policy_name=naming.policy_name(account.name, account.environment),
+        rule_name=naming.rule_name(account.name),
+    )
+
+
+def _account_plan(
+    account: EffectiveAccount,
+    state: RotationState,
+    store: SecretStoreSettings,
+    identity_provider: IdentityProviderKind,
+    credentials: tuple[Credential, ...],
+    resources: tuple[PlannedResource, ...],
+    *,
+    policy_name: str | None,
+    rule_name: str | None,
+) -> AccountPlan:
+    lifetime_per_client = describe(identity_provider).per_client_token_lifetime
     return AccountPlan(
         name=account.name,
         environment=account.environment,
@@ -206,23 +326,56 @@ def plan_account(account: EffectiveAccount, now: datetime, store: SecretStoreSet
         enabled=account.enabled,
         scopes=account.scopes,
         auth_method=account.auth_method,
-        token_lifetime_minutes=account.token_lifetime_minutes,
+        token_lifetime_minutes=account.token_lifetime_minutes if lifetime_per_client else None,
         period_days=account.rotation.period_days,
         grace_days=account.rotation.grace_days,
         force=account.rotation.force,
         rotation=state,
         label=naming.app_label(account.name, account.environment),
-        policy_name=naming.policy_name(account.name, account.environment),
-        rule_name=naming.rule_name(account.name),
+        policy_name=policy_name,
+        rule_name=rule_name,
         secret_store=AWS_SECRETS_MANAGER if isinstance(store, AwsSecretsManagerSettings) else AZURE_KEY_VAULT,
         secret_name=_secret_name(account, store),
         credentials=credentials,
         resources=resources,
+        identity_provider=identity_provider,
+    )
+
+
+def used_scopes(view: EnvironmentView) -> tuple[Scope, ...]:
+    """The catalog's scopes that an account of the environment is granted (disabled accounts
+    too: disabling keeps everything), in catalog order."""
+    granted = {scope for account in view.accounts for scope in account.scopes}
+    return tuple(scope for scope in view.scopes if scope.name in granted)
+
+
+def _entra_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
+    shared = [
+        PlannedResource(naming.AZUREAD_PROVIDER_TYPE, naming.AZUREAD_PROVIDER_NAME),
+        PlannedResource(naming.ENTRA_APPLICATION_TYPE, naming.ENTRA_API_NAME),
+        PlannedResource(naming.ENTRA_SERVICE_PRINCIPAL_TYPE, naming.ENTRA_API_SERVICE_PRINCIPAL_NAME),
+    ]
+    if settings.aws_secrets_manager is not None:
+        shared.append(PlannedResource(naming.AWS_PROVIDER_TYPE, naming.AWS_PROVIDER_NAME))
+    return EnvironmentPlan(
+        stack=settings.stack,
+        environment=view.environment,
+        at=now,
+        settings=settings,
+        scopes=view.scopes,
+        shared=tuple(shared),
+        accounts=tuple(
+            plan_account(account, now, settings.store, ENTRA_ID)
+            for account in sorted(view.accounts, key=lambda a: a.name)
+        ),
+        app_roles=tuple((scope.name, naming.app_role_id(scope.name)) for scope in used_scopes(view)),
     )
 
 
 def plan_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
     """The desired state of `view`'s environment for the stack described by `settings`."""
+    if settings.identity_provider == ENTRA_ID:
+        return _entra_environment(view, settings, now)
     shared = [PlannedResource(naming.OKTA_PROVIDER_TYPE, naming.OKTA_PROVIDER_NAME)]
     if isinstance(settings.auth_server, NewAuthServer):
         shared.append(PlannedResource(naming.AUTH_SERVER_TYPE, naming.AUTH_SERVER_NAME))
@@ -284,11 +437,13 @@ def compare_plans(before: EnvironmentPlan, after: EnvironmentPlan) -> tuple[Plan
             changes.append(PlanChange(name, "removed", _removed_message(previous, before.settings)))
         elif previous is not None and current is not None:
             if previous.auth_method != current.auth_method:
+                provider = describe(current.identity_provider).display_name
                 changes.append(
                     PlanChange(
                         name,
                         "credential-change",
-                        f"auth method {previous.auth_method} -> {current.auth_method}: Okta drops the old "
+                        f"auth method {previous.auth_method} -> {current.auth_method}: "
+                        f"{provider} drops the old "
                         f"{CREDENTIAL_KIND[previous.auth_method].replace('_', ' ')}; consumers must re-read "
                         "the bundle",
                     )
@@ -317,11 +472,21 @@ def _removed_message(account: AccountPlan, settings: StackSettings) -> str:
                 f"is scheduled for deletion ({aws.recovery_window_days}-day recovery window; "
                 "see docs/aws-secrets-manager.md to restore the account later)"
             )
-        return f"app, policy and credentials deleted; AWS secret {account.aws_secret} {fate}"
+        return f"{_deleted(account)}; AWS secret {account.aws_secret} {fate}"
     return (
-        f"app, policy and credentials deleted; Key Vault secret {account.secret_name} "
+        f"{_deleted(account)}; Key Vault secret {account.secret_name} "
         "is soft-deleted (see docs/pulumi-program.md to restore the account later)"
     )
+
+
+def _lifetime(minutes: int | None) -> str:
+    return "the provider's default" if minutes is None else str(minutes)
+
+
+def _deleted(account: AccountPlan) -> str:
+    if account.identity_provider == ENTRA_ID:
+        return "application, service principal, role assignments and credentials deleted"
+    return "app, policy and credentials deleted"
 
 
 def _generations(account: AccountPlan) -> str:
@@ -334,7 +499,8 @@ def _changed_fields(previous: AccountPlan, current: AccountPlan) -> list[str]:
         fields.append(f"scopes {list(previous.scopes)} -> {list(current.scopes)}")
     if previous.token_lifetime_minutes != current.token_lifetime_minutes:
         fields.append(
-            f"token lifetime {previous.token_lifetime_minutes} -> {current.token_lifetime_minutes} min"
+            f"token lifetime {_lifetime(previous.token_lifetime_minutes)} -> "
+            f"{_lifetime(current.token_lifetime_minutes)} min"
         )
     if previous.enabled != current.enabled:
         fields.append(f"status {previous.status} -> {current.status}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from svcaccounts.core.identity_providers import ENTRA_ID, OKTA, IdentityProviderKind
+
 SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
 AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
 AWS_SECRETS_MANAGER: SecretStoreKind = "aws-secrets-manager"
@@ -82,27 +84,75 @@ class OktaSettings:
         return f"https://{self.org_name}.{self.base_url}"
 
 
+# Microsoft Entra ID's sign-in host (the public cloud).
+ENTRA_LOGIN_HOST = "login.microsoftonline.com"
+
+
+@dataclass(frozen=True, slots=True)
+class EntraIdSettings:
+    """An Entra ID tenant and the API (an application with one app role per catalog scope)
+    whose roles the stack's accounts are assigned."""
+
+    tenant_id: str
+    identifier_uri: str
+
+    @property
+    def token_url(self) -> str:
+        """The tenant's v2.0 token endpoint."""
+        return f"https://{ENTRA_LOGIN_HOST}/{self.tenant_id}/oauth2/v2.0/token"
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` of the v2.0 access tokens the API's application asks for."""
+        return f"https://{ENTRA_LOGIN_HOST}/{self.tenant_id}/v2.0"
+
+    @property
+    def request_scope(self) -> str:
+        """What a client-credentials request sends as `scope`: Entra takes only `.default`,
+        and answers with every app role assigned to the client in the token's `roles` claim."""
+        return f"{self.identifier_uri}/.default"
+
+
 @dataclass(frozen=True, slots=True)
 class StackSettings:
     stack: str
     environment: str
-    auth_server: AuthServerSettings
+    # Okta stacks: the authorization server and the org (None on another provider's stack).
+    auth_server: AuthServerSettings | None
     # Exactly one of the two stores is set (parse_settings guarantees it; __post_init__ checks).
     key_vault: KeyVaultSettings | None
-    okta: OktaSettings
+    okta: OktaSettings | None
     aws_secrets_manager: AwsSecretsManagerSettings | None = None
     # Production stacks get strict review (no change below medium) and the guardrails' strict
     # rules; `svcaccounts:production`, by default true for the environments below.
     production: bool = False
+    # Entra ID stacks (`svcaccounts:identityProvider: entra-id`): the tenant and the API.
+    entra_id: EntraIdSettings | None = None
 
     def __post_init__(self) -> None:
         if (self.key_vault is None) == (self.aws_secrets_manager is None):
             raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
+        okta_complete = self.okta is not None and self.auth_server is not None
+        okta_partial = self.okta is not None or self.auth_server is not None
+        if self.entra_id is None and not okta_complete:
+            raise ValueError("an Okta stack has an org and an authorization server")
+        if self.entra_id is not None and okta_partial:
+            raise ValueError("an Entra ID stack has no Okta org or authorization server")
+
+    @property
+    def identity_provider(self) -> IdentityProviderKind:
+        return OKTA if self.entra_id is None else ENTRA_ID
 
     @property
     def owns_scopes(self) -> bool:
         """Whether this stack creates the catalog's scopes on its authorization server."""
         return not isinstance(self.auth_server, ExistingAuthServer) or self.auth_server.owns_scopes
+
+    def require_okta(self) -> tuple[OktaSettings, AuthServerSettings]:
+        """The org and authorization server of an Okta stack; ValueError on another provider's."""
+        if self.okta is None or self.auth_server is None:
+            raise ValueError(f"stack {self.stack} deploys to {self.identity_provider}, not okta")
+        return self.okta, self.auth_server
 
     @property
     def secret_store(self) -> SecretStoreKind:
@@ -117,13 +167,16 @@ class StackSettings:
         return self.key_vault
 
     def token_url(self, auth_server_id: str | None = None) -> str | None:
-        """The token endpoint of the custom authorization server.
+        """The token endpoint: Entra ID's tenant endpoint, or Okta's custom authorization server's.
 
-        None when the stack creates the server and its id is not known yet (offline plan).
+        None when the stack creates the Okta server and its id is not known yet (offline plan).
         """
+        if self.entra_id is not None:
+            return self.entra_id.token_url
+        okta, _ = self.require_okta()
         server_id = auth_server_id
         if server_id is None and isinstance(self.auth_server, ExistingAuthServer):
             server_id = self.auth_server.id
         if server_id is None:
             return None
-        return f"{self.okta.org_url}/oauth2/{server_id}/v1/token"
+        return f"{okta.org_url}/oauth2/{server_id}/v1/token"

@@ -1,6 +1,7 @@
 """The stack-settings half of the access diff: what a change to the stack files does.
 
-A stack file decides where the definitions deploy (the Okta org and authorization server), where
+A stack file decides where the definitions deploy (the identity provider: the Okta org and
+authorization server, or the Entra ID tenant and API), where
 credentials go (the secret store) and which environment's accounts a stack manages. Pointing prod
 at another org, or renaming its environment, changes access as surely as a granted scope, so each
 such change is a finding; in a production stack a high one. Pure: no git, no YAML, no Pulumi.
@@ -11,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from svcaccounts.core.identity_providers import describe
 from svcaccounts.core.review import AccessFinding, MessagePart, Quoted, Severity, severity_rank
 from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
+    EntraIdSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     StackSettings,
@@ -133,11 +136,70 @@ def _settings_changes(
         state = "now a production stack" if after.production else "no longer a production stack"
         tighter = "tighten" if after.production else "loosen"
         yield ("stack-production-changed", "high", (f"{state}: its review and guardrails {tighter}",))
-    if before.okta.org_url != after.okta.org_url:
+    if before.identity_provider != after.identity_provider:
+        # Every account gets a new client (new id, new credential) at the other provider, and
+        # the old provider's clients are deleted: always high, whatever the stack.
+        yield (
+            "stack-identity-provider-changed",
+            "high",
+            (
+                "identity provider ",
+                *_provider(before),
+                " → ",
+                *_provider(after),
+                ": every account gets a new client and credential, and the old ones are deleted",
+            ),
+        )
+    elif before.entra_id is not None and after.entra_id is not None:
+        yield from _entra_changes(before.entra_id, after.entra_id, strict)
+    elif before.okta is not None and after.okta is not None:
+        yield from _okta_changes(before, after, before.okta.org_url, after.okta.org_url, strict)
+    if before.store != after.store:
+        yield (
+            "stack-secret-store-changed",
+            strict,
+            ("secret store ", *_store(before), " → ", *_store(after)),
+        )
+
+
+def _entra_changes(
+    before: EntraIdSettings, after: EntraIdSettings, strict: Severity
+) -> Iterator[tuple[str, Severity, _Message]]:
+    if before.tenant_id != after.tenant_id:
+        yield (
+            "stack-tenant-changed",
+            "high",
+            (
+                "Entra ID tenant ",
+                Quoted(before.tenant_id),
+                " → ",
+                Quoted(after.tenant_id),
+                ": every account gets a new client and credential in the other tenant",
+            ),
+        )
+    if before.identifier_uri != after.identifier_uri:
+        yield (
+            "stack-identifier-uri-changed",
+            strict,
+            (
+                "API identifier URI ",
+                Quoted(before.identifier_uri),
+                " → ",
+                Quoted(after.identifier_uri),
+                ": tokens are requested for the new URI, and consumers that request the old one fail",
+            ),
+        )
+
+
+def _okta_changes(
+    before: StackSettings, after: StackSettings, org_before: str, org_after: str, strict: Severity
+) -> Iterator[tuple[str, Severity, _Message]]:
+    assert before.okta is not None and after.okta is not None
+    if org_before != org_after:
         yield (
             "stack-org-changed",
             strict,
-            ("Okta org ", Quoted(before.okta.org_url), " → ", Quoted(after.okta.org_url)),
+            ("Okta org ", Quoted(org_before), " → ", Quoted(org_after)),
         )
     if before.okta.max_api_capacity != after.okta.max_api_capacity:
         yield (
@@ -151,12 +213,6 @@ def _settings_changes(
             strict,
             ("authorization server ", *_auth_server(before), " → ", *_auth_server(after)),
         )
-    if before.store != after.store:
-        yield (
-            "stack-secret-store-changed",
-            strict,
-            ("secret store ", *_store(before), " → ", *_store(after)),
-        )
 
 
 def _count(number: int, noun: str) -> str:
@@ -164,10 +220,31 @@ def _count(number: int, noun: str) -> str:
 
 
 def _auth_server(settings: StackSettings) -> _Message:
-    server = settings.auth_server
+    _, server = settings.require_okta()
     if isinstance(server, ExistingAuthServer):
         return (Quoted(server.id),)
     return (Quoted(server.name), " (created, audience ", Quoted(server.audience), ")")
+
+
+def _provider(settings: StackSettings) -> _Message:
+    """The identity provider and where in it: `Okta ('https://org.okta.com')`."""
+    name = describe(settings.identity_provider).display_name
+    if settings.entra_id is not None:
+        return (f"{name} (tenant ", Quoted(settings.entra_id.tenant_id), ")")
+    okta, _ = settings.require_okta()
+    return (f"{name} (", Quoted(okta.org_url), ")")
+
+
+def _deploys_to(settings: StackSettings) -> _Message:
+    if settings.entra_id is not None:
+        return (
+            "Microsoft Entra ID tenant ",
+            Quoted(settings.entra_id.tenant_id),
+            ", API ",
+            Quoted(settings.entra_id.identifier_uri),
+        )
+    okta, _ = settings.require_okta()
+    return (Quoted(okta.org_url), ", authorization server ", *_auth_server(settings))
 
 
 def _store(settings: StackSettings) -> _Message:
@@ -194,9 +271,7 @@ def _describe(state: StackState) -> _Message:
         f"{kind} for environment ",
         Quoted(state.environment),
         " on ",
-        Quoted(state.settings.okta.org_url),
-        ", authorization server ",
-        *_auth_server(state.settings),
+        *_deploys_to(state.settings),
         ", ",
         *_store(state.settings),
         f", {_count(state.accounts, 'account')}",

@@ -303,17 +303,29 @@ def _account_from(document: Document) -> ServiceAccount:
             force=rotation.get("force", defaults.force),
         ),
         environments={
-            environment: _override_from(override) for environment, override in value["environments"].items()
+            environment: _override_from(document, environment, override)
+            for environment, override in value["environments"].items()
         },
         auth_method=value.get("auth_method", defaults.auth_method),
         token_lifetime_minutes=value.get("token_lifetime_minutes", defaults.token_lifetime_minutes),
         status=value.get("status", defaults.status),
         source=document.path,
+        token_lifetime_at=(
+            document.locate(("token_lifetime_minutes",), key=True)
+            if "token_lifetime_minutes" in value
+            else None
+        ),
+        scopes_at=document.locate(("scopes",), key=True),
+        rotation_at=document.locate(("rotation",), key=True),
     )
 
 
-def _override_from(override: dict[str, Any]) -> EnvironmentOverride:
+def _override_from(document: Document, environment: str, override: dict[str, Any]) -> EnvironmentOverride:
     rotation = override.get("rotation")
+
+    def at(key: str) -> tuple[int, int] | None:
+        return document.locate(("environments", environment, key), key=True) if key in override else None
+
     return EnvironmentOverride(
         scopes=tuple(override["scopes"]) if "scopes" in override else None,
         token_lifetime_minutes=override.get("token_lifetime_minutes"),
@@ -325,4 +337,7 @@ def _override_from(override: dict[str, Any]) -> EnvironmentOverride:
             force=rotation.get("force"),
         ),
         status=override.get("status"),
+        token_lifetime_at=at("token_lifetime_minutes"),
+        scopes_at=at("scopes"),
+        rotation_at=at("rotation"),
     )

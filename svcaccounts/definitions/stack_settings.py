@@ -2,17 +2,21 @@
 
     svcaccounts:environment: prod                  # optional, defaults to the stack name
     svcaccounts:production: true                   # optional, defaults to true for prod/production
-    svcaccounts:authServer: {id: aus1abcdefgh}     # or {create: {name: ..., audience: ...}}
+    svcaccounts:identityProvider: okta             # optional, default okta; or entra-id
+    svcaccounts:authServer: {id: aus1abcdefgh}     # okta: or {create: {name: ..., audience: ...}}
     svcaccounts:secretStore: azure-key-vault       # optional; or aws-secrets-manager
     svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}   # azure-key-vault
     svcaccounts:awsSecretsManager: {region: eu-west-1, kmsKeyId: alias/svcaccounts,   # aws-secrets-manager
                                     namePrefix: svcaccounts/, recoveryWindowDays: 30}
-    okta:orgName: prod-11111
-    okta:baseUrl: okta.com                         # optional
+    okta:orgName: prod-11111                       # okta
+    okta:baseUrl: okta.com                         # okta, optional
+    svcaccounts:entraId: {tenantId: <GUID>, identifierUri: api://<GUID>/svcaccounts-prod}   # entra-id
 
-A stack writes its bundles to exactly one store: the block of the other store is an error, not
-a silent leftover (switching stores deletes the old store's secrets on the next `up`, so that
-has to be a deliberate edit; docs/aws-secrets-manager.md).
+A stack deploys to one identity provider and reads only that provider's block: another
+provider's settings are an error, not a silent leftover (svcaccounts/core/identity_providers.py
+says what each provider offers). A stack writes its bundles to exactly one store: the block of
+the other store is an error, not a silent leftover (switching stores deletes the old store's
+secrets on the next `up`, so that has to be a deliberate edit; docs/aws-secrets-manager.md).
 
 Problems come back as findings (all of them at once), never as exceptions. Credentials
 (`okta:apiToken`, Azure's, AWS's) are not settings: the providers read them from their environment
@@ -27,6 +31,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from svcaccounts.core.identity_providers import (
+    DEFAULT_IDENTITY_PROVIDER,
+    ENTRA_ID,
+    IDENTITY_PROVIDERS,
+    OKTA,
+    RESERVED_IDENTITY_PROVIDERS,
+    IdentityProviderKind,
+)
 from svcaccounts.core.settings import (
     AWS_SECRETS_MANAGER,
     AZURE_KEY_VAULT,
@@ -38,6 +50,7 @@ from svcaccounts.core.settings import (
     SECRET_STORES,
     AuthServerSettings,
     AwsSecretsManagerSettings,
+    EntraIdSettings,
     ExistingAuthServer,
     KeyVaultSettings,
     NewAuthServer,
@@ -63,6 +76,8 @@ OKTA_MAX_API_CAPACITY_KEY = "svcaccounts:oktaMaxApiCapacity"
 SECRET_STORE_KEY = "svcaccounts:secretStore"
 PRODUCTION_KEY = "svcaccounts:production"
 AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
+IDENTITY_PROVIDER_KEY = "svcaccounts:identityProvider"
+ENTRA_ID_KEY = "svcaccounts:entraId"
 
 # Provider credentials that a stack file may only hold encrypted.
 PLAINTEXT_FORBIDDEN = frozenset(
@@ -86,8 +101,16 @@ KNOWN_KEYS = frozenset(
         SECRET_STORE_KEY,
         AWS_SECRETS_MANAGER_KEY,
         PRODUCTION_KEY,
+        IDENTITY_PROVIDER_KEY,
+        ENTRA_ID_KEY,
     }
 )
+
+# The settings only one identity provider reads; on another provider's stack each is an error.
+PROVIDER_KEYS: dict[IdentityProviderKind, tuple[str, ...]] = {
+    OKTA: (AUTH_SERVER_KEY, OKTA_MAX_API_CAPACITY_KEY, OKTA_ORG_NAME_KEY, OKTA_BASE_URL_KEY),
+    ENTRA_ID: (ENTRA_ID_KEY,),
+}
 
 # Which settings block each store reads.
 STORE_BLOCK: dict[SecretStoreKind, str] = {
@@ -116,6 +139,15 @@ _KMS_KEY = re.compile(
 # Secret names are 1-512 of [A-Za-z0-9/_+=.@-]; the prefix leaves room for environment and account.
 AWS_NAME_PREFIX_MAX = 256
 _AWS_NAME_PREFIX = re.compile(r"^[A-Za-z0-9/_+=.@-]{0,256}$")
+# Entra: a tenant id is a GUID.
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID_TEXT = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# Identifier URIs in the forms Entra accepts where a tenant restricts them (app management
+# policy `identifierUris`: a unique tenant identifier or a verified domain in the URI).
+_PATH = r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*"
+_API_TENANT_URI = re.compile(rf"^api://(?P<tenant>{_GUID_TEXT})/{_PATH}$")
+_API_APP_ID_URI = re.compile(rf"^api://{_GUID_TEXT}/?$")
+_HTTPS_URI = re.compile(rf"^https://(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}(?:/{_PATH})?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +288,16 @@ def parse_settings(
                 f"`pulumi config set --secret {key}` or the provider's environment variable",
             )
 
-    auth_server = _auth_server(reader)
+    provider = _identity_provider(reader)
+    auth_server: AuthServerSettings | None = None
+    okta: OktaSettings | None = None
+    entra_id: EntraIdSettings | None = None
+    if provider == OKTA:
+        auth_server = _auth_server(reader)
+    elif provider == ENTRA_ID:
+        entra_id = _entra_id(reader)
+    if provider is not None:
+        _other_providers_unset(reader, provider)
     store_kind = _secret_store(reader)
     key_vault: KeyVaultSettings | None = None
     aws: AwsSecretsManagerSettings | None = None
@@ -266,16 +307,17 @@ def parse_settings(
         aws = _aws_secrets_manager(reader)
     if store_kind is not None:
         _other_store_unset(reader, store_kind)
-    okta = _okta(reader)
+    if provider == OKTA:
+        okta = _okta(reader)
     production = _production(reader, env)
 
     findings = tuple(reader.findings)
+    provider_ready = (auth_server is not None and okta is not None) or entra_id is not None
     if (
         any(f.severity == "error" for f in findings)
         or env is None
-        or auth_server is None
+        or not provider_ready
         or (key_vault is None and aws is None)
-        or okta is None
         or production is None
     ):
         return SettingsResult(None, findings)
@@ -288,8 +330,106 @@ def parse_settings(
             okta=okta,
             aws_secrets_manager=aws,
             production=production,
+            entra_id=entra_id,
         ),
         findings,
+    )
+
+
+def _identity_provider(reader: _Reader) -> IdentityProviderKind | None:
+    value = reader.config.get(IDENTITY_PROVIDER_KEY, DEFAULT_IDENTITY_PROVIDER)
+    implemented = [kind for kind in IDENTITY_PROVIDERS if kind not in RESERVED_IDENTITY_PROVIDERS]
+    for kind in IDENTITY_PROVIDERS:
+        if value != kind:
+            continue
+        if kind in RESERVED_IDENTITY_PROVIDERS:
+            reader.error(
+                (IDENTITY_PROVIDER_KEY,),
+                f"{IDENTITY_PROVIDER_KEY} {kind} is reserved but not supported yet: use "
+                f"{' or '.join(implemented)}",
+            )
+            return None
+        return kind
+    reader.error(
+        (IDENTITY_PROVIDER_KEY,),
+        f"{IDENTITY_PROVIDER_KEY} must be {' or '.join(implemented)} (default {DEFAULT_IDENTITY_PROVIDER}), "
+        f"not {shown(value)}",
+    )
+    return None
+
+
+def _other_providers_unset(reader: _Reader, provider: IdentityProviderKind) -> None:
+    """An error for each setting of another identity provider: a stack deploys to one provider,
+    and a leftover block would let a reader believe the accounts are (still) there."""
+    for other, keys in PROVIDER_KEYS.items():
+        if other == provider:
+            continue
+        for key in keys:
+            if key in reader.config:
+                reader.error(
+                    (key,),
+                    f"{key} applies to {other} stacks, but {IDENTITY_PROVIDER_KEY} is {provider}: "
+                    f"remove it (see docs/identity-providers.md before moving a deployed stack)",
+                )
+
+
+def _entra_id(reader: _Reader) -> EntraIdSettings | None:
+    key = ENTRA_ID_KEY
+    value = reader.mapping(key)
+    if value is None:
+        if key not in reader.config:
+            reader.error(
+                (IDENTITY_PROVIDER_KEY,),
+                f"{key} is required with {IDENTITY_PROVIDER_KEY}: {ENTRA_ID}: "
+                "{tenantId: <tenant GUID>, identifierUri: api://<tenant GUID>/<name>}",
+            )
+        return None
+    reader.unknown_keys(value, (key,), {"tenantId", "identifierUri"})
+    tenant = reader.string(value, (key, "tenantId"), _GUID, "the tenant's id, a GUID")
+    uri = value.get("identifierUri")
+    if uri is None:
+        reader.error((key,), f"{key}.identifierUri is required: api://<tenantId>/<name>")
+        return None
+    problem = identifier_uri_problem(uri, tenant)
+    if problem is not None:
+        reader.error((key, "identifierUri"), f"{key}.identifierUri {problem}")
+        return None
+    if tenant is None:
+        return None
+    assert isinstance(uri, str)  # identifier_uri_problem refuses anything else
+    return EntraIdSettings(tenant_id=tenant.lower(), identifier_uri=uri)
+
+
+def identifier_uri_problem(uri: object, tenant_id: str | None) -> str | None:
+    """Why `uri` cannot be the API's identifier URI, or None. Entra accepts, where a tenant
+    restricts identifier URIs (as new tenants do), only URIs with a unique tenant identifier or a
+    verified domain: api://<tenantId>/<name>, api://<appId>, https://<verified domain>/<path>."""
+    if not isinstance(uri, str):
+        return f"must be text, not {shown(uri)}"
+    if uri.endswith("/"):
+        return (
+            f"must not end in '/', not {shown(uri)}: the token request's scope is "
+            "<identifierUri>/.default"
+        )
+    tenant_form = _API_TENANT_URI.match(uri)
+    if tenant_form is not None:
+        if tenant_id is not None and tenant_form["tenant"].lower() != tenant_id.lower():
+            return (
+                f"names tenant {tenant_form['tenant']!r}, not this stack's tenantId: use "
+                f"api://{tenant_id}/<name>"
+            )
+        return None
+    if _API_APP_ID_URI.match(uri):
+        return (
+            f"{shown(uri)} is the api://<appId> form, but the API's application is created by this "
+            "stack, so its appId is not known before the first deploy: use api://<tenantId>/<name>"
+        )
+    if _HTTPS_URI.match(uri):
+        return None
+    return (
+        f"must be api://<tenantId>/<name> or https://<verified domain>/<path> (letters, digits and "
+        f". _ ~ - in the path), not {shown(uri)}: Entra refuses other identifier URIs where the "
+        "tenant restricts them"
     )
 
 
@@ -489,7 +629,7 @@ def shared_server_findings(stacks: Sequence[tuple[Stack, StackSettings]]) -> lis
     by_server: dict[tuple[str, str], list[tuple[Stack, StackSettings]]] = {}
     for stack, settings in stacks:
         server = settings.auth_server
-        if isinstance(server, ExistingAuthServer):
+        if isinstance(server, ExistingAuthServer) and settings.okta is not None:
             by_server.setdefault((settings.okta.org_url, server.id), []).append((stack, settings))
     findings: list[Finding] = []
     for (org_url, server_id), sharing in sorted(by_server.items()):

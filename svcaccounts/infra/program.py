@@ -117,22 +117,28 @@ def _token_url(settings: StackSettings, auth_server_id: str) -> str:
 def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = None) -> ProgramResult:
     """Register every resource of `plan`. Returns the components and the `accounts` output."""
     settings = plan.settings
-    provider = okta_provider(settings.okta, okta_api_token)
+    if settings.entra_id is not None:
+        raise ProgramError(
+            f"stack {plan.stack} deploys to Microsoft Entra ID, whose Pulumi translation is not part "
+            "of this version yet"
+        )
+    okta_settings, auth_server = settings.require_okta()
+    provider = okta_provider(okta_settings, okta_api_token)
     in_okta = pulumi.ResourceOptions(provider=provider)
 
     auth_server_id: pulumi.Input[str]
-    if isinstance(settings.auth_server, NewAuthServer):
+    if isinstance(auth_server, NewAuthServer):
         server = okta.auth.Server(
             naming.AUTH_SERVER_NAME,
-            name=settings.auth_server.name,
-            audiences=[settings.auth_server.audience],
+            name=auth_server.name,
+            audiences=[auth_server.audience],
             description=f"Service-account tokens for {plan.environment} (managed by svcaccounts)",
             status="ACTIVE",
             opts=in_okta,
         )
         auth_server_id = server.id
     else:
-        auth_server_id = settings.auth_server.id
+        auth_server_id = auth_server.id
     token_url = pulumi.Output.from_input(auth_server_id).apply(lambda id_: _token_url(settings, id_))
 
     scopes = {

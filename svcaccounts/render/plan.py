@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from svcaccounts.core.identity_providers import ENTRA_ID
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, PlanChange, PlannedResource
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.core.settings import (
@@ -47,7 +48,11 @@ def account_document(account: AccountPlan) -> dict[str, Any]:
             "grace_ends": _optional_iso(account.rotation.grace_ends),
             "expires_at": iso_utc(account.rotation.expires_at),
         },
-        "okta_label": account.label,
+        **(
+            {"entra_display_name": account.label}
+            if account.identity_provider == ENTRA_ID
+            else {"okta_label": account.label}
+        ),
         "secret_store": account.secret_store,
         **(
             {"aws_secret": account.secret_name}
@@ -60,6 +65,7 @@ def account_document(account: AccountPlan) -> dict[str, Any]:
                 "generation": credential.generation,
                 "resource": credential.resource,
                 "key_id": credential.key_id,
+                **({} if credential.expires_at is None else {"expires_at": iso_utc(credential.expires_at)}),
             }
             for credential in account.credentials
         ],
@@ -75,18 +81,36 @@ def _resource_document(resource: PlannedResource) -> dict[str, Any]:
     return {"type": resource.type, "name": resource.name, "parent": resource.parent}
 
 
-def plan_document(plan: EnvironmentPlan) -> dict[str, Any]:
-    """What `svcaccounts plan --format json` prints."""
-    server = plan.settings.auth_server
+def _provider_document(plan: EnvironmentPlan) -> dict[str, Any]:
+    entra = plan.settings.entra_id
+    if entra is not None:
+        return {
+            "identity_provider": plan.identity_provider,
+            "entra_id": {
+                "tenant_id": entra.tenant_id,
+                "identifier_uri": entra.identifier_uri,
+                "request_scope": entra.request_scope,
+                "app_roles": [{"scope": scope, "id": role_id} for scope, role_id in plan.app_roles],
+            },
+        }
+    _, server = plan.settings.require_okta()
     return {
-        "stack": plan.stack,
-        "environment": plan.environment,
-        "at": iso_utc(plan.at),
+        "identity_provider": plan.identity_provider,
         "auth_server": (
             {"id": server.id}
             if isinstance(server, ExistingAuthServer)
             else {"create": {"name": server.name, "audience": server.audience}}
         ),
+    }
+
+
+def plan_document(plan: EnvironmentPlan) -> dict[str, Any]:
+    """What `svcaccounts plan --format json` prints."""
+    return {
+        "stack": plan.stack,
+        "environment": plan.environment,
+        "at": iso_utc(plan.at),
+        **_provider_document(plan),
         "token_url": plan.token_url,
         "secret_store": plan.settings.secret_store,
         **_store_document(plan.settings),
@@ -140,6 +164,9 @@ def _columns(plan: EnvironmentPlan) -> tuple[str, ...]:
 
 def _credential_text(account: AccountPlan) -> str:
     if account.current.kind == "client_secret":
+        if len(account.credentials) > 1:
+            generations = ", ".join(f"g{credential.generation}" for credential in account.credentials)
+            return f"client secrets {generations}"
         return f"client secret g{account.generation}"
     kids = ", ".join(credential.key_id or "" for credential in account.credentials)
     return f"private key {kids}"
@@ -152,7 +179,7 @@ def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
             account.status,
             account.auth_method,
             " ".join(account.scopes),
-            f"{account.token_lifetime_minutes}m",
+            "default" if account.token_lifetime_minutes is None else f"{account.token_lifetime_minutes}m",
             str(account.generation),
             iso_utc(account.rotation.next_rotation),
             _credential_text(account),
@@ -162,11 +189,21 @@ def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
     ]
 
 
-def _auth_server_text(plan: EnvironmentPlan, quote: _Quote) -> str:
-    server = plan.settings.auth_server
+def _provider_line(plan: EnvironmentPlan, quote: _Quote) -> str:
+    entra = plan.settings.entra_id
+    if entra is not None:
+        return (
+            f"identity provider: Microsoft Entra ID, tenant {quote(entra.tenant_id)}, "
+            f"API {quote(entra.identifier_uri)} (tokens request {quote(entra.request_scope)}; "
+            "token lifetime: the tenant's default)"
+        )
+    _, server = plan.settings.require_okta()
     if isinstance(server, ExistingAuthServer):
-        return f"{quote(server.id)} (existing)"
-    return f"{quote(server.name)} (created by the stack, audience {quote(server.audience)})"
+        return f"authorization server: {quote(server.id)} (existing)"
+    return (
+        f"authorization server: {quote(server.name)} "
+        f"(created by the stack, audience {quote(server.audience)})"
+    )
 
 
 def _store_text(settings: StackSettings, quote: _Quote) -> str:
@@ -185,7 +222,7 @@ def _header_lines(plan: EnvironmentPlan, quote: _Quote) -> list[str]:
     token_url = quote(plan.token_url) if plan.token_url else "(known once the authorization server exists)"
     return [
         f"stack {quote(plan.stack)} · environment {quote(plan.environment)} · at {iso_utc(plan.at)}",
-        f"authorization server: {_auth_server_text(plan, quote)}",
+        _provider_line(plan, quote),
         f"token URL: {token_url}",
         _store_text(plan.settings, quote),
         f"{len(plan.accounts)} accounts, {len(plan.scopes)} scopes, {plan.resource_count} resources",

@@ -5,6 +5,12 @@ the client_credentials grant, client_secret_basic and private_key_jwt (RFC 7523,
 `JWTBearerClientAssertion`) client authentication, and RFC 9068 JWT access tokens carrying `scp`
 and `exp`; served by the standard library's ThreadingHTTPServer on an ephemeral port.
 
+`AuthzServer(..., entra_scope=...)` behaves as Microsoft Entra ID does for client credentials:
+the request's `scope` must be exactly `<identifierUri>/.default`, the access token carries the
+client's app roles in `roles` (no `scp`, no `scope`) and the response no `scope`; a certificate
+client authenticates with an assertion signed PS256 whose header names the certificate by its
+SHA-256 thumbprint (`x5t#S256`); several certificates may be registered at once.
+
 Test hooks: request counting, secret rotation, injected answers (429 with Retry-After, 5xx),
 answers built from the request (a server that echoes what it received), a gate that holds token responses (to make callers overlap), and taking the server down and up.
 """
@@ -14,6 +20,8 @@ from __future__ import annotations
 import hmac
 import json
 import threading
+import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +32,7 @@ from urllib.parse import parse_qsl
 from authlib.oauth2.rfc6749 import (
     AuthorizationServer,
     ClientMixin,
+    InvalidClientError,
     InvalidScopeError,
     OAuth2Request,
 )
@@ -31,6 +40,8 @@ from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 ISSUER = "https://authz.test.invalid"
@@ -44,6 +55,8 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
     scopes: tuple[str, ...]
     client_secret: str | None = None
     public_key: RSAKey | None = None
+    # Entra ID: registered certificates' public keys by SHA-256 thumbprint (x5t#S256).
+    certificates: dict[str, RSAKey] = field(default_factory=dict)
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -60,6 +73,8 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
         return grant_type == "client_credentials"
 
     def get_allowed_scope(self, scope: str | None) -> str:
+        if scope is not None and scope.endswith("/.default"):
+            return ""  # Entra: no scope in the response; the token's roles say what was granted
         # No scope requested: everything the client may have (the Okta behaviour for M2M apps).
         return scope if scope else " ".join(self.scopes)
 
@@ -68,6 +83,12 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "private_key_jwt"]
 
     def validate_requested_scope(self) -> None:
+        entra_scope = self.server.authz.entra_scope
+        if entra_scope is not None:
+            # Entra's client credentials flow takes only the resource's `.default`.
+            if self.request.payload.scope != entra_scope:
+                raise InvalidScopeError()
+            return
         requested = set((self.request.payload.scope or "").split())
         if not requested <= set(self.request.client.scopes):
             raise InvalidScopeError()
@@ -90,7 +111,20 @@ class PrivateKeyJWTAuthentication(JWTBearerClientAssertion):  # type: ignore[mis
         headers, claims = super().extract_assertion(assertion)
         with self.authz.lock:
             self.authz.assertions.append((dict(headers), dict(claims)))
+        self._current.headers = dict(headers)
         return headers, claims
+
+    _current = threading.local()
+
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Any:
+        if self.authz.entra_scope is None:
+            return super().process_assertion_claims(assertion, resolve_key)
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=["PS256"])
+        except JoseError as error:
+            raise InvalidClientError(description=error.description) from error
+        self.verify_claims(token.claims)
+        return token.claims
 
     def validate_jti(self, claims: Mapping[str, Any], jti: str) -> bool:
         key = f"{claims['sub']}:{jti}"
@@ -101,6 +135,12 @@ class PrivateKeyJWTAuthentication(JWTBearerClientAssertion):  # type: ignore[mis
             return True
 
     def resolve_client_public_key(self, client: RegisteredClient) -> RSAKey:
+        if self.authz.entra_scope is not None:
+            thumbprint = getattr(self._current, "headers", {}).get("x5t#S256")
+            key = client.certificates.get(thumbprint) if isinstance(thumbprint, str) else None
+            if key is None:
+                raise InvalidClientError(description="no registered certificate has this thumbprint")
+            return key
         assert client.public_key is not None
         return client.public_key
 
@@ -116,6 +156,27 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
 
     def get_jwks(self) -> RSAKey:
         return self.authz.signing_key
+
+    def access_token_generator(self, client: RegisteredClient, grant_type: str, user: Any, scope: str) -> str:
+        entra_scope = self.authz.entra_scope
+        if entra_scope is None:
+            token: str = super().access_token_generator(client, grant_type, user, scope)
+            return token
+        # An Entra v2 app-only token: the API as `aud`, the assigned app roles in `roles`.
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER,
+            "aud": entra_scope.removesuffix("/.default"),
+            "iat": now,
+            "exp": now + self.authz.token_lifetime,
+            "azp": client.client_id,
+            "sub": client.client_id,
+            "roles": list(client.scopes),
+            "ver": "2.0",
+            "uti": uuid.uuid4().hex,
+        }
+        encoded: str = jwt.encode({"alg": "RS256", "typ": "JWT"}, claims, self.authz.signing_key)
+        return encoded
 
     def get_extra_claims(
         self, client: RegisteredClient, grant_type: str, user: object, scope: str
@@ -246,8 +307,10 @@ class _Handler(BaseHTTPRequestHandler):
 class AuthzServer:
     """The server and its test hooks. `token_url` is stable across `down()` / `up()`."""
 
-    def __init__(self, signing_key: RSAKey) -> None:
+    def __init__(self, signing_key: RSAKey, *, entra_scope: str | None = None) -> None:
         self.signing_key = signing_key
+        # Set: behave as Entra ID does for this `<identifierUri>/.default` (module docstring).
+        self.entra_scope = entra_scope
         self.lock = threading.Lock()
         self.clients: dict[str, RegisteredClient] = {}
         self.used_jtis: set[str] = set()

@@ -67,10 +67,11 @@ def test_the_schema_is_valid_draft_2020_12() -> None:
     contract_schemas.check_draft_2020_12(SCHEMA)
 
 
-def test_the_schemas_example_is_a_valid_bundle() -> None:
-    (example,) = contract_schemas.load(SCHEMA)["examples"]
-    assert schema_verdicts(example) == VALID
-    assert read_bundle(example).key_id == "mcp-reporting-service-g4"
+def test_the_schemas_examples_are_valid_bundles_of_both_versions() -> None:
+    okta, entra = contract_schemas.load(SCHEMA)["examples"]
+    assert schema_verdicts(okta) == schema_verdicts(entra) == VALID
+    assert (read_bundle(okta).version, read_bundle(okta).key_id) == (1, "mcp-reporting-service-g4")
+    assert read_bundle(entra).version == 2
 
 
 @pytest.mark.parametrize("auth_method", ["client_secret_basic", "private_key_jwt"])

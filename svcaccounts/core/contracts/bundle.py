@@ -6,6 +6,14 @@ svcaccounts/schemas/credential-bundle.schema.json.
      "rotates_at": ISO 8601 UTC, and either "client_secret" (client_secret_basic)
      or "private_key_pem" + "key_id" (private_key_jwt)}
 
+Versions. A bundle without "version" is version 1: what Okta stacks write, unchanged. A bundle
+that needs more than Okta's carries "version": 2 and a "request" object with what the token
+request must send ("scope": the exact scope string, for Entra ID `<identifierUri>/.default`;
+"audience" where a provider needs one); "scopes" still lists the catalog scope names the account
+is granted. A private_key_jwt bundle for a certificate-based provider adds
+"certificate_thumbprint_sha256" (base64url, the assertion header's `x5t#S256`). A reader refuses
+a version it does not know instead of requesting the wrong scope.
+
 `bundle_json` is the one writer (the program calls it inside `Output.apply`, on values Pulumi
 already holds as secrets); `read_bundle` is the one reader of a decoded document (the client
 decodes the text, refusing duplicate keys, and passes the private key check, which needs a crypto
@@ -18,6 +26,7 @@ are ignored, so that the program can add fields without breaking deployed consum
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +46,18 @@ ROTATES_AT = "rotates_at"
 CLIENT_SECRET = "client_secret"
 PRIVATE_KEY_PEM = "private_key_pem"
 KEY_ID = "key_id"
+VERSION = "version"
+REQUEST = "request"
+REQUEST_SCOPE = "scope"
+REQUEST_AUDIENCE = "audience"
+CERTIFICATE_THUMBPRINT = "certificate_thumbprint_sha256"
+
+# Version 1 is implied by a bundle without "version" (Okta's, byte-for-byte as before).
+VERSION_1 = 1
+VERSION_2 = 2
+KNOWN_VERSIONS = (VERSION_1, VERSION_2)
+# A SHA-256 digest in base64url without padding: 43 characters.
+_THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
 
 REQUIRED_FIELDS = (CLIENT_ID, TOKEN_URL, AUTH_METHOD, SCOPES, GENERATION, ROTATES_AT)
 # The fields each auth method adds; a bundle carries its own method's and no other's.
@@ -62,6 +83,12 @@ class CredentialBundle:
     client_secret: str | None = field(default=None, repr=False)
     private_key_pem: str | None = field(default=None, repr=False)
     key_id: str | None = None
+    version: int = VERSION_1
+    # Version 2: what the token request sends as `scope` (and `audience`), instead of `scopes`.
+    request_scope: str | None = None
+    request_audience: str | None = None
+    # The certificate's SHA-256 thumbprint (base64url): the client assertion's `x5t#S256`.
+    certificate_thumbprint: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -88,9 +115,13 @@ def bundle_json(
     client_secret: str | None = None,
     private_key_pem: str | None = None,
     key_id: str | None = None,
+    request_scope: str | None = None,
+    request_audience: str | None = None,
+    certificate_thumbprint: str | None = None,
 ) -> str:
-    """The bundle's JSON text. ValueError (quoting no value) when the credential fields do not
-    match the auth method."""
+    """The bundle's JSON text: version 1 (no "version") unless the token request needs more
+    than the scope names (`request_scope`), then version 2. ValueError (quoting no value) when
+    the credential fields do not match the auth method."""
     bundle: dict[str, object] = {
         CLIENT_ID: client_id,
         TOKEN_URL: token_url,
@@ -108,6 +139,18 @@ def bundle_json(
             raise ValueError("a private_key_jwt bundle holds a private key and its key id, no secret")
         bundle[PRIVATE_KEY_PEM] = private_key_pem
         bundle[KEY_ID] = key_id
+    if request_scope is not None:
+        bundle[VERSION] = VERSION_2
+        request = {REQUEST_SCOPE: request_scope}
+        if request_audience is not None:
+            request[REQUEST_AUDIENCE] = request_audience
+        bundle[REQUEST] = request
+    elif request_audience is not None:
+        raise ValueError("a request audience comes with a request scope")
+    if certificate_thumbprint is not None:
+        if auth_method != "private_key_jwt" or request_scope is None:
+            raise ValueError("a certificate thumbprint belongs to a version 2 private_key_jwt bundle")
+        bundle[CERTIFICATE_THUMBPRINT] = certificate_thumbprint
     # Sorted keys and fixed separators: the same credentials always give the same bytes, so an
     # unchanged account never shows a diff on its stored secret.
     return json.dumps(bundle, sort_keys=True, separators=(",", ":"))
@@ -118,6 +161,15 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
     `private_key_problem` checks a private_key_jwt bundle's key (the client passes one)."""
     if not isinstance(document, dict):
         raise BundleInvalid([f"expected a JSON object, got {json_type(document)}"])
+    version = document.get(VERSION, VERSION_1)
+    if version not in KNOWN_VERSIONS or isinstance(version, bool):
+        # Nothing else is read: a newer bundle may need a request this client would get wrong.
+        raise BundleInvalid(
+            [
+                f"{VERSION}: this client reads bundle versions {' and '.join(map(str, KNOWN_VERSIONS))}, "
+                f"got {_shown(version)}; upgrade svcaccounts to read it"
+            ]
+        )
     problems = [f"{key}: required" for key in REQUIRED_FIELDS if key not in document]
 
     client_id = _string(document, CLIENT_ID, problems)
@@ -159,6 +211,9 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
             if key in document
         )
 
+    request_scope, request_audience = _request(document, version, problems)
+    thumbprint = _thumbprint(document, version, auth_method, problems)
+
     if problems:
         raise BundleInvalid(problems)
     assert client_id is not None and token_url is not None and auth_method is not None
@@ -173,7 +228,49 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
         client_secret=client_secret,
         private_key_pem=private_key_pem,
         key_id=key_id,
+        version=version,
+        request_scope=request_scope,
+        request_audience=request_audience,
+        certificate_thumbprint=thumbprint,
     )
+
+
+def _request(
+    document: Mapping[str, object], version: int, problems: list[str]
+) -> tuple[str | None, str | None]:
+    if version == VERSION_1:
+        if REQUEST in document:
+            problems.append(f"{REQUEST}: only version 2 bundles carry one (add \"{VERSION}\": 2)")
+        return None, None
+    value = document.get(REQUEST)
+    if not isinstance(value, dict):
+        got = json_type(value)
+        problems.append(f"{REQUEST}: version 2 requires an object with {REQUEST_SCOPE}, got {got}")
+        return None, None
+    scope = value.get(REQUEST_SCOPE)
+    if not isinstance(scope, str) or not scope.strip() or any(c in scope for c in "\r\n\t"):
+        problems.append(f"{REQUEST}.{REQUEST_SCOPE}: expected the scope string the token request sends")
+        scope = None
+    audience = value.get(REQUEST_AUDIENCE)
+    if audience is not None and (not isinstance(audience, str) or not audience.strip()):
+        problems.append(f"{REQUEST}.{REQUEST_AUDIENCE}: expected a non-empty string")
+        audience = None
+    return scope, audience
+
+
+def _thumbprint(
+    document: Mapping[str, object], version: int, auth_method: AuthMethod | None, problems: list[str]
+) -> str | None:
+    if CERTIFICATE_THUMBPRINT not in document:
+        return None
+    value = document[CERTIFICATE_THUMBPRINT]
+    if version != VERSION_2 or auth_method != "private_key_jwt":
+        problems.append(f"{CERTIFICATE_THUMBPRINT}: only in version 2 private_key_jwt bundles")
+        return None
+    if not isinstance(value, str) or not _THUMBPRINT.fullmatch(value):
+        problems.append(f"{CERTIFICATE_THUMBPRINT}: expected a SHA-256 digest in base64url (43 characters)")
+        return None
+    return value
 
 
 def _shown(value: object) -> str:

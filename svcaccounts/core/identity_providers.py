@@ -1,0 +1,109 @@
+"""What each identity provider offers: one small description per provider, read by the settings
+parser (which providers exist), the definition checks (what a stack's provider cannot express),
+the plan (which resources, which credential overlap) and the docs (docs/identity-providers.md).
+
+Definitions never change with the provider: an account keeps its name, owner, scopes, auth
+method, lifetime, rotation and environments. What a provider cannot express is a located
+`validate` error on the stack that would need it (svcaccounts/definitions/provider_checks.py),
+never a silent drop. The Pulumi translation of each provider lives in svcaccounts/infra/<idp>/.
+Pure data: no Pulumi, no YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from svcaccounts.core.model import AUTH_METHODS, AuthMethod
+
+IdentityProviderKind = Literal["okta", "entra-id", "auth0", "cognito"]
+OKTA: IdentityProviderKind = "okta"
+ENTRA_ID: IdentityProviderKind = "entra-id"
+AUTH0: IdentityProviderKind = "auth0"
+COGNITO: IdentityProviderKind = "cognito"
+DEFAULT_IDENTITY_PROVIDER = OKTA
+# Every name the setting knows, in the order messages list them; the reserved ones are refused
+# with a reason until their translation exists (a separate issue, on this same seam).
+IDENTITY_PROVIDERS: tuple[IdentityProviderKind, ...] = (OKTA, ENTRA_ID, AUTH0, COGNITO)
+RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset({AUTH0, COGNITO})
+
+ScopeSyntax = Literal["scope-names", "resource-default"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderDescription:
+    """What one identity provider can express for a client-credentials service account."""
+
+    kind: IdentityProviderKind
+    display_name: str
+    auth_methods: tuple[AuthMethod, ...]
+    # Whether an access token's lifetime can be set for one client (Okta: the access policy
+    # rule). Without it, a definition's explicit `token_lifetime_minutes` is a validate error
+    # on the stack, and the schema's default means "the provider's default".
+    per_client_token_lifetime: bool
+    # Per auth method: whether the previous generation's credential stays accepted during
+    # grace (several keys or secrets registered at once), the zero-downtime rotation.
+    rotation_overlap: Mapping[AuthMethod, bool]
+    # What a token request's `scope` carries: the catalog's scope names themselves, or the one
+    # `<resource>/.default` that returns every role assigned to the client.
+    scope_syntax: ScopeSyntax
+    # Where the granted scopes come back in the access token.
+    granted_claim: str
+    # The longest a credential may stay registered (days from its creation), or None.
+    max_credential_days: int | None = None
+    # The longest scope name the provider takes as its permission value, or None.
+    max_scope_name_length: int | None = None
+
+    def overlaps(self, method: AuthMethod) -> bool:
+        return self.rotation_overlap.get(method, False)
+
+
+OKTA_PROVIDER = ProviderDescription(
+    kind=OKTA,
+    display_name="Okta",
+    auth_methods=AUTH_METHODS,
+    per_client_token_lifetime=True,
+    # The app's JWKS holds several keys; Okta's provider keeps one client secret per app.
+    rotation_overlap={"private_key_jwt": True, "client_secret_basic": False},
+    scope_syntax="scope-names",
+    granted_claim="scp",
+)
+
+# Entra: every client credential (certificate or password) carries an end date. The Graph guide
+# for adding a certificate allows an end date at most one year after its start, and Microsoft
+# advises client secrets below twelve months; tenants may restrict both further with an app
+# management policy (docs/identity-providers.md). One year for both, counted from the
+# generation's start, which is never after the credential's creation.
+ENTRA_MAX_CREDENTIAL_DAYS = 365
+# An app role's `value` (what the `roles` claim carries): at most 120 characters, never
+# starting with '.', from a fixed set of characters (Microsoft Graph, appRole resource type).
+ENTRA_APP_ROLE_VALUE_MAX = 120
+# A credential with an end date reaches this far past the end of its generation's grace, so a
+# scheduled `pulumi up` that runs late (a failed run, a holiday) does not expire the live
+# credential before the next one replaces it.
+CREDENTIAL_SLACK_DAYS = 7
+
+ENTRA_ID_PROVIDER = ProviderDescription(
+    kind=ENTRA_ID,
+    display_name="Microsoft Entra ID",
+    auth_methods=AUTH_METHODS,
+    # Entra has no access-token lifetime per client application.
+    per_client_token_lifetime=False,
+    # An application holds several certificates and several passwords at once.
+    rotation_overlap={"private_key_jwt": True, "client_secret_basic": True},
+    scope_syntax="resource-default",
+    granted_claim="roles",
+    max_credential_days=ENTRA_MAX_CREDENTIAL_DAYS,
+    max_scope_name_length=ENTRA_APP_ROLE_VALUE_MAX,
+)
+
+_DESCRIPTIONS: Mapping[IdentityProviderKind, ProviderDescription] = {
+    OKTA: OKTA_PROVIDER,
+    ENTRA_ID: ENTRA_ID_PROVIDER,
+}
+
+
+def describe(kind: IdentityProviderKind) -> ProviderDescription:
+    """The description of an implemented provider; KeyError for a reserved one."""
+    return _DESCRIPTIONS[kind]

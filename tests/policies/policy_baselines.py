@@ -13,8 +13,9 @@ from typing import Any
 from pulumi_policy import ResourceValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
 from svcaccounts_policies import aws_secrets, key_vault, okta_apps, okta_auth
-from svcaccounts_policies.offline import Registered, Report, evaluate, urn_for
 from svcaccounts_policies.pack import POLICIES
+
+from tests.support.policy_evaluator import Registered, Report, evaluate, urn_for
 
 NOW = "2026-01-01T00:00:00Z"
 # How the engine marks a secret on the wire (pulumi_policy/deserialize.py signatures).

@@ -18,10 +18,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.protobuf import json_format  # type: ignore[import-untyped]  # no stubs in the lock
 from pulumi.runtime.mocks import MockMonitor
-from svcaccounts_policies.offline import Registered
 
 from svcaccounts.core.plan import EnvironmentPlan
 from svcaccounts.infra.program import build
+from tests.support.policy_evaluator import Registered
 
 
 @functools.cache

@@ -10,13 +10,13 @@ import pytest
 from program_under_mocks import register
 from pulumi.runtime import config as runtime_config
 from pulumi_policy import EnforcementLevel
-from svcaccounts_policies.offline import Registered, evaluate
 from svcaccounts_policies.pack import POLICIES
 
 from svcaccounts.core import clock
 from svcaccounts.core.plan import EnvironmentPlan, plan_environment
 from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
+from tests.support.policy_evaluator import Registered, evaluate
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOW = "2026-03-15T09:00:00Z"

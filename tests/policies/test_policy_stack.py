@@ -17,12 +17,13 @@ from policy_baselines import (
     in_environment,
 )
 from pulumi_policy import StackValidationPolicy
-from svcaccounts_policies.offline import Registered, Report, evaluate, urn_for
 from svcaccounts_policies.okta_apps import OAUTH_APP as APP_TYPE
 from svcaccounts_policies.okta_auth import SERVER_POLICY as POLICY_TYPE
 from svcaccounts_policies.okta_auth import SERVER_POLICY_RULE as RULE_TYPE
 from svcaccounts_policies.pack import POLICIES
 from svcaccounts_policies.stack import SERVICE_ACCOUNT_COMPONENT
+
+from tests.support.policy_evaluator import Registered, Report, evaluate, urn_for
 
 STACK_POLICIES = tuple(policy for policy in POLICIES if isinstance(policy, StackValidationPolicy))
 PRIVILEGED = "privileged-scopes-allowlisted"

@@ -1,12 +1,14 @@
-"""Running the pack's policies without the Pulumi CLI or a policy server.
+"""Running the pack's policies without the Pulumi CLI or a policy server, for the tests.
 
-Tests, and anything that wants a verdict offline (for example over what the program registers
-under mocks), build the same argument objects the policy server builds, the same way:
-properties go through a protobuf Struct (so integers become floats), secrets are unwrapped,
-unknowns are wrapped in the unknown-checking proxy; stack resources get their parent,
-dependencies and property dependencies linked as objects; each policy gets its schema defaults
-with the given config on top, as the CLI reconciles it. See pulumi_policy/policy.py
-(`Analyze`, `AnalyzeStack`) for the server side this mirrors.
+It builds the same argument objects the policy server builds, the same way: properties go
+through a protobuf Struct (so integers become floats), secrets are unwrapped, unknowns are wrapped
+in the unknown-checking proxy; stack resources get their parent, dependencies and property
+dependencies linked as objects; each policy gets its schema defaults with the given config on
+top, as the CLI reconciles it. See pulumi_policy/policy.py (`Analyze`, `AnalyzeStack`) for the
+server side this mirrors.
+
+It lives in tests/support, not in the pack: only tests use it, and it leans on pulumi_policy's
+private `_NotApplicableError`, which a shipped pack should not depend on.
 """
 
 from __future__ import annotations

@@ -11,13 +11,14 @@ from typing import Any
 import pulumi
 import pytest
 from pulumi.runtime.sync_await import _sync_await
-from pulumi_harness import MOCK_SECRET_PREFIX, REPOSITORY_ROOT, PulumiHarness, mock_rsa_key
 
 from svcaccounts.core.plan import plan_environment, render
 from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.bundle import bundle_json
 from svcaccounts.infra.program import build, main
+from tests.conftest import REPOSITORY_ROOT
+from tests.support.pulumi_harness import MOCK_SECRET_PREFIX, PulumiHarness, mock_rsa_key
 
 Mocks = Callable[[str], PulumiHarness]
 AT = "2025-06-15T12:00:00Z"
@@ -48,7 +49,7 @@ def test_main_reads_the_stack_config_and_registers_the_plan(
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config(PROD_CONFIG)
     harness.run(lambda: main(REPOSITORY_ROOT))
-    assert sorted(harness.mocks.names()) == sorted((r.type, r.name) for r in sample_plan("prod").resources())
+    assert sorted(harness.names()) == sorted((r.type, r.name) for r in sample_plan("prod").resources())
 
 
 def test_main_takes_the_api_token_from_secret_config(
@@ -58,7 +59,7 @@ def test_main_takes_the_api_token_from_secret_config(
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config({**PROD_CONFIG, "okta:apiToken": "00token-from-config"}, ["okta:apiToken"])
     harness.run(lambda: main(REPOSITORY_ROOT))
-    provider = harness.mocks.named("okta")
+    provider = harness.named("okta")
     assert provider.inputs["apiToken"] == "00token-from-config"
     assert provider.secret_inputs
 
@@ -74,7 +75,7 @@ def test_bad_stack_config_stops_the_program_with_every_problem(
     message = str(raised.value)
     assert "svcaccounts:authServer is required" in message
     assert "svcaccounts:keyVault is required" in message
-    assert harness.mocks.resources == []
+    assert harness.resources == []
 
 
 def test_a_bad_svcaccounts_now_stops_the_program(
@@ -113,8 +114,8 @@ def test_no_credential_value_reaches_outputs_plan_or_logs(
     outputs = harness.run(lambda: build(plan).outputs)
     credentials = [
         value
-        for resource in harness.mocks.resources
-        if resource.type == "azure-native:keyvault:Secret"
+        for resource in harness.resources
+        if resource.resource_type == "azure-native:keyvault:Secret"
         for key, value in json.loads(resource.inputs["properties"]["value"]).items()
         if key in ("client_secret", "private_key_pem")
     ]

@@ -10,15 +10,6 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi_harness import (
-    MOCK_AUTH_SERVER_ID,
-    REPOSITORY_ROOT,
-    PulumiHarness,
-    Registered,
-    mock_client_id,
-    mock_rsa_key,
-    mock_secret,
-)
 
 from svcaccounts.core.model import (
     AuthMethod,
@@ -36,6 +27,15 @@ from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.jwk import rsa_public_jwk
 from svcaccounts.infra.program import build
+from tests.conftest import REPOSITORY_ROOT
+from tests.support.pulumi_harness import (
+    MOCK_AUTH_SERVER_ID,
+    PulumiHarness,
+    Registered,
+    mock_client_id,
+    mock_rsa_key,
+    mock_secret,
+)
 
 Mocks = Callable[[str], PulumiHarness]
 
@@ -101,23 +101,23 @@ def test_the_program_registers_exactly_the_plans_resources(pulumi_mocks: Mocks, 
     plan = sample_plan(stack)
     harness = pulumi_mocks(stack)
     run(harness, plan)
-    assert Counter(harness.mocks.names()) == Counter((r.type, r.name) for r in plan.resources())
+    assert Counter(harness.names()) == Counter((r.type, r.name) for r in plan.resources())
 
 
 def test_prod_registers_nothing_for_an_account_absent_there(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("prod")
     outputs = run(harness, sample_plan("prod"))
-    assert not [r for r in harness.mocks.resources if r.name.startswith("mcp-vscode-client")]
+    assert not [r for r in harness.resources if r.name.startswith("mcp-vscode-client")]
     assert set(outputs) == {"mcp-project-service", "mcp-reporting-service"}
 
 
 def test_prod_applies_the_per_environment_overrides(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("prod")
     run(harness, sample_plan("prod"))
-    rule = harness.mocks.named("mcp-project-service-rule").inputs
+    rule = harness.named("mcp-project-service-rule").inputs
     assert rule["scopeWhitelists"] == ["mcp:projects:read"]
     assert rule["accessTokenLifetimeMinutes"] == 30
-    bundle = bundle_of(harness.mocks.named("mcp-project-service-bundle"))
+    bundle = bundle_of(harness.named("mcp-project-service-bundle"))
     assert bundle["scopes"] == ["mcp:projects:read"]
     assert bundle["token_url"] == "https://prod-33333333.okta.com/oauth2/aus9prd0f6e5d4c3b2a1/v1/token"
 
@@ -125,9 +125,9 @@ def test_prod_applies_the_per_environment_overrides(pulumi_mocks: Mocks) -> None
 def test_dev_creates_its_authorization_server_and_uses_its_id(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     outputs = run(harness, sample_plan("dev"))
-    server = harness.mocks.named("auth-server").inputs
+    server = harness.named("auth-server").inputs
     assert server["audiences"] == ["api://mcp-dev"] and server["name"] == "service-accounts-dev"
-    assert {r.inputs["authServerId"] for r in harness.mocks.of_type("okta:auth/serverScope:ServerScope")} == {
+    assert {r.inputs["authServerId"] for r in harness.of_type("okta:auth/serverScope:ServerScope")} == {
         MOCK_AUTH_SERVER_ID
     }
     assert outputs["mcp-vscode-client"]["tokenUrl"].endswith(f"/oauth2/{MOCK_AUTH_SERVER_ID}/v1/token")
@@ -139,7 +139,7 @@ def test_dev_creates_its_authorization_server_and_uses_its_id(pulumi_mocks: Mock
 def test_the_app_is_a_client_credentials_only_service_app(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a")))
-    app = harness.mocks.named("svc-a-app")
+    app = harness.named("svc-a-app")
     assert app.inputs["type"] == "service"
     assert app.inputs["grantTypes"] == ["client_credentials"]
     assert app.inputs["responseTypes"] == ["token"]
@@ -155,13 +155,13 @@ def test_the_app_never_gets_an_authentication_policy(pulumi_mocks: Mocks) -> Non
     # policy to the service app, and Okta refuses that after the new credential is in place.
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a")))
-    assert harness.mocks.named("svc-a-app").inputs["skipAuthenticationPolicy"] is True
+    assert harness.named("svc-a-app").inputs["skipAuthenticationPolicy"] is True
 
 
 def test_the_bundle_holds_the_private_key_as_pkcs8(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a")))
-    pem = bundle_of(harness.mocks.of_type("azure-native:keyvault:Secret")[0])["private_key_pem"]
+    pem = bundle_of(harness.of_type("azure-native:keyvault:Secret")[0])["private_key_pem"]
     # pulumi-tls's privateKeyPem is PKCS#1 for RSA; consumers are promised PKCS#8.
     assert pem.startswith("-----BEGIN PRIVATE KEY-----\n")
 
@@ -171,10 +171,10 @@ def test_the_jwks_publishes_the_key_pair_with_a_stable_kid(pulumi_mocks: Mocks) 
     generation = plan.accounts[0].generation
     harness = pulumi_mocks("dev")
     run(harness, plan)
-    key = harness.mocks.named(f"svc-a-key-g{generation}").inputs
+    key = harness.named(f"svc-a-key-g{generation}").inputs
     assert key == {"algorithm": "RSA", "rsaBits": 2048}
     public = rsa_public_jwk(mock_rsa_key(f"svc-a-key-g{generation}")[1])
-    assert harness.mocks.named("svc-a-app").inputs["jwks"] == [
+    assert harness.named("svc-a-app").inputs["jwks"] == [
         {"kid": f"svc-a-g{generation}", "kty": "RSA", "n": public["n"], "e": public["e"]}
     ]
 
@@ -182,7 +182,7 @@ def test_the_jwks_publishes_the_key_pair_with_a_stable_kid(pulumi_mocks: Mocks) 
 def test_the_policy_names_exactly_its_own_app(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a"), account("svc-b")))
-    policy = harness.mocks.named("svc-a-policy").inputs
+    policy = harness.named("svc-a-policy").inputs
     assert policy["clientWhitelists"] == [mock_client_id("svc-a-app")]
     assert policy["authServerId"] == "aus1dev"
     assert policy["priority"] == 99_999
@@ -191,7 +191,7 @@ def test_the_policy_names_exactly_its_own_app(pulumi_mocks: Mocks) -> None:
 def test_the_rule_grants_only_client_credentials_the_scopes_and_the_lifetime(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a", scopes=("mcp:projects:read", "mcp:reports:generate"))))
-    rule = harness.mocks.named("svc-a-rule").inputs
+    rule = harness.named("svc-a-rule").inputs
     assert rule["grantTypeWhitelists"] == ["client_credentials"]
     assert rule["scopeWhitelists"] == ["mcp:projects:read", "mcp:reports:generate"]
     assert rule["accessTokenLifetimeMinutes"] == 60
@@ -202,7 +202,7 @@ def test_the_rule_grants_only_client_credentials_the_scopes_and_the_lifetime(pul
 def test_each_catalog_scope_is_an_implicit_unpublished_server_scope(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a")))
-    scopes = {r.inputs["name"]: r.inputs for r in harness.mocks.of_type("okta:auth/serverScope:ServerScope")}
+    scopes = {r.inputs["name"]: r.inputs for r in harness.of_type("okta:auth/serverScope:ServerScope")}
     assert set(scopes) == {"mcp:projects:read", "mcp:reports:generate"}
     assert {(s["consent"], s["metadataPublish"]) for s in scopes.values()} == {("IMPLICIT", "NO_CLIENTS")}
 
@@ -212,7 +212,7 @@ def test_the_bundle_is_a_secret_json_with_expiry_and_tags(pulumi_mocks: Mocks) -
     planned = plan.accounts[0]
     harness = pulumi_mocks("dev")
     run(harness, plan)
-    secret = harness.mocks.named("svc-a-bundle")
+    secret = harness.named("svc-a-bundle")
     assert secret.secret_inputs
     assert secret.inputs["secretName"] == "svc-a-dev"
     assert secret.inputs["vaultName"] == "kv-identity-dev"
@@ -247,14 +247,14 @@ def test_a_client_secret_account_sets_a_random_secret_on_the_app_and_in_the_bund
     generation = plan.accounts[0].generation
     harness = pulumi_mocks("dev")
     run(harness, plan)
-    password = harness.mocks.named(f"svc-b-secret-g{generation}").inputs
+    password = harness.named(f"svc-b-secret-g{generation}").inputs
     assert password == {"length": 64, "special": False}
-    app = harness.mocks.named("svc-b-app")
+    app = harness.named("svc-b-app")
     assert app.inputs["tokenEndpointAuthMethod"] == "client_secret_basic"
     assert app.inputs["clientBasicSecret"] == mock_secret(f"svc-b-secret-g{generation}")
     assert app.secret_inputs
     assert "jwks" not in app.inputs
-    bundle = bundle_of(harness.mocks.named("svc-b-bundle"))
+    bundle = bundle_of(harness.named("svc-b-bundle"))
     assert bundle["client_secret"] == mock_secret(f"svc-b-secret-g{generation}")
     assert "private_key_pem" not in bundle and "key_id" not in bundle
 
@@ -262,14 +262,14 @@ def test_a_client_secret_account_sets_a_random_secret_on_the_app_and_in_the_bund
 def test_a_disabled_account_has_an_inactive_app(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     outputs = run(harness, plan_of(account("svc-a", dev=EnvironmentOverride(status="disabled"))))
-    assert harness.mocks.named("svc-a-app").inputs["status"] == "INACTIVE"
+    assert harness.named("svc-a-app").inputs["status"] == "INACTIVE"
     assert outputs["svc-a"]["status"] == "disabled"
 
 
 def test_the_okta_provider_backs_off_on_rate_limits(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     run(harness, plan_of(account("svc-a")))
-    provider = harness.mocks.named("okta").inputs
+    provider = harness.named("okta").inputs
     # Provider inputs travel JSON-encoded.
     assert {k: json.loads(v) for k, v in provider.items() if k not in ("orgName", "baseUrl")} == {
         "maxApiCapacity": 50,
@@ -301,8 +301,8 @@ def test_private_key_rotation_keeps_two_keys_during_grace_and_one_after(pulumi_m
     ):
         harness = pulumi_mocks("dev")
         run(harness, plan_of(account("svc-a"), at=at))
-        kids[label] = [jwk["kid"] for jwk in harness.mocks.named("svc-a-app").inputs["jwks"]]
-        bundles[label] = bundle_of(harness.mocks.named("svc-a-bundle"))
+        kids[label] = [jwk["kid"] for jwk in harness.named("svc-a-app").inputs["jwks"]]
+        bundles[label] = bundle_of(harness.named("svc-a-bundle"))
     old = bundles["before"]["generation"]
     assert kids["before"] == [f"svc-a-g{old}"]
     assert kids["grace"] == [f"svc-a-g{old}", f"svc-a-g{old + 1}"]
@@ -319,13 +319,13 @@ def test_client_secret_rotation_sets_a_new_secret(pulumi_mocks: Mocks) -> None:
     for at in (boundary - timedelta(seconds=1), boundary + timedelta(days=1)):
         harness = pulumi_mocks("dev")
         run(harness, plan_of(account("svc-b", auth_method="client_secret_basic"), at=at))
-        passwords = harness.mocks.of_type("random:index/randomPassword:RandomPassword")
+        passwords = harness.of_type("random:index/randomPassword:RandomPassword")
         assert len(passwords) == 1
         secrets.append(
             (
                 passwords[0].name,
-                harness.mocks.named("svc-b-app").inputs["clientBasicSecret"],
-                bundle_of(harness.mocks.named("svc-b-bundle"))["client_secret"],
+                harness.named("svc-b-app").inputs["clientBasicSecret"],
+                bundle_of(harness.named("svc-b-bundle"))["client_secret"],
             )
         )
     (old_name, old_app, old_bundle), (new_name, new_app, new_bundle) = secrets
@@ -338,7 +338,7 @@ def test_client_secret_rotation_sets_a_new_secret(pulumi_mocks: Mocks) -> None:
 
 
 def inputs_by_name(harness: PulumiHarness) -> dict[str, tuple[str, Any]]:
-    return {r.name: (r.type, r.inputs) for r in harness.mocks.resources}
+    return {r.name: (r.resource_type, r.inputs) for r in harness.resources}
 
 
 def test_two_runs_register_the_same_resources_with_the_same_inputs(pulumi_mocks: Mocks) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from program_under_mocks import register
 from pulumi.runtime import config as runtime_config
 from pulumi_policy import EnforcementLevel
 from svcaccounts_policies.pack import POLICIES
@@ -17,6 +16,7 @@ from svcaccounts.core.plan import EnvironmentPlan, plan_environment
 from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
 from tests.support.policy_evaluator import Registered, evaluate
+from tests.support.pulumi_harness import register
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOW = "2026-03-15T09:00:00Z"

@@ -14,8 +14,8 @@ private `_NotApplicableError`, which a shipped pack should not depend on.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Any
 
 from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]  # no stubs in the lock
 from pulumi_policy import (
@@ -33,26 +33,13 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-STACK_TYPE: Final = "pulumi:pulumi:Stack"
+from bench.pulumi_mocks import STACK_TYPE, Registered
+
+__all__ = ["Finding", "Registered", "Report", "evaluate", "resource_args", "stack_args", "urn_for"]
 
 
 def urn_for(resource_type: str, name: str, *, stack: str = "test", project: str = "svcaccounts") -> str:
     return f"urn:pulumi:{stack}::{project}::{resource_type}::{name}"
-
-
-@dataclass(frozen=True)
-class Registered:
-    """One resource as the engine knows it: wire-form inputs and outputs plus its relations."""
-
-    urn: str
-    resource_type: str
-    name: str
-    inputs: Mapping[str, Any]
-    # What the stack policies see; the engine passes outputs there. None: same as inputs.
-    outputs: Mapping[str, Any] | None = None
-    parent: str | None = None
-    dependencies: tuple[str, ...] = ()
-    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The token client's fixtures serve tests/client/ and the commands' tests alike.
+pytest_plugins = ["tests.support.authz_fixtures"]
+
 FIXTURES = Path(__file__).parent / "definitions" / "fixtures"
 REPOSITORY_ROOT = Path(__file__).parent.parent
 

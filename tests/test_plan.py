@@ -410,7 +410,7 @@ def test_switching_a_stack_to_aws_shows_every_account_changing_store() -> None:
 
 
 def test_the_sample_aws_stack_plans_every_account_in_aws() -> None:
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     plan = aws_sample_plan(AT)
     assert {a.name: a.aws_secret for a in plan.accounts} == {

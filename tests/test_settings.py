@@ -280,7 +280,7 @@ def test_a_settings_object_has_exactly_one_store() -> None:
 
 
 def test_the_sample_aws_stack_is_valid_and_its_findings_are_located() -> None:
-    from tests.aws_stack import AWS_STACK_FILE, aws_stack_settings
+    from tests.support.samples import AWS_STACK_FILE, aws_stack_settings
 
     assert aws_stack_settings().secret_store == "aws-secrets-manager"
     text = AWS_STACK_FILE.read_text().replace("recoveryWindowDays: 30", "recoveryWindowDays: 3")

@@ -21,10 +21,7 @@ from typing import Any
 
 import boto3
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from aws_server import DUMMY_CREDENTIALS, REGION, SecretsManagerServer
 from botocore.stub import Stubber
-from client_helpers import FakeClock
 from joserfc.jwk import RSAKey
 
 from svcaccounts.cli import main as cli_main
@@ -35,6 +32,9 @@ from svcaccounts.client import (
     TokenClient,
     TokenEvent,
 )
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.aws_server import DUMMY_CREDENTIALS, REGION, SecretsManagerServer
+from tests.support.client_fakes import FakeClock
 
 SECRET_NAME = "svcaccounts/prod/reporting-basic/bundle"
 Account = Callable[..., tuple[Path, str]]
@@ -325,7 +325,7 @@ def test_a_binary_secret_is_not_a_bundle() -> None:
 @pytest.fixture
 def aws_repo(tmp_path: Path) -> Path:
     """This repository's stacks, scopes and definitions plus the sample AWS stack (prod-aws)."""
-    from tests.aws_stack import AWS_STACK_FILE, REPOSITORY_ROOT
+    from tests.support.samples import AWS_STACK_FILE, REPOSITORY_ROOT
 
     root = tmp_path / "repo"
     shutil.copytree(REPOSITORY_ROOT / "service_accounts", root / "service_accounts")
@@ -340,7 +340,7 @@ def deployed_aws_stack(
 ) -> dict[str, str]:
     """What `pulumi up --stack prod-aws` leaves behind, with the loopback server as Okta: each
     account registered there and its bundle in its AWS secret. Returns account -> credential."""
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     # The CLI builds its boto3 client itself: point it at moto the way boto3 documents.
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import ISSUER, AuthzServer
-from client_helpers import FakeClock, write_bundle
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -26,6 +24,8 @@ from svcaccounts.client import (
     TokenEvent,
     TokenRequestError,
 )
+from tests.support.authz_server import ISSUER, AuthzServer
+from tests.support.client_fakes import FakeClock, write_bundle
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

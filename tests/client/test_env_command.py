@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from client_helpers import write_bundle
 
 from svcaccounts.cli import main
+from tests.support.client_fakes import write_bundle
 
 SECRET = "client-secret-that-env-must-not-print"
 

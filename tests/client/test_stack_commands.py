@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from client_helpers import FakeKeyVault, run_cli
 from joserfc.jwk import RSAKey
 
 from svcaccounts.client import KeyVaultSource, TokenClient
 from svcaccounts.client.consumer_env import render_dotenv
 from svcaccounts.client.limits import DEPLOYED_LIMIT
 from svcaccounts.core.naming import key_id
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.client_fakes import FakeKeyVault, run_cli
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
 # docs-reader (private_key_jwt) and retired-job (disabled in dev).

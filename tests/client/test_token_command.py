@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from authz_server import AuthzServer
 
 from svcaccounts.cli import main
+from tests.support.authz_server import AuthzServer
 
 Account = Callable[..., tuple[Path, str]]
 

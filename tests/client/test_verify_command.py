@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from client_helpers import write_bundle
 from joserfc.jwk import RSAKey
 
 from svcaccounts.cli import main
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.client_fakes import write_bundle
 
 # A repository with one dev stack and three accounts: reporter (client_secret_basic),
 # docs-reader (private_key_jwt) and retired-job (disabled in dev).

@@ -18,7 +18,6 @@ from pulumi.runtime.sync_await import _sync_await
 from svcaccounts.core.plan import EnvironmentPlan, render
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.infra.program import build, main
-from tests.aws_stack import aws_sample_plan
 from tests.conftest import REPOSITORY_ROOT
 from tests.support.pulumi_harness import (
     MOCK_SECRET_PREFIX,
@@ -29,6 +28,7 @@ from tests.support.pulumi_harness import (
     mock_rsa_key,
     mock_secret,
 )
+from tests.support.samples import aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)

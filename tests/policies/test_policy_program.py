@@ -102,7 +102,7 @@ def test_sample_stack_passes_the_whole_pack(stack_name: str, stack_config: None)
 
 
 def test_the_sample_aws_stack_passes_the_whole_pack(stack_config: None) -> None:
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     plan = aws_sample_plan(clock.parse_instant(NOW))
     resources = register(plan)
@@ -124,7 +124,7 @@ def test_the_sample_aws_stack_passes_the_whole_pack(stack_config: None) -> None:
 
 def test_the_aws_rules_see_the_program_s_secrets(stack_config: None) -> None:
     # Guards the test above against passing because no AWS rule ever looked at a resource.
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     plan = aws_sample_plan(clock.parse_instant(NOW))
     resources = register(plan)

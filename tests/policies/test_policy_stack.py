@@ -8,14 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from policy_baselines import (
-    OAUTH_APP,
-    SERVER_POLICY,
-    SERVER_POLICY_RULE,
-    UNKNOWN_ARRAY,
-    UNKNOWN_STRING,
-    in_environment,
-)
 from pulumi_policy import StackValidationPolicy
 from svcaccounts_policies.okta_apps import OAUTH_APP as APP_TYPE
 from svcaccounts_policies.okta_auth import SERVER_POLICY as POLICY_TYPE
@@ -23,6 +15,14 @@ from svcaccounts_policies.okta_auth import SERVER_POLICY_RULE as RULE_TYPE
 from svcaccounts_policies.pack import POLICIES
 from svcaccounts_policies.stack import SERVICE_ACCOUNT_COMPONENT
 
+from tests.support.policy_baselines import (
+    OAUTH_APP,
+    SERVER_POLICY,
+    SERVER_POLICY_RULE,
+    UNKNOWN_ARRAY,
+    UNKNOWN_STRING,
+    in_environment,
+)
 from tests.support.policy_evaluator import Registered, Report, evaluate, urn_for
 
 STACK_POLICIES = tuple(policy for policy in POLICIES if isinstance(policy, StackValidationPolicy))

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from review_git import BASELINE, CHANGES, GitRepo
 
 from svcaccounts.cli import main
+from tests.support.git import BASELINE, CHANGES, GitRepo
 
 Row = tuple[str, str, str | None, str | None]
 

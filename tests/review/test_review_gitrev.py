@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from review_git import BASELINE, GitRepo
 
 from svcaccounts.definitions.gitrev import RevisionError, _cat_blobs, _Entry, read_revision_files
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES
+from tests.support.git import BASELINE, GitRepo
 
 
 @pytest.fixture

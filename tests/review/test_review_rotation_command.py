@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from review_git import BASELINE, CHANGES
 
 from svcaccounts.cli import main
 from svcaccounts.core.model import Rotation
 from svcaccounts.core.rotation import generation_at, next_rotation
+from tests.support.git import BASELINE, CHANGES
 
 # svc-reader in the fixture: period 90 days, grace 7.
 ROTATION = Rotation(period_days=90, grace_days=7)

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from review_catalogs import account, catalog
 
 from svcaccounts.core.model import EnvironmentOverride, EnvironmentView, Rotation, RotationOverride
 from svcaccounts.core.rotation import next_rotation
@@ -24,6 +23,7 @@ from svcaccounts.core.rotation_status import (
     render_table,
     rotation_status,
 )
+from tests.support.catalogs import account, catalog
 
 ROTATION = Rotation(period_days=30, grace_days=3)
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

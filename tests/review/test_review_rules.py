@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from review_catalogs import OWNER, SCOPES, account, catalog
 
 from svcaccounts.core.model import (
     Catalog,
@@ -16,6 +15,7 @@ from svcaccounts.core.model import (
     Scope,
 )
 from svcaccounts.core.review import EMPTY_CATALOG, AccessFinding, diff_catalogs, reaches
+from tests.support.catalogs import OWNER, SCOPES, account, catalog
 
 
 def rows(base: Catalog, head: Catalog) -> list[tuple[str, str, str | None, str | None]]:

@@ -1,5 +1,6 @@
-"""Fixtures for the token client: the loopback authorization server, a controllable clock, and
-accounts registered on the server with their credential bundles written to files."""
+"""Fixtures for the token client and the commands that use it: the loopback authorization server,
+a controllable clock, and accounts registered on the server with their credential bundles written
+to files. A pytest plugin: tests/conftest.py loads it for every test."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from client_helpers import FakeClock, write_bundle
 from joserfc.jwk import RSAKey
 
 from svcaccounts.client import AsyncTokenClient, TokenClient, TokenEvent
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.client_fakes import FakeClock, write_bundle
 
 ROTATES_AT = "2027-01-01T00:00:00Z"
 

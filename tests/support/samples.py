@@ -12,9 +12,9 @@ from svcaccounts.definitions import LoadResult, load_files
 from svcaccounts.definitions.loader import read_repository_files
 from svcaccounts.definitions.stack_settings import settings_of
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 AWS_STACK = "prod-aws"
-AWS_STACK_FILE = Path(__file__).resolve().parent / "fixtures" / "aws-stack" / f"Pulumi.{AWS_STACK}.yaml"
+AWS_STACK_FILE = REPOSITORY_ROOT / "tests" / "fixtures" / "aws-stack" / f"Pulumi.{AWS_STACK}.yaml"
 
 
 def load_with_aws_stack() -> LoadResult:

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "review" / "fixtures"
 BASELINE = FIXTURES / "base"
 CHANGES = FIXTURES / "changes"
 

@@ -1,5 +1,5 @@
 """The token client reading its bundle from AWS Secrets Manager: moto in server mode on 127.0.0.1
-(tests/client/aws_server.py) and the loopback authorization server (tests/client/authz_server.py).
+(tests/support/aws_server.py) and the loopback authorization server (tests/support/authz_server.py).
 
 The last tests (marked "boto3 error seam") feed botocore's own Stubber with the error shapes real
 AWS sends, because moto's server answers an IAM denial with HTTP 403 and a query-style XML body

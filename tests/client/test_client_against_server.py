@@ -1,4 +1,4 @@
-"""The token client against the loopback authorization server (tests/client/authz_server.py)."""
+"""The token client against the loopback authorization server (tests/support/authz_server.py)."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ from svcaccounts.core.settings import (
 )
 from svcaccounts.definitions import load_repository
 
-REPOSITORY_ROOT = Path(__file__).parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
 SCOPES = (
     Scope("mcp:projects:read", "Read projects"),

@@ -13,7 +13,7 @@ from svcaccounts.stack_bundles import StackError, bundle_source_for, load_stack
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter, docs-reader, and
 # retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).parent / "fixtures" / "verify-repo"
+FIXTURE_REPO = Path(__file__).resolve().parent / "client" / "fixtures" / "verify-repo"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.support.client_fakes import write_bundle
 
 # A repository with one dev stack and three accounts: reporter (client_secret_basic),
 # docs-reader (private_key_jwt) and retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).parent / "fixtures" / "verify-repo"
+FIXTURE_REPO = Path(__file__).resolve().parent.parent / "client" / "fixtures" / "verify-repo"
 
 
 @pytest.fixture

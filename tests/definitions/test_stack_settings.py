@@ -20,7 +20,7 @@ from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_files import Stack
 from svcaccounts.definitions.stack_settings import parse_settings, settings_of
 
-REPOSITORY_ROOT = Path(__file__).parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 BASELINE: dict[str, Any] = {
     "svcaccounts:environment": "prod",

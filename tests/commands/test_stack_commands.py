@@ -22,7 +22,7 @@ from tests.support.client_fakes import FakeKeyVault, run_cli
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
 # docs-reader (private_key_jwt) and retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).parent / "fixtures" / "verify-repo"
+FIXTURE_REPO = Path(__file__).resolve().parent.parent / "client" / "fixtures" / "verify-repo"
 VAULT_URL = "https://kv-identity-dev.vault.azure.net/"
 
 

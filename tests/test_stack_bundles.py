@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,17 +9,14 @@ import pytest
 from svcaccounts.client import KeyVaultSource
 from svcaccounts.core.naming import key_vault_secret_name
 from svcaccounts.stack_bundles import StackError, bundle_source_for, load_stack
-
-# One dev stack (Key Vault kv-identity-dev) and three accounts: reporter, docs-reader, and
-# retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).resolve().parent / "client" / "fixtures" / "verify-repo"
+from tests.support.repository import VERIFY_REPO, repository
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURE_REPO, root)
-    return root
+    """One dev stack (Key Vault kv-identity-dev) and three accounts: reporter, docs-reader, and
+    retired-job (disabled in dev)."""
+    return repository(tmp_path / "repo", VERIFY_REPO)
 
 
 def test_a_key_vault_stack_names_the_vault_and_the_programs_secret(repo: Path) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from svcaccounts.cli import main
-from tests.support.git import BASELINE, CHANGES, GitRepo
+from tests.support.git import GitRepo
+from tests.support.repository import BASELINE, CHANGES
 
 Row = tuple[str, str, str | None, str | None]
 

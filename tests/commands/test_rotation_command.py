@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from svcaccounts.cli import main
 from svcaccounts.core.model import Rotation
 from svcaccounts.core.rotation import generation_at, next_rotation
-from tests.support.git import BASELINE, CHANGES
+from tests.support.repository import BASELINE, CHANGES, repository
 
 # svc-reader in the fixture: period 90 days, grace 7.
 ROTATION = Rotation(period_days=90, grace_days=7)
@@ -24,8 +23,7 @@ GENERATION_AFTER = generation_at("svc-reader", ROTATION, AFTER)
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(BASELINE, tmp_path / "repo")
-    return tmp_path / "repo"
+    return repository(tmp_path / "repo", BASELINE)
 
 
 def outputs(tmp_path: Path, generation: int) -> Path:
@@ -148,7 +146,7 @@ def test_bad_time_is_a_usage_error(root: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_invalid_definitions_exit_1(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copytree(CHANGES / "invalid-account", root, dirs_exist_ok=True)
+    repository(root, CHANGES / "invalid-account")
     code, out, err = status(root, capsys)
     assert (code, out) == (1, "")
     assert "svc-broken.yaml" in err

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +18,16 @@ from svcaccounts.client.limits import DEPLOYED_LIMIT
 from svcaccounts.core.naming import key_id
 from tests.support.authz_server import AuthzServer, RegisteredClient
 from tests.support.client_fakes import FakeKeyVault, run_cli
+from tests.support.repository import VERIFY_REPO, repository
 
-# One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
-# docs-reader (private_key_jwt) and retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).resolve().parent.parent / "client" / "fixtures" / "verify-repo"
 VAULT_URL = "https://kv-identity-dev.vault.azure.net/"
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURE_REPO, root)
-    return root
+    """One dev stack (Key Vault kv-identity-dev) and three accounts: reporter (client_secret_basic),
+    docs-reader (private_key_jwt) and retired-job (disabled in dev)."""
+    return repository(tmp_path / "repo", VERIFY_REPO)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,14 @@ from joserfc.jwk import RSAKey
 from svcaccounts.cli import main
 from tests.support.authz_server import AuthzServer, RegisteredClient
 from tests.support.client_fakes import write_bundle
-
-# A repository with one dev stack and three accounts: reporter (client_secret_basic),
-# docs-reader (private_key_jwt) and retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).resolve().parent.parent / "client" / "fixtures" / "verify-repo"
+from tests.support.repository import VERIFY_REPO, repository
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(FIXTURE_REPO, root)
-    return root
+    """A repository with one dev stack and three accounts: reporter (client_secret_basic),
+    docs-reader (private_key_jwt) and retired-job (disabled in dev)."""
+    return repository(tmp_path / "repo", VERIFY_REPO)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import pytest
 
 from svcaccounts.definitions.gitrev import RevisionError, _cat_blobs, _Entry, read_revision_files
 from svcaccounts.definitions.yaml_reader import MAX_FILE_BYTES
-from tests.support.git import BASELINE, GitRepo
+from tests.support.git import GitRepo
+from tests.support.repository import BASELINE
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from pulumi.runtime.sync_await import _sync_await
 from svcaccounts.core.plan import EnvironmentPlan, render
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.infra.program import build, main
-from tests.conftest import REPOSITORY_ROOT
 from tests.support.pulumi_harness import (
     MOCK_SECRET_PREFIX,
     PulumiHarness,
@@ -28,6 +27,7 @@ from tests.support.pulumi_harness import (
     mock_rsa_key,
     mock_secret,
 )
+from tests.support.repository import REPOSITORY_ROOT
 from tests.support.samples import aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]

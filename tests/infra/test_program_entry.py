@@ -17,8 +17,8 @@ from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.bundle import bundle_json
 from svcaccounts.infra.program import build, main
-from tests.conftest import REPOSITORY_ROOT
 from tests.support.pulumi_harness import MOCK_SECRET_PREFIX, PulumiHarness, mock_rsa_key
+from tests.support.repository import REPOSITORY_ROOT
 
 Mocks = Callable[[str], PulumiHarness]
 AT = "2025-06-15T12:00:00Z"

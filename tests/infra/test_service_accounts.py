@@ -27,7 +27,6 @@ from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.jwk import rsa_public_jwk
 from svcaccounts.infra.program import build
-from tests.conftest import REPOSITORY_ROOT
 from tests.support.pulumi_harness import (
     MOCK_AUTH_SERVER_ID,
     PulumiHarness,
@@ -36,6 +35,7 @@ from tests.support.pulumi_harness import (
     mock_rsa_key,
     mock_secret,
 )
+from tests.support.repository import REPOSITORY_ROOT
 
 Mocks = Callable[[str], PulumiHarness]
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parents[1] / "review" / "fixtures"
-BASELINE = FIXTURES / "base"
-CHANGES = FIXTURES / "changes"
+from tests.support.repository import repository
 
 _ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -38,7 +35,7 @@ class GitRepo:
 
     def overlay(self, source: Path) -> None:
         """Copy every file under `source` to the same relative path in the work tree."""
-        shutil.copytree(source, self.root, dirs_exist_ok=True)
+        repository(self.root, source)
 
     def write(self, path: str, text: str) -> None:
         target = self.root / path

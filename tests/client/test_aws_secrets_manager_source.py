@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -35,6 +34,8 @@ from svcaccounts.client import (
 from tests.support.authz_server import AuthzServer, RegisteredClient
 from tests.support.aws_server import DUMMY_CREDENTIALS, REGION, SecretsManagerServer
 from tests.support.client_fakes import FakeClock
+from tests.support.repository import AWS_STACK_DIR, repository
+from tests.support.samples import SAMPLE_ORGANISATION
 
 SECRET_NAME = "svcaccounts/prod/reporting-basic/bundle"
 Account = Callable[..., tuple[Path, str]]
@@ -324,14 +325,8 @@ def test_a_binary_secret_is_not_a_bundle() -> None:
 
 @pytest.fixture
 def aws_repo(tmp_path: Path) -> Path:
-    """This repository's stacks, scopes and definitions plus the sample AWS stack (prod-aws)."""
-    from tests.support.samples import AWS_STACK_FILE, REPOSITORY_ROOT
-
-    root = tmp_path / "repo"
-    shutil.copytree(REPOSITORY_ROOT / "service_accounts", root / "service_accounts")
-    for source in [*REPOSITORY_ROOT.glob("Pulumi*.yaml"), REPOSITORY_ROOT / "scopes.yaml", AWS_STACK_FILE]:
-        shutil.copy(source, root / source.name)
-    return root
+    """The sample organisation's stacks, scopes and definitions plus the sample AWS stack (prod-aws)."""
+    return repository(tmp_path / "repo", SAMPLE_ORGANISATION, AWS_STACK_DIR)
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,9 +35,9 @@ from svcaccounts.core.settings import (
     OktaSettings,
     StackSettings,
 )
-from svcaccounts.definitions import load_repository
+from tests.support.git import GitRepo
+from tests.support.samples import SAMPLE_ORGANISATION, sample_plan
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
 SCOPES = (
     Scope("mcp:projects:read", "Read projects"),
@@ -80,17 +78,6 @@ def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
     catalog = Catalog(scopes=SCOPES, accounts=tuple(sorted(accounts, key=lambda a: a.name)),
                       environments=("dev", "prod"))
     return plan_environment(catalog.for_environment("dev"), SETTINGS, at)
-
-
-def sample_plan(stack: str, at: datetime = AT) -> EnvironmentPlan:
-    from svcaccounts.definitions.stack_settings import settings_of
-
-    result = load_repository(REPOSITORY_ROOT)
-    assert result.catalog is not None, result.findings
-    (found,) = [s for s in result.stacks if s.name == stack]
-    settings = settings_of(found).settings
-    assert settings is not None
-    return plan_environment(result.catalog.for_environment(settings.environment), settings, at)
 
 
 def test_a_private_key_account_owns_app_policy_rule_key_and_bundle() -> None:
@@ -243,7 +230,7 @@ def test_a_thousand_accounts_plan_in_under_a_second() -> None:
 
 def test_the_command_prints_the_plan_of_a_stack(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli_main(["plan", "--stack", "prod", "--at", "2025-06-15T12:00:00Z", "--format", "json",
-                     "--root", str(REPOSITORY_ROOT)])
+                     "--root", str(SAMPLE_ORGANISATION)])
     out = capsys.readouterr().out
     assert code == 0
     assert json.loads(out) == json.loads(render_json(sample_plan("prod")))
@@ -253,17 +240,17 @@ def test_the_command_takes_the_time_from_svcaccounts_now(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SVCACCOUNTS_NOW", "2025-06-15T12:00:00Z")
-    assert cli_main(["plan", "--stack", "prod", "--format", "json", "--root", str(REPOSITORY_ROOT)]) == 0
+    assert cli_main(["plan", "--stack", "prod", "--format", "json", "--root", str(SAMPLE_ORGANISATION)]) == 0
     assert json.loads(capsys.readouterr().out)["at"] == "2025-06-15T12:00:00Z"
 
 
 def test_an_unknown_stack_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["plan", "--stack", "qa", "--root", str(REPOSITORY_ROOT)]) == 2
+    assert cli_main(["plan", "--stack", "qa", "--root", str(SAMPLE_ORGANISATION)]) == 2
     assert "no stack 'qa'" in capsys.readouterr().err
 
 
 def test_an_unreadable_time_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["plan", "--stack", "dev", "--at", "soon", "--root", str(REPOSITORY_ROOT)]) == 2
+    assert cli_main(["plan", "--stack", "dev", "--at", "soon", "--root", str(SAMPLE_ORGANISATION)]) == 2
     err = capsys.readouterr().err
     assert "--at 'soon' is not an ISO 8601 time" in err
     assert "Traceback" not in err
@@ -286,23 +273,12 @@ def test_forcing_a_rotation_is_visible_in_the_plan() -> None:
     assert forced_plan.rotation.next_rotation == normal_plan.rotation.next_rotation
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_the_command_shows_a_switched_auth_method_as_a_credential_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name in ("Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml", "scopes.yaml"):
-        shutil.copy(REPOSITORY_ROOT / name, tmp_path / name)
-    shutil.copytree(REPOSITORY_ROOT / "service_accounts", tmp_path / "service_accounts")
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-q", "-m", "base")
+    repo = GitRepo(tmp_path)
+    repo.overlay(SAMPLE_ORGANISATION)
+    repo.commit("base")
     definition = tmp_path / "service_accounts" / "analytics" / "mcp-reporting-service.yaml"
     definition.write_text(
         definition.read_text().replace("auth_method: client_secret_basic", "auth_method: private_key_jwt")
@@ -320,7 +296,7 @@ def test_the_command_shows_a_switched_auth_method_as_a_credential_change(
 
 
 def test_an_unknown_base_revision_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli_main(["plan", "--stack", "prod", "--base", "no-such-rev", "--root", str(REPOSITORY_ROOT)])
+    code = cli_main(["plan", "--stack", "prod", "--base", "no-such-rev", "--root", str(SAMPLE_ORGANISATION)])
     assert code == 2
     assert "svcaccounts plan:" in capsys.readouterr().err
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +18,7 @@ from svcaccounts.core.settings import (
 from svcaccounts.definitions import load_repository
 from svcaccounts.definitions.stack_files import Stack
 from svcaccounts.definitions.stack_settings import parse_settings, settings_of
-
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.samples import SAMPLE_ORGANISATION
 
 BASELINE: dict[str, Any] = {
     "svcaccounts:environment": "prod",
@@ -143,7 +141,7 @@ def test_findings_point_at_the_line_in_the_stack_file() -> None:
 
 
 def test_the_sample_stacks_are_valid() -> None:
-    result = load_repository(REPOSITORY_ROOT)
+    result = load_repository(SAMPLE_ORGANISATION)
     assert {stack.name for stack in result.stacks} == {"dev", "staging", "prod"}
     for stack in result.stacks:
         assert settings_of(stack).findings == (), stack.name

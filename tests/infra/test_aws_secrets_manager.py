@@ -27,8 +27,7 @@ from tests.support.pulumi_harness import (
     mock_rsa_key,
     mock_secret,
 )
-from tests.support.repository import REPOSITORY_ROOT
-from tests.support.samples import aws_sample_plan
+from tests.support.samples import SAMPLE_ORGANISATION, aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -70,7 +69,7 @@ def test_main_reads_the_aws_store_from_the_stack_config(
     monkeypatch.setenv("SVCACCOUNTS_NOW", iso_utc(AT))
     harness = pulumi_mocks("prod-aws")
     pulumi.runtime.set_all_config(AWS_CONFIG)
-    harness.run(lambda: main(REPOSITORY_ROOT))
+    harness.run(lambda: main(SAMPLE_ORGANISATION))
     assert sorted(harness.names()) == sorted((r.type, r.name) for r in aws_sample_plan(AT).resources())
 
 

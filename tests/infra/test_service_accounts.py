@@ -23,8 +23,6 @@ from svcaccounts.core.model import (
 from svcaccounts.core.plan import EnvironmentPlan, plan_environment
 from svcaccounts.core.rotation import epoch_seconds, next_rotation
 from svcaccounts.core.settings import ExistingAuthServer, KeyVaultSettings, OktaSettings, StackSettings
-from svcaccounts.definitions import load_repository
-from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.jwk import rsa_public_jwk
 from svcaccounts.infra.program import build
 from tests.support.pulumi_harness import (
@@ -35,7 +33,7 @@ from tests.support.pulumi_harness import (
     mock_rsa_key,
     mock_secret,
 )
-from tests.support.repository import REPOSITORY_ROOT
+from tests.support.samples import sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 
@@ -51,15 +49,6 @@ SETTINGS = StackSettings(
     okta=OktaSettings("dev-1"),
 )
 TOKEN_URL = "https://dev-1.okta.com/oauth2/aus1dev/v1/token"
-
-
-def sample_plan(stack: str, at: datetime = AT) -> EnvironmentPlan:
-    result = load_repository(REPOSITORY_ROOT)
-    assert result.catalog is not None, result.findings
-    (found,) = [s for s in result.stacks if s.name == stack]
-    settings = settings_of(found).settings
-    assert settings is not None
-    return plan_environment(result.catalog.for_environment(settings.environment), settings, at)
 
 
 def account(

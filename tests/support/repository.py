@@ -5,6 +5,7 @@ Fixtures are files a reviewer can open, under tests/fixtures/:
   without findings), invalid/ (one bad definition per case), catalogs/, warnings/;
 - review/: BASELINE, a repository, and CHANGES, one overlay per access change;
 - verify-repo/: one dev stack and three accounts, for the commands that read bundles;
+- sample-organisation/: a copy of the shipped samples (see tests/support/samples.py);
 - aws-stack/: a prod stack that keeps the bundles in AWS Secrets Manager.
 """
 

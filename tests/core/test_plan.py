@@ -11,10 +11,8 @@ import pytest
 
 from svcaccounts.cli import main as cli_main
 from svcaccounts.core.model import (
-    AuthMethod,
     Catalog,
     EnvironmentOverride,
-    Owner,
     Rotation,
     Scope,
     ServiceAccount,
@@ -31,10 +29,10 @@ from svcaccounts.core.rotation import next_rotation
 from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
     ExistingAuthServer,
-    KeyVaultSettings,
     OktaSettings,
     StackSettings,
 )
+from tests.support.catalogs import DEV_SETTINGS, dev_account
 from tests.support.git import GitRepo
 from tests.support.samples import SAMPLE_ORGANISATION, sample_plan
 
@@ -44,44 +42,16 @@ SCOPES = (
     Scope("mcp:projects:write", "Write projects"),
     Scope("mcp:reports:generate", "Reports"),
 )
-MONTHLY = Rotation(period_days=30, grace_days=3)
-SETTINGS = StackSettings(
-    stack="dev",
-    environment="dev",
-    definitions_dir="service_accounts",
-    auth_server=ExistingAuthServer("aus1dev"),
-    key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
-    okta=OktaSettings("dev-1"),
-)
-
-
-def account(
-    name: str,
-    *,
-    auth_method: AuthMethod = "private_key_jwt",
-    scopes: tuple[str, ...] = ("mcp:projects:read",),
-    rotation: Rotation = MONTHLY,
-    overrides: dict[str, EnvironmentOverride] | None = None,
-) -> ServiceAccount:
-    return ServiceAccount(
-        name=name,
-        description=f"{name} account",
-        owner=Owner("team-a", "team-a@example.com"),
-        scopes=scopes,
-        rotation=rotation,
-        environments=overrides if overrides is not None else {"dev": EnvironmentOverride()},
-        auth_method=auth_method,
-    )
 
 
 def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
     catalog = Catalog(scopes=SCOPES, accounts=tuple(sorted(accounts, key=lambda a: a.name)),
                       environments=("dev", "prod"))
-    return plan_environment(catalog.for_environment("dev"), SETTINGS, at)
+    return plan_environment(catalog.for_environment("dev"), DEV_SETTINGS, at)
 
 
 def test_a_private_key_account_owns_app_policy_rule_key_and_bundle() -> None:
-    plan = plan_of(account("svc-a", rotation=Rotation(period_days=30, grace_days=0)))
+    plan = plan_of(dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=0)))
     (only,) = plan.accounts
     generation = only.generation
     assert only.resources == (
@@ -98,7 +68,7 @@ def test_a_private_key_account_owns_app_policy_rule_key_and_bundle() -> None:
 
 
 def test_shared_resources_are_the_provider_and_one_scope_per_catalog_scope() -> None:
-    plan = plan_of(account("svc-a"))
+    plan = plan_of(dev_account("svc-a"))
     assert plan.shared == (
         PlannedResource("pulumi:providers:okta", "okta"),
         PlannedResource("okta:auth/serverScope:ServerScope", "scope-mcp:projects:read"),
@@ -109,7 +79,7 @@ def test_shared_resources_are_the_provider_and_one_scope_per_catalog_scope() -> 
 
 def test_during_grace_a_private_key_account_has_two_keys_and_the_newest_first() -> None:
     boundary = next_rotation("svc-a", Rotation(period_days=30, grace_days=3), AT)
-    plan = plan_of(account("svc-a"), at=boundary + timedelta(days=1))
+    plan = plan_of(dev_account("svc-a"), at=boundary + timedelta(days=1))
     (only,) = plan.accounts
     assert [c.generation for c in only.credentials] == [only.generation, only.generation - 1]
     assert [r.name for r in only.resources if r.type.startswith("tls:")] == [
@@ -120,8 +90,8 @@ def test_during_grace_a_private_key_account_has_two_keys_and_the_newest_first() 
 
 def test_a_client_secret_account_has_one_secret_per_generation_even_during_grace() -> None:
     boundary = next_rotation("svc-b", Rotation(period_days=30, grace_days=3), AT)
-    before = plan_of(account("svc-b", auth_method="client_secret_basic"), at=boundary - timedelta(seconds=1))
-    after = plan_of(account("svc-b", auth_method="client_secret_basic"), at=boundary + timedelta(days=1))
+    before = plan_of(dev_account("svc-b", auth_method="client_secret_basic"), at=boundary - timedelta(seconds=1))
+    after = plan_of(dev_account("svc-b", auth_method="client_secret_basic"), at=boundary + timedelta(days=1))
     (old,), (new,) = before.accounts, after.accounts
     assert [c.resource for c in old.credentials] == [f"svc-b-secret-g{old.generation}"]
     assert [c.resource for c in new.credentials] == [f"svc-b-secret-g{old.generation + 1}"]
@@ -129,22 +99,22 @@ def test_a_client_secret_account_has_one_secret_per_generation_even_during_grace
 
 
 def test_disabled_accounts_are_planned_with_their_status() -> None:
-    disabled = account("svc-a", overrides={"dev": EnvironmentOverride(status="disabled")})
+    disabled = dev_account("svc-a", overrides={"dev": EnvironmentOverride(status="disabled")})
     (only,) = plan_of(disabled).accounts
     assert not only.enabled and only.status == "disabled"
-    assert len(only.resources) == len(plan_of(account("svc-a")).accounts[0].resources)
+    assert len(only.resources) == len(plan_of(dev_account("svc-a")).accounts[0].resources)
 
 
 def test_accounts_absent_from_the_environment_are_not_planned() -> None:
-    prod_only = account("svc-p", overrides={"prod": EnvironmentOverride()})
-    plan = plan_of(account("svc-a"), prod_only)
+    prod_only = dev_account("svc-p", environments=("prod",))
+    plan = plan_of(dev_account("svc-a"), prod_only)
     assert [a.name for a in plan.accounts] == ["svc-a"]
     assert all(not r.name.startswith("svc-p") for r in plan.resources())
 
 
 def test_adding_or_removing_an_account_leaves_the_others_unchanged() -> None:
-    base = plan_of(account("svc-a"), account("svc-c", auth_method="client_secret_basic"))
-    grown = plan_of(account("svc-a"), account("svc-b"), account("svc-c", auth_method="client_secret_basic"))
+    base = plan_of(dev_account("svc-a"), dev_account("svc-c", auth_method="client_secret_basic"))
+    grown = plan_of(dev_account("svc-a"), dev_account("svc-b"), dev_account("svc-c", auth_method="client_secret_basic"))
     assert base.account("svc-a") == grown.account("svc-a")
     assert base.account("svc-c") == grown.account("svc-c")
 
@@ -171,8 +141,8 @@ def test_sample_dev_creates_its_authorization_server() -> None:
 
 
 def test_switching_auth_method_is_a_credential_change() -> None:
-    before = plan_of(account("svc-a", auth_method="client_secret_basic"))
-    after = plan_of(account("svc-a", auth_method="private_key_jwt"))
+    before = plan_of(dev_account("svc-a", auth_method="client_secret_basic"))
+    after = plan_of(dev_account("svc-a", auth_method="private_key_jwt"))
     (change,) = compare_plans(before, after)
     assert change.kind == "credential-change"
     assert "client_secret_basic -> private_key_jwt" in change.message
@@ -181,7 +151,7 @@ def test_switching_auth_method_is_a_credential_change() -> None:
 def test_a_scheduled_rotation_changes_only_the_due_account() -> None:
     rotation = Rotation(period_days=30, grace_days=3)
     boundary = next_rotation("svc-a", rotation, AT)
-    accounts = (account("svc-a"), account("svc-b"), account("svc-c"))
+    accounts = (dev_account("svc-a"), dev_account("svc-b"), dev_account("svc-c"))
     due = {n for n in ("svc-b", "svc-c") if next_rotation(n, rotation, AT) == boundary}
     before = plan_of(*accounts, at=boundary - timedelta(seconds=1))
     changes = compare_plans(before, plan_of(*accounts, at=boundary))
@@ -215,10 +185,10 @@ def test_text_formats_list_every_account_and_resource(fmt: str) -> None:
 
 
 def test_a_thousand_accounts_plan_in_under_a_second() -> None:
-    accounts = tuple(account(f"service-{i:04d}") for i in range(1000))
+    accounts = tuple(dev_account(f"service-{i:04d}") for i in range(1000))
     catalog = Catalog(scopes=SCOPES, accounts=accounts, environments=("dev",))
     started = time.perf_counter()
-    plan = plan_environment(catalog.for_environment("dev"), SETTINGS, AT)
+    plan = plan_environment(catalog.for_environment("dev"), DEV_SETTINGS, AT)
     render(plan, "table")
     render(plan, "json")
     assert time.perf_counter() - started < 1.0
@@ -266,8 +236,8 @@ def test_bad_settings_are_located_errors(repo: Path, capsys: pytest.CaptureFixtu
 
 
 def test_forcing_a_rotation_is_visible_in_the_plan() -> None:
-    forced = account("svc-a", rotation=Rotation(period_days=30, grace_days=3, force=1))
-    normal = account("svc-a")
+    forced = dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=3, force=1))
+    normal = dev_account("svc-a")
     (forced_plan,), (normal_plan,) = plan_of(forced).accounts, plan_of(normal).accounts
     assert forced_plan.generation == normal_plan.generation + 1
     assert forced_plan.rotation.next_rotation == normal_plan.rotation.next_rotation
@@ -321,7 +291,7 @@ def aws_plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan
 
 
 def test_an_aws_stack_plans_a_secret_and_a_version_instead_of_the_key_vault_secret() -> None:
-    (only,) = aws_plan_of(account("svc-a", rotation=Rotation(period_days=30, grace_days=0))).accounts
+    (only,) = aws_plan_of(dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=0))).accounts
     assert only.resources[-2:] == (
         PlannedResource("aws:secretsmanager/secret:Secret", "svc-a-bundle", "svc-a"),
         PlannedResource("aws:secretsmanager/secretVersion:SecretVersion", "svc-a-bundle-version", "svc-a"),
@@ -333,16 +303,16 @@ def test_an_aws_stack_plans_a_secret_and_a_version_instead_of_the_key_vault_secr
 
 
 def test_an_aws_stack_has_an_explicit_aws_provider() -> None:
-    plan = aws_plan_of(account("svc-a"))
+    plan = aws_plan_of(dev_account("svc-a"))
     assert plan.shared[:2] == (
         PlannedResource("pulumi:providers:okta", "okta"),
         PlannedResource("pulumi:providers:aws", "aws"),
     )
-    assert PlannedResource("pulumi:providers:aws", "aws") not in plan_of(account("svc-a")).shared
+    assert PlannedResource("pulumi:providers:aws", "aws") not in plan_of(dev_account("svc-a")).shared
 
 
 def test_the_json_of_an_aws_plan_names_the_store_and_the_secret() -> None:
-    document = json.loads(render(aws_plan_of(account("svc-a")), "json"))
+    document = json.loads(render(aws_plan_of(dev_account("svc-a")), "json"))
     assert document["secret_store"] == "aws-secrets-manager"
     assert document["aws_secrets_manager"] == {
         "region": "eu-west-1", "kms_key_id": "alias/svc", "name_prefix": "identity/",
@@ -354,7 +324,7 @@ def test_the_json_of_an_aws_plan_names_the_store_and_the_secret() -> None:
 
 
 def test_the_table_of_an_aws_plan_shows_the_store_and_the_aws_secret() -> None:
-    text = render(aws_plan_of(account("svc-a")), "table")
+    text = render(aws_plan_of(dev_account("svc-a")), "table")
     assert "aws secrets manager: region eu-west-1, KMS key alias/svc, recovery window 7 days" in text
     assert "AWS SECRET" in text and "KEY VAULT SECRET" not in text
     assert "identity/dev/svc-a/bundle" in text
@@ -362,7 +332,7 @@ def test_the_table_of_an_aws_plan_shows_the_store_and_the_aws_secret() -> None:
 
 
 def test_removing_an_account_from_an_aws_stack_names_the_recovery_window() -> None:
-    changes = compare_plans(aws_plan_of(account("svc-a"), account("svc-b")), aws_plan_of(account("svc-a")))
+    changes = compare_plans(aws_plan_of(dev_account("svc-a"), dev_account("svc-b")), aws_plan_of(dev_account("svc-a")))
     assert [(c.account, c.kind, c.message) for c in changes] == [
         (
             "svc-b",
@@ -374,7 +344,7 @@ def test_removing_an_account_from_an_aws_stack_names_the_recovery_window() -> No
 
 
 def test_switching_a_stack_to_aws_shows_every_account_changing_store() -> None:
-    changes = compare_plans(plan_of(account("svc-a")), aws_plan_of(account("svc-a")))
+    changes = compare_plans(plan_of(dev_account("svc-a")), aws_plan_of(dev_account("svc-a")))
     assert [(c.account, c.kind, c.message) for c in changes] == [
         (
             "svc-a",

@@ -1,8 +1,10 @@
-"""Builders for catalogs in review tests: one compliant baseline, changed one field at a time."""
+"""The one builder of definitions for tests: `account()` and `catalog()`, with compliant defaults a
+test changes one field at a time, and `dev_account()`, the preset the plan and program tests use."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import partial
 
 from svcaccounts.core.model import (
     AuthMethod,
@@ -14,6 +16,7 @@ from svcaccounts.core.model import (
     ServiceAccount,
     Status,
 )
+from svcaccounts.core.settings import ExistingAuthServer, KeyVaultSettings, OktaSettings, StackSettings
 
 SCOPES = (
     Scope("api:read", "Read things"),
@@ -64,3 +67,23 @@ def catalog(
         accounts=tuple(sorted(accounts, key=lambda a: a.name)),
         environments=environments,
     )
+
+
+# The plan and program tests' accounts: in dev only, granted mcp:projects:read, rotated monthly,
+# owned by team-a; planned with DEV_SETTINGS against the tests' own small catalogs.
+DEV_SETTINGS = StackSettings(
+    stack="dev",
+    environment="dev",
+    definitions_dir="service_accounts",
+    auth_server=ExistingAuthServer("aus1dev"),
+    key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
+    okta=OktaSettings("dev-1"),
+)
+MONTHLY = Rotation(period_days=30, grace_days=3)
+dev_account = partial(
+    account,
+    scopes=("mcp:projects:read",),
+    rotation=MONTHLY,
+    owner=Owner("team-a", "team-a@example.com"),
+    environments=("dev",),
+)

@@ -5,7 +5,6 @@ authorization server behind the bundles."""
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +14,9 @@ from joserfc.jwk import RSAKey
 from svcaccounts.client import KeyVaultSource, TokenClient
 from svcaccounts.client.consumer_env import render_dotenv
 from svcaccounts.client.limits import DEPLOYED_LIMIT
-from svcaccounts.core.naming import key_id
-from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.authz_server import AuthzServer
 from tests.support.client_fakes import FakeKeyVault, run_cli
+from tests.support.deployments import VERIFY_NOW, deploy_basic, deploy_jwt
 from tests.support.repository import VERIFY_REPO, repository
 
 VAULT_URL = "https://kv-identity-dev.vault.azure.net/"
@@ -35,53 +34,9 @@ def vault() -> FakeKeyVault:
     return FakeKeyVault()
 
 
-# verify compares each bundle's generation with the definitions' at now: at this instant the
-# fixture repository's docs-reader is at generation 1 and reporter at 2 (what deploy_* write).
-VERIFY_NOW = "2024-01-15T12:00:00Z"
-
-
 @pytest.fixture(autouse=True)
 def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SVCACCOUNTS_NOW", VERIFY_NOW)
-
-
-def deploy_basic(authz: AuthzServer, vault: FakeKeyVault, account: str, scopes: tuple[str, ...]) -> str:
-    """What the program does for a client_secret_basic account: the app, then the bundle secret."""
-    secret = secrets.token_urlsafe(24)
-    authz.register(RegisteredClient(f"0oa-{account}", "client_secret_basic", scopes, client_secret=secret))
-    vault.secrets[f"{account}-dev"] = json.dumps(
-        {
-            "client_id": f"0oa-{account}",
-            "token_url": authz.token_url,
-            "auth_method": "client_secret_basic",
-            "scopes": list(scopes),
-            "generation": 2,
-            "rotates_at": "2027-01-01T00:00:00Z",
-            "client_secret": secret,
-        }
-    )
-    return secret
-
-
-def deploy_jwt(
-    authz: AuthzServer, vault: FakeKeyVault, account: str, scopes: tuple[str, ...], key: RSAKey
-) -> str:
-    public = RSAKey.import_key(key.as_dict(private=False))
-    authz.register(RegisteredClient(f"0oa-{account}", "private_key_jwt", scopes, public_key=public))
-    pem = key.as_pem(private=True).decode()
-    vault.secrets[f"{account}-dev"] = json.dumps(
-        {
-            "client_id": f"0oa-{account}",
-            "token_url": authz.token_url,
-            "auth_method": "private_key_jwt",
-            "scopes": list(scopes),
-            "generation": 1,
-            "rotates_at": "2027-01-01T00:00:00Z",
-            "private_key_pem": pem,
-            "key_id": key_id(account, 1),
-        }
-    )
-    return pem
 
 
 # --- svcaccounts token ACCOUNT --stack NAME ------------------------------------------------------

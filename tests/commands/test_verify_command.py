@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import secrets
 from pathlib import Path
 
 import pytest
 from joserfc.jwk import RSAKey
 
 from svcaccounts.cli import main
-from tests.support.authz_server import AuthzServer, RegisteredClient
-from tests.support.client_fakes import write_bundle
+from tests.support.authz_server import AuthzServer
+from tests.support.deployments import VERIFY_NOW, deploy_basic, deploy_jwt
 from tests.support.repository import VERIFY_REPO, repository
 
 
@@ -29,52 +28,9 @@ def bundles(tmp_path: Path) -> Path:
     return directory
 
 
-# verify compares each bundle's generation with the definitions' at now: at this instant the
-# fixture repository's docs-reader is at generation 1 and reporter at 2 (what deploy_* write).
-VERIFY_NOW = "2024-01-15T12:00:00Z"
-
-
 @pytest.fixture(autouse=True)
 def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SVCACCOUNTS_NOW", VERIFY_NOW)
-
-
-def deploy_basic(authz: AuthzServer, bundles: Path, account: str, scopes: tuple[str, ...]) -> str:
-    """What the program does for a client_secret_basic account: the app on the server, the bundle
-    (here a file named after the Key Vault secret)."""
-    secret = secrets.token_urlsafe(24)
-    authz.register(RegisteredClient(f"0oa-{account}", "client_secret_basic", scopes, client_secret=secret))
-    write_bundle(
-        bundles / f"{account}-dev.json",
-        {
-            "client_id": f"0oa-{account}",
-            "token_url": authz.token_url,
-            "auth_method": "client_secret_basic",
-            "scopes": list(scopes),
-            "generation": 2,
-            "rotates_at": "2027-01-01T00:00:00Z",
-            "client_secret": secret,
-        },
-    )
-    return secret
-
-
-def deploy_jwt(authz: AuthzServer, bundles: Path, account: str, scopes: tuple[str, ...], key: RSAKey) -> None:
-    public = RSAKey.import_key(key.as_dict(private=False))
-    authz.register(RegisteredClient(f"0oa-{account}", "private_key_jwt", scopes, public_key=public))
-    write_bundle(
-        bundles / f"{account}-dev.json",
-        {
-            "client_id": f"0oa-{account}",
-            "token_url": authz.token_url,
-            "auth_method": "private_key_jwt",
-            "scopes": list(scopes),
-            "generation": 1,
-            "rotates_at": "2027-01-01T00:00:00Z",
-            "private_key_pem": key.as_pem(private=True).decode(),
-            "key_id": f"{account}-g1",
-        },
-    )
 
 
 def verify(repo: Path, bundles: Path, *extra: str) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -184,14 +183,13 @@ def test_text_formats_list_every_account_and_resource(fmt: str) -> None:
     assert "mcp-project-service-staging" in text
 
 
-def test_a_thousand_accounts_plan_in_under_a_second() -> None:
+def test_a_thousand_accounts_are_planned_and_rendered() -> None:
+    # How long it takes is measured by `make bench` (bench/), not asserted here.
     accounts = tuple(dev_account(f"service-{i:04d}") for i in range(1000))
     catalog = Catalog(scopes=SCOPES, accounts=accounts, environments=("dev",))
-    started = time.perf_counter()
     plan = plan_environment(catalog.for_environment("dev"), DEV_SETTINGS, AT)
     render(plan, "table")
-    render(plan, "json")
-    assert time.perf_counter() - started < 1.0
+    assert len(json.loads(render(plan, "json"))["accounts"]) == 1000
     assert len(plan.accounts) == 1000
 
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-import jsonschema
-import pytest
-
 from svcaccounts.definitions.findings import Finding
-from svcaccounts.definitions.schema import SCOPE_CATALOG_SCHEMA, SERVICE_ACCOUNT_SCHEMA, load_schema
 from svcaccounts.render.findings import render_github, render_json, render_text
 
 FINDINGS = [
@@ -53,11 +49,3 @@ def test_json_is_a_list_of_findings() -> None:
             }
         ],
     }
-
-
-@pytest.mark.parametrize("name", [SERVICE_ACCOUNT_SCHEMA, SCOPE_CATALOG_SCHEMA])
-def test_shipped_schemas_are_valid_draft_2020_12(name: str) -> None:
-    schema = load_schema(name)
-
-    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    jsonschema.Draft202012Validator.check_schema(schema)

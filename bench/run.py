@@ -7,7 +7,8 @@ gets its own git repository there (a base commit, and a head commit editing 1 % 
 
 The program jobs run bench.program_under_mocks (the Pulumi program under the SDK's mocks) at up
 to 1,000 accounts, next to its two floors: `program-bare` (as many plain one-input resources) and
-`program-flat` (the same provider resources and inputs, no component and no apply).
+`program-flat` (the provider resources the program registered, with their inputs, replayed with no
+component and no apply).
 
     python -m bench.run                     # 100, 1,000 and 10,000 accounts
     python -m bench.run --sizes 10 --repeat 1 --no-peer
@@ -173,7 +174,12 @@ def program_job(mode: str) -> Job:
         if size > PROGRAM_MAX_SIZE:
             return []
         command = [sys.executable, "-m", "bench.program_under_mocks", str(root), "--stack", STACK]
-        if mode != "program":
+        if mode == "flat":
+            # The flat floor replays what the program registered: record it first, untimed.
+            recording = OUT / f"program-{size}-{STACK}.json"
+            run_measured([*command, "--record", str(recording)], cwd=REPOSITORY)
+            command += ["--flat", str(recording)]
+        elif mode != "program":
             command.append(f"--{mode}")
         runs = [run_measured(command, cwd=REPOSITORY, capture=True) for _ in range(repeat)]
         reports = [json.loads(run.stdout.strip().splitlines()[-1]) for run in runs]

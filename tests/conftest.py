@@ -1,19 +1,19 @@
-"""Shared test helpers: a throwaway repository built from files a reviewer can open."""
+"""Fixtures every test folder may use: a throwaway repository built from files a reviewer can open,
+and (through the plugin) the token client's loopback server and accounts."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "definitions" / "fixtures"
-REPOSITORY_ROOT = Path(__file__).parent.parent
+from tests.support.repository import DEFINITION_FIXTURES, repository
+
+# The token client's fixtures serve tests/client/ and the commands' tests alike.
+pytest_plugins = ["tests.support.authz_fixtures"]
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository with the fixture catalog and stacks (dev, staging, prod) and no definitions."""
-    shutil.copytree(FIXTURES / "repo", tmp_path, dirs_exist_ok=True)
-    (tmp_path / "service_accounts").mkdir()
-    return tmp_path
+    return repository(tmp_path, DEFINITION_FIXTURES / "repo")

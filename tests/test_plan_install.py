@@ -16,11 +16,12 @@ from pathlib import Path
 from packaging.markers import Marker
 
 from tests.lean_environment import canonical, declared_closure, run_lean
+from tests.support.repository import DEFINITION_FIXTURES
 
 ROOT = Path(__file__).parent.parent
 FULL_LOCK = ROOT / "requirements.lock"
 PLAN_LOCK = ROOT / "requirements-plan.lock"
-DEFINITIONS = Path(__file__).parent / "definitions" / "fixtures"
+DEFINITIONS = DEFINITION_FIXTURES
 # Not a dependency of the package: `pip install -e .` without build isolation needs the backend.
 BUILD_BACKEND = "setuptools"
 

@@ -12,8 +12,9 @@ from svcaccounts_policies import config as pack_config
 
 from svcaccounts.cli import main
 from svcaccounts.core.settings import PRODUCTION_ENVIRONMENTS
+from tests.support.repository import DEFINITION_FIXTURES
 
-FIXTURE_REPO = Path(__file__).parent / "definitions" / "fixtures" / "valid"
+FIXTURE_REPO = DEFINITION_FIXTURES / "valid"
 CONFIG = "policies/policy-config.json"
 
 

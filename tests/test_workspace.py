@@ -10,10 +10,11 @@ import pytest
 from svcaccounts.cli import main
 from svcaccounts.definitions import loader
 from svcaccounts.workspace import StackError, open_stack_at, open_working_tree
+from tests.support.repository import VERIFY_REPO
 
 # One dev stack (Key Vault kv-identity-dev) and three accounts: reporter, docs-reader, and
 # retired-job (disabled in dev).
-FIXTURE_REPO = Path(__file__).parent / "client" / "fixtures" / "verify-repo"
+FIXTURE_REPO = VERIFY_REPO
 
 
 @pytest.fixture

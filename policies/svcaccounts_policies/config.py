@@ -2,8 +2,8 @@
 
 Configuration is per policy (`--policy-pack-config` maps a policy name to its settings). The CLI
 fills in each schema's `default` and validates the result before the pack sees it; the readers
-here apply the same defaults themselves so a rule run without the CLI (tests, the offline
-evaluator) behaves identically.
+here apply the same defaults themselves so a rule run without the CLI (the tests' offline
+evaluator, tests/support/policy_evaluator.py) behaves identically.
 
 Environment: a policy's `environment` setting when given; otherwise the stack's
 `svcaccounts:environment` config (the Pulumi CLI hands stack config to policy packs), otherwise

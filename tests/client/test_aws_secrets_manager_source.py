@@ -1,5 +1,5 @@
 """The token client reading its bundle from AWS Secrets Manager: moto in server mode on 127.0.0.1
-(tests/client/aws_server.py) and the loopback authorization server (tests/client/authz_server.py).
+(tests/support/aws_server.py) and the loopback authorization server (tests/support/authz_server.py).
 
 The last tests (marked "boto3 error seam") feed botocore's own Stubber with the error shapes real
 AWS sends, because moto's server answers an IAM denial with HTTP 403 and a query-style XML body
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,10 +20,7 @@ from typing import Any
 
 import boto3
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from aws_server import DUMMY_CREDENTIALS, REGION, SecretsManagerServer
 from botocore.stub import Stubber
-from client_helpers import FakeClock
 from joserfc.jwk import RSAKey
 
 from svcaccounts.cli import main as cli_main
@@ -35,6 +31,11 @@ from svcaccounts.client import (
     TokenClient,
     TokenEvent,
 )
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.aws_server import DUMMY_CREDENTIALS, REGION, SecretsManagerServer
+from tests.support.client_fakes import FakeClock
+from tests.support.repository import AWS_STACK_DIR, repository
+from tests.support.samples import SAMPLE_ORGANISATION
 
 SECRET_NAME = "svcaccounts/prod/reporting-basic/bundle"
 Account = Callable[..., tuple[Path, str]]
@@ -324,14 +325,8 @@ def test_a_binary_secret_is_not_a_bundle() -> None:
 
 @pytest.fixture
 def aws_repo(tmp_path: Path) -> Path:
-    """This repository's stacks, scopes and definitions plus the sample AWS stack (prod-aws)."""
-    from tests.aws_stack import AWS_STACK_FILE, REPOSITORY_ROOT
-
-    root = tmp_path / "repo"
-    shutil.copytree(REPOSITORY_ROOT / "service_accounts", root / "service_accounts")
-    for source in [*REPOSITORY_ROOT.glob("Pulumi*.yaml"), REPOSITORY_ROOT / "scopes.yaml", AWS_STACK_FILE]:
-        shutil.copy(source, root / source.name)
-    return root
+    """The sample organisation's stacks, scopes and definitions plus the sample AWS stack (prod-aws)."""
+    return repository(tmp_path / "repo", SAMPLE_ORGANISATION, AWS_STACK_DIR)
 
 
 @pytest.fixture
@@ -340,7 +335,7 @@ def deployed_aws_stack(
 ) -> dict[str, str]:
     """What `pulumi up --stack prod-aws` leaves behind, with the loopback server as Okta: each
     account registered there and its bundle in its AWS secret. Returns account -> credential."""
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     # The CLI builds its boto3 client itself: point it at moto the way boto3 documents.
     monkeypatch.setenv("AWS_ENDPOINT_URL", aws.endpoint_url)

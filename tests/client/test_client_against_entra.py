@@ -1,5 +1,5 @@
 """The token client against the loopback authorization server configured as Entra ID behaves
-(tests/client/authz_server.py, `entra_scope`): `.default` requests from the bundle's
+(tests/support/authz_server.py, `entra_scope`): `.default` requests from the bundle's
 `request.scope`, granted scopes from the token's `roles`, certificate assertions with `x5t#S256`
 and PS256, and a rotation re-read. Cache, single flight and renewal as for Okta."""
 
@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from client_helpers import FakeClock, write_bundle
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -26,6 +24,8 @@ from joserfc.jwk import RSAKey
 
 from svcaccounts.client import BundleError, TokenClient
 from svcaccounts.client.claims import unverified_claims
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.client_fakes import FakeClock, write_bundle
 
 IDENTIFIER_URI = "api://11111111-2222-3333-4444-555555555555/svcaccounts-prod"
 DEFAULT_SCOPE = f"{IDENTIFIER_URI}/.default"

@@ -1,4 +1,4 @@
-"""The token client against the loopback authorization server (tests/client/authz_server.py)."""
+"""The token client against the loopback authorization server (tests/support/authz_server.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import ISSUER, AuthzServer
-from client_helpers import FakeClock, write_bundle
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -26,6 +24,8 @@ from svcaccounts.client import (
     TokenEvent,
     TokenRequestError,
 )
+from tests.support.authz_server import ISSUER, AuthzServer
+from tests.support.client_fakes import FakeClock, write_bundle
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

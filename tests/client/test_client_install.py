@@ -14,13 +14,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from client_helpers import write_bundle
 from joserfc.jwk import RSAKey
 
 from tests.lean_environment import declared_closure, run_lean
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.client_fakes import write_bundle
+from tests.support.repository import FIXTURES as FIXTURE_ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURE_ROOT
 # The dev stack (Key Vault) and its accounts: reporter (client_secret_basic, generation 2 at
 # VERIFY_NOW), docs-reader (private_key_jwt, generation 1) and retired-job (disabled).
 VERIFY_REPO = FIXTURES / "verify-repo"

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from authz_server import SERVER_THREAD_PREFIX, AuthzServer
-from client_helpers import FakeClock
 
 from svcaccounts.client import (
     InvalidClientError,
@@ -19,6 +17,8 @@ from svcaccounts.client import (
     TokenEvent,
 )
 from svcaccounts.client.errors import REDACTED, redact
+from tests.support.authz_server import SERVER_THREAD_PREFIX, AuthzServer
+from tests.support.client_fakes import FakeClock
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

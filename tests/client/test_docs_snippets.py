@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from authz_server import AuthzServer
 from joserfc.jwk import RSAKey
-from resource_server import ResourceServer
+
+from tests.support.authz_server import AuthzServer
+from tests.support.resource_server import ResourceServer
 
 CLIENT_MD = Path(__file__).resolve().parents[2] / "docs" / "client.md"
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from authz_server import AuthzServer
 
 from svcaccounts.cli import main
 from svcaccounts.client import AsyncTokenClient, BundleSourceError, FileSource, KeyVaultSource, TokenClient
 from svcaccounts.client.aws_secrets import AwsSecretsManagerSource
 from svcaccounts.client.environment import location_variables, source_from_environment
+from tests.support.authz_server import AuthzServer
 
 Account = Callable[..., tuple[Path, str]]
 VAULT = "https://kv-identity-dev.vault.azure.net/"

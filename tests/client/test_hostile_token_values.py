@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer
-from client_helpers import FakeClock
 
 from svcaccounts.client import (
     AsyncTokenClient,
@@ -29,6 +27,8 @@ from svcaccounts.client import (
 from svcaccounts.client.claims import NotAJWTError, unverified_claims
 from svcaccounts.client.policy import parse_retry_after
 from svcaccounts.client.transport import Unavailable, request_token
+from tests.support.authz_server import AuthzServer
+from tests.support.client_fakes import FakeClock
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

@@ -14,11 +14,11 @@ from typing import Any, Protocol
 import httpx
 import pytest
 import requests
-from authz_server import AuthzServer
 from joserfc.jwk import RSAKey
-from resource_server import ResourceServer
 
 from svcaccounts.client import AsyncTokenClient, TokenClient, TokenEndpointUnavailable
+from tests.support.authz_server import AuthzServer
+from tests.support.resource_server import ResourceServer
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

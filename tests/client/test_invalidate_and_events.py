@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from authz_server import AuthzServer
-from client_helpers import FakeClock
 
 from svcaccounts.client import (
     AsyncTokenClient,
@@ -22,6 +20,8 @@ from svcaccounts.client import (
     TokenEndpointUnavailable,
     TokenEvent,
 )
+from tests.support.authz_server import AuthzServer
+from tests.support.client_fakes import FakeClock
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from client_helpers import write_bundle
 
 from svcaccounts import mcp_config
 from svcaccounts.cli import main
+from tests.support.client_fakes import write_bundle
 
 SECRET = "client-secret-that-env-must-not-print"
 

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer, RegisteredClient
-from client_helpers import write_bundle
 from joserfc.jwk import RSAKey
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from resource_server import ResourceServer
 
 from svcaccounts.cli import main
 from svcaccounts.mcp_config import EXAMPLE_SERVER
+from tests.support.authz_server import AuthzServer, RegisteredClient
+from tests.support.client_fakes import write_bundle
+from tests.support.resource_server import ResourceServer
 
 ACCOUNT = "mcp-vscode-client"
 SCOPES = ("mcp:projects:read", "mcp:docs:read")

@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer
-from client_helpers import FakeClock
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
@@ -28,6 +26,8 @@ from svcaccounts.client import (
     TokenRequestError,
 )
 from svcaccounts.client.otel import OpenTelemetryObserver
+from tests.support.authz_server import AuthzServer
+from tests.support.client_fakes import FakeClock
 
 Account = Callable[..., tuple[Path, str]]
 MakeClient = Callable[..., TokenClient]

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer
-from client_helpers import CountingSource, FakeClock, write_bundle
 
 from svcaccounts.client import AsyncTokenClient, FileSource, InvalidClientError, TokenClient, TokenEvent
 from svcaccounts.client.policy import RotationWait
+from tests.support.authz_server import AuthzServer
+from tests.support.client_fakes import CountingSource, FakeClock, write_bundle
 
 Account = Callable[..., tuple[Path, str]]
 NEW_SECRET = "rotated-secret-of-generation-2"

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import SERVER_THREAD_PREFIX, AuthzServer
 
 from svcaccounts.cli import main
 from svcaccounts.client import TokenClient, TokenRequestError
+from tests.support.authz_server import SERVER_THREAD_PREFIX, AuthzServer
 
 Account = Callable[..., tuple[Path, str]]
 Echo = Callable[[dict[str, str], dict[str, str]], tuple[int, dict[str, Any]]]

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authz_server import AuthzServer
-from client_helpers import FakeClock
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -29,6 +27,8 @@ from cryptography.x509.oid import NameOID
 
 from svcaccounts.client import AsyncTokenClient, TokenClient, TokenClientError, TokenEndpointUnavailable
 from svcaccounts.client.transport import ACCESS_TOKEN_LIMIT, TOKEN_RESPONSE_LIMIT
+from tests.support.authz_server import AuthzServer
+from tests.support.client_fakes import FakeClock
 
 MiB = 1024 * 1024
 

@@ -18,8 +18,8 @@ from svcaccounts.core.contracts.accounts_output import (
     deployed_account,
     parse_deployed,
 )
-from tests.core import contract_schemas
-from tests.core.contract_schemas import INVALID, VALID
+from tests.support import contract_schemas
+from tests.support.contract_schemas import INVALID, VALID
 
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:svcaccounts/prod/reporter/bundle-AbC123"
 NEXT_ROTATION = datetime(2027, 1, 1, tzinfo=UTC)

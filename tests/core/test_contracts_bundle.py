@@ -21,8 +21,8 @@ from svcaccounts.core.contracts.bundle import (
     read_bundle,
 )
 from svcaccounts.core.contracts.values import token_url_problem
-from tests.core import contract_schemas
-from tests.core.contract_schemas import INVALID, VALID
+from tests.support import contract_schemas
+from tests.support.contract_schemas import INVALID, VALID
 
 SECRET = "s3cr3t-value-that-must-never-show"
 PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIN0tAkEyIGlzIG5vdCBhIHJlYWwga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----\n"

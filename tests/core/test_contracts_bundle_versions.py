@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from contract_schemas import INVALID, VALID, verdicts
 
 from svcaccounts.core.contracts.bundle import SCHEMA, BundleInvalid, bundle_json, read_bundle
+from tests.support.contract_schemas import INVALID, VALID, verdicts
 
 THUMBPRINT = "q3Jk1c0CwF0gZ9m4tKx7vYbR2sD5eH8uN1oP6iL3aWQ"
 SCOPE = "api://11111111-2222-3333-4444-555555555555/svcaccounts-prod/.default"

@@ -7,10 +7,10 @@ import random
 import pytest
 
 from svcaccounts.definitions import load_files
-from tests.conftest import FIXTURES
+from tests.support.repository import DEFINITION_FIXTURES
 
-BASE_FILES = {path.name: path.read_bytes() for path in (FIXTURES / "repo").iterdir() if path.is_file()}
-VALID = (FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_bytes()
+BASE_FILES = {path.name: path.read_bytes() for path in (DEFINITION_FIXTURES / "repo").iterdir() if path.is_file()}
+VALID = (DEFINITION_FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_bytes()
 
 
 def _mutations(seed: int, count: int) -> list[bytes]:

@@ -10,8 +10,9 @@ import yaml
 
 from svcaccounts.cli import main
 from svcaccounts.definitions.stack_settings import parse_settings, whole_number
+from tests.support.repository import VERIFY_REPO
 
-FIXTURE_REPO = Path(__file__).parent.parent / "client" / "fixtures" / "verify-repo"
+FIXTURE_REPO = VERIFY_REPO
 BASELINE = {
     "svcaccounts:authServer": {"id": "aus1abcdefgh"},
     "svcaccounts:keyVault": {"name": "kv-identity-prod", "resourceGroup": "rg-identity-prod"},

@@ -10,9 +10,9 @@ import pytest
 
 from svcaccounts.cli import main
 from svcaccounts.definitions import load_repository
-from tests.conftest import FIXTURES
+from tests.support.repository import DEFINITION_FIXTURES
 
-INVALID = FIXTURES / "invalid"
+INVALID = DEFINITION_FIXTURES / "invalid"
 
 # fixture file -> every finding it must produce, as (line, col, message).
 CASES: dict[str, list[tuple[int, int, str]]] = {
@@ -176,7 +176,7 @@ def test_deep_nesting_is_a_finding_not_a_crash(repo: Path, capsys: pytest.Captur
 
 
 def test_same_name_in_two_folders_names_both_files(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    valid = (FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_text()
+    valid = (DEFINITION_FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_text()
     for team in ("team-a", "team-b"):
         (repo / "service_accounts" / team).mkdir()
         (repo / "service_accounts" / team / "orders-sync.yaml").write_text(valid)
@@ -191,7 +191,7 @@ def test_same_name_in_two_folders_names_both_files(repo: Path, capsys: pytest.Ca
 
 
 def test_catalog_that_breaks_its_own_rules(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copy(FIXTURES / "catalogs" / "broken-rules.yaml", repo / "scopes.yaml")
+    shutil.copy(DEFINITION_FIXTURES / "catalogs" / "broken-rules.yaml", repo / "scopes.yaml")
 
     assert main(["validate", "--root", str(repo)]) == 1
     assert capsys.readouterr().out.splitlines()[:-1] == [
@@ -203,7 +203,7 @@ def test_catalog_that_breaks_its_own_rules(repo: Path, capsys: pytest.CaptureFix
 
 
 def test_catalog_booleans_must_be_written_as_booleans(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    shutil.copy(FIXTURES / "catalogs" / "yaml11-privileged.yaml", repo / "scopes.yaml")
+    shutil.copy(DEFINITION_FIXTURES / "catalogs" / "yaml11-privileged.yaml", repo / "scopes.yaml")
 
     assert main(["validate", "--root", str(repo)]) == 1
     assert capsys.readouterr().out.splitlines()[:-1] == [
@@ -319,7 +319,7 @@ def test_a_stack_name_that_is_no_environment_name_asks_for_the_setting(
 
 
 def test_force_has_an_upper_bound(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    valid = (FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_text()
+    valid = (DEFINITION_FIXTURES / "valid" / "service_accounts" / "platform" / "orders-sync.yaml").read_text()
     (repo / "service_accounts" / "orders-sync.yaml").write_text(valid.replace("force: 1", "force: 99999999999"))
 
     assert main(["validate", "--root", str(repo)]) == 1

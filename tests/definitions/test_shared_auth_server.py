@@ -12,8 +12,9 @@ from svcaccounts.cli import main
 from svcaccounts.core.plan import plan_environment
 from svcaccounts.core.settings import ExistingAuthServer
 from svcaccounts.workspace import open_stack_at
+from tests.support.repository import VERIFY_REPO
 
-FIXTURE_REPO = Path(__file__).parent.parent / "client" / "fixtures" / "verify-repo"
+FIXTURE_REPO = VERIFY_REPO
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 SERVER = "  svcaccounts:authServer:\n    create:\n      name: service-accounts-dev\n      audience: api://mcp-dev\n"
 

@@ -10,14 +10,9 @@ import pytest
 from svcaccounts.cli import main
 from svcaccounts.core.model import Owner, Rotation
 from svcaccounts.definitions import load_repository
-from tests.conftest import FIXTURES, REPOSITORY_ROOT
+from tests.support.repository import DEFINITION_FIXTURES
 
-VALID = FIXTURES / "valid"
-
-
-def test_repository_samples_validate(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", "--root", str(REPOSITORY_ROOT)]) == 0
-    assert capsys.readouterr().out == "ok: 3 files checked\n"
+VALID = DEFINITION_FIXTURES / "valid"
 
 
 def test_valid_fixture_organisation_has_no_findings() -> None:
@@ -106,7 +101,7 @@ def test_stack_environment_defaults_to_the_stack_name(repo: Path) -> None:
 def test_zero_grace_for_a_private_key_is_a_warning_and_the_account_still_loads(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(FIXTURES / "warnings" / "zero-grace.yaml", repo / "service_accounts" / "zero-grace.yaml")
+    shutil.copy(DEFINITION_FIXTURES / "warnings" / "zero-grace.yaml", repo / "service_accounts" / "zero-grace.yaml")
 
     assert main(["validate", "--root", str(repo)]) == 0
     assert capsys.readouterr().out.splitlines() == [

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TENANT, edit
 
 from svcaccounts.cli import main
 from svcaccounts.core import naming
+from tests.identity_providers.conftest import TENANT, edit
 
 
 def validate(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[tuple[str, int, int, str]]]:

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TENANT, edit
 
 from svcaccounts.cli import main
+from tests.identity_providers.conftest import TENANT, edit
 
 _GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -16,9 +15,13 @@ from typing import Any
 import pulumi
 import pytest
 from pulumi.runtime.sync_await import _sync_await
-from pulumi_harness import (
+
+from svcaccounts.core.plan import EnvironmentPlan
+from svcaccounts.core.rotation import iso_utc
+from svcaccounts.infra.program import build, main
+from svcaccounts.render.plan import render
+from tests.support.pulumi_harness import (
     MOCK_SECRET_PREFIX,
-    REPOSITORY_ROOT,
     PulumiHarness,
     Registered,
     mock_aws_secret_arn,
@@ -26,12 +29,8 @@ from pulumi_harness import (
     mock_rsa_key,
     mock_secret,
 )
-
-from svcaccounts.core.plan import EnvironmentPlan
-from svcaccounts.core.rotation import iso_utc
-from svcaccounts.infra.program import build, main
-from svcaccounts.render.plan import render
-from tests.aws_stack import AWS_STACK_FILE, aws_sample_plan
+from tests.support.repository import AWS_STACK_DIR, repository
+from tests.support.samples import SAMPLE_ORGANISATION, aws_sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -63,31 +62,27 @@ def test_the_program_registers_exactly_the_plans_resources(pulumi_mocks: Mocks) 
     plan = aws_sample_plan(AT)
     harness = pulumi_mocks("prod-aws")
     run(harness, plan)
-    assert Counter(harness.mocks.names()) == Counter((r.type, r.name) for r in plan.resources())
-    assert not harness.mocks.of_type("azure-native:keyvault:Secret")
+    assert Counter(harness.names()) == Counter((r.type, r.name) for r in plan.resources())
+    assert not harness.of_type("azure-native:keyvault:Secret")
 
 
 def test_main_reads_the_aws_store_from_the_stack_config(
     pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     # The program reads the reviewed stack file: the AWS stack joins a copy of the repository.
-    root = tmp_path / "repo"
-    shutil.copytree(REPOSITORY_ROOT / "service_accounts", root / "service_accounts")
-    for name in ("scopes.yaml", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml"):
-        shutil.copy(REPOSITORY_ROOT / name, root / name)
-    shutil.copy(AWS_STACK_FILE, root / AWS_STACK_FILE.name)
+    root = repository(tmp_path / "repo", SAMPLE_ORGANISATION, AWS_STACK_DIR)
     monkeypatch.setenv("SVCACCOUNTS_NOW", iso_utc(AT))
     harness = pulumi_mocks("prod-aws")
     pulumi.runtime.set_all_config(AWS_CONFIG)
     harness.run(lambda: main(root))
-    assert sorted(harness.mocks.names()) == sorted((r.type, r.name) for r in aws_sample_plan(AT).resources())
+    assert sorted(harness.names()) == sorted((r.type, r.name) for r in aws_sample_plan(AT).resources())
 
 
 def test_the_aws_provider_has_the_configured_region(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("prod-aws")
     run(harness, aws_sample_plan(AT))
-    assert harness.mocks.named("aws").inputs["region"] == "eu-west-1"
-    for resource in [*harness.mocks.of_type(SECRET), *harness.mocks.of_type(VERSION)]:
+    assert harness.named("aws").inputs["region"] == "eu-west-1"
+    for resource in [*harness.of_type(SECRET), *harness.of_type(VERSION)]:
         assert resource.provider is not None and "pulumi:providers:aws::aws" in resource.provider
 
 
@@ -99,8 +94,8 @@ def test_the_secret_has_name_key_description_recovery_window_and_the_key_vault_t
     assert planned is not None
     harness = pulumi_mocks("prod-aws")
     run(harness, plan)
-    secret = harness.mocks.named("mcp-reporting-service-bundle")
-    assert secret.type == SECRET
+    secret = harness.named("mcp-reporting-service-bundle")
+    assert secret.resource_type == SECRET
     assert secret.inputs == {
         "name": "svcaccounts/prod/mcp-reporting-service/bundle",
         "kmsKeyId": "alias/svcaccounts-prod",
@@ -124,7 +119,7 @@ def test_the_version_holds_the_bundle_as_a_pulumi_secret_in_its_secret(pulumi_mo
     assert planned is not None
     harness = pulumi_mocks("prod-aws")
     run(harness, plan)
-    version = harness.mocks.named("mcp-reporting-service-bundle-version")
+    version = harness.named("mcp-reporting-service-bundle-version")
     assert version.secret_inputs
     assert set(version.inputs) == {"secretId", "secretString"}
     assert version.inputs["secretId"] == mock_aws_secret_arn("svcaccounts/prod/mcp-reporting-service/bundle")
@@ -145,7 +140,7 @@ def test_a_private_key_bundle_is_the_same_json_as_in_key_vault(pulumi_mocks: Moc
     assert planned is not None
     harness = pulumi_mocks("prod-aws")
     run(harness, plan)
-    bundle = bundle_of(harness.mocks.named("mcp-project-service-bundle-version"))
+    bundle = bundle_of(harness.named("mcp-project-service-bundle-version"))
     assert bundle["private_key_pem"] == mock_rsa_key(f"mcp-project-service-key-g{planned.generation}")[0]
     assert bundle["key_id"] == f"mcp-project-service-g{planned.generation}"
 
@@ -177,7 +172,7 @@ def test_no_credential_value_reaches_outputs_plan_or_logs(
     outputs = run(harness, plan)
     credentials = [
         value
-        for version in harness.mocks.of_type(VERSION)
+        for version in harness.of_type(VERSION)
         for key, value in bundle_of(version).items()
         if key in ("client_secret", "private_key_pem")
     ]

@@ -3,61 +3,38 @@ request deadline leaves room for every retry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
-
-import pytest
-from pulumi.runtime.mocks import MockMonitor
-from pulumi_harness import PulumiHarness
 
 from svcaccounts.infra import program
 from svcaccounts.infra.program import build
-from tests.aws_stack import aws_sample_plan
+from tests.support.pulumi_harness import PulumiHarness
+from tests.support.samples import aws_sample_plan, sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
 
 
-@pytest.fixture
-def dependencies(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, set[str]]]:
-    """URN → the URNs it was registered to depend on (the mocks' monitor sees the engine's
-    request, where depends_on lands)."""
-    recorded: dict[str, set[str]] = {}
-    register = MockMonitor.RegisterResource
-
-    def recording(self: MockMonitor, request: Any) -> Any:
-        response = register(self, request)
-        recorded[request.name] = set(request.dependencies)
-        return response
-
-    monkeypatch.setattr(MockMonitor, "RegisterResource", recording)
-    yield recorded
+def _after(harness: PulumiHarness, name: str) -> set[str]:
+    """The names of what `name` was registered to depend on (where depends_on lands)."""
+    return {urn.rsplit("::", 1)[-1] for urn in harness.named(name).dependencies}
 
 
-def _urn_names(urns: set[str]) -> set[str]:
-    return {urn.rsplit("::", 1)[-1] for urn in urns}
-
-
-def test_a_key_vault_bundle_waits_for_the_policy_and_the_rule(
-    pulumi_mocks: Mocks, dependencies: dict[str, set[str]]
-) -> None:
-    from tests.infra.test_program_entry import sample_plan
-
+def test_a_key_vault_bundle_waits_for_the_policy_and_the_rule(pulumi_mocks: Mocks) -> None:
     plan = sample_plan("prod")
-    pulumi_mocks("prod").run(lambda: build(plan).outputs)
+    harness = pulumi_mocks("prod")
+    harness.run(lambda: build(plan).outputs)
     for account in plan.accounts:
-        after = _urn_names(dependencies[f"{account.name}-bundle"])
+        after = _after(harness, f"{account.name}-bundle")
         assert {f"{account.name}-policy", f"{account.name}-rule"} <= after, account.name
 
 
-def test_an_aws_bundle_value_waits_for_the_policy_and_the_rule(
-    pulumi_mocks: Mocks, dependencies: dict[str, set[str]]
-) -> None:
+def test_an_aws_bundle_value_waits_for_the_policy_and_the_rule(pulumi_mocks: Mocks) -> None:
     plan = aws_sample_plan(AT)
-    pulumi_mocks("prod-aws").run(lambda: build(plan).outputs)
+    harness = pulumi_mocks("prod-aws")
+    harness.run(lambda: build(plan).outputs)
     for account in plan.accounts:
-        after = _urn_names(dependencies[f"{account.name}-bundle-version"])
+        after = _after(harness, f"{account.name}-bundle-version")
         assert {f"{account.name}-policy", f"{account.name}-rule"} <= after, account.name
 
 
@@ -71,10 +48,8 @@ def test_the_okta_request_deadline_covers_every_retry() -> None:
 
 
 def test_the_provider_is_registered_without_a_request_deadline(pulumi_mocks: Mocks) -> None:
-    from tests.infra.test_program_entry import sample_plan
-
     harness = pulumi_mocks("prod")
     harness.run(lambda: build(sample_plan("prod")).outputs)
-    provider = harness.mocks.named("okta")
+    provider = harness.named("okta")
     assert provider.inputs.get("requestTimeout", 0) in (0, "0")
     assert provider.inputs["maxRetries"] in (10, "10")

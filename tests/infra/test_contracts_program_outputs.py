@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi_harness import PulumiHarness
 
 from svcaccounts.client import parse_bundle
 from svcaccounts.core.contracts import accounts_output, bundle
@@ -19,13 +17,15 @@ from svcaccounts.definitions import load_files
 from svcaccounts.definitions.loader import read_repository_files
 from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.program import build
-from tests.core import contract_schemas
-from tests.core.contract_schemas import VALID
+from tests.support import contract_schemas
+from tests.support.contract_schemas import VALID
+from tests.support.pulumi_harness import PulumiHarness
+from tests.support.repository import DEFINITION_FIXTURES, FIXTURES
 
 Mocks = Callable[[str], PulumiHarness]
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
-REPOSITORY = Path(__file__).parent.parent / "definitions" / "fixtures" / "valid"
-AWS_STACK_FILE = Path(__file__).parent / "fixtures" / "contracts" / "Pulumi.dev-aws.yaml"
+REPOSITORY = DEFINITION_FIXTURES / "valid"
+AWS_STACK_FILE = FIXTURES / "contracts" / "Pulumi.dev-aws.yaml"
 # Where each store's resources hold the bundle's text.
 STORED_BUNDLES: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "dev": ("azure-native:keyvault:Secret", lambda inputs: inputs["properties"]["value"]),
@@ -83,7 +83,7 @@ def test_every_stored_bundle_validates_and_agrees_with_the_output(
 ) -> None:
     stack, plan, harness, output = deployed
     resource_type, text_of = STORED_BUNDLES[stack]
-    texts = [text_of(resource.inputs) for resource in harness.mocks.of_type(resource_type)]
+    texts = [text_of(resource.inputs) for resource in harness.of_type(resource_type)]
     assert len(texts) == len(plan.accounts)
 
     for text in texts:

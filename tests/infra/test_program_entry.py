@@ -5,20 +5,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pulumi
 import pytest
 from pulumi.runtime.sync_await import _sync_await
-from pulumi_harness import MOCK_SECRET_PREFIX, REPOSITORY_ROOT, PulumiHarness, mock_rsa_key
 
 from svcaccounts.core.contracts.bundle import bundle_json
-from svcaccounts.core.plan import plan_environment
-from svcaccounts.definitions import load_repository
-from svcaccounts.definitions.stack_settings import settings_of
 from svcaccounts.infra.program import build, main
 from svcaccounts.render.plan import render
+from tests.support.pulumi_harness import MOCK_SECRET_PREFIX, PulumiHarness, mock_rsa_key
+from tests.support.samples import SAMPLE_ORGANISATION, sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 AT = "2025-06-15T12:00:00Z"
@@ -31,25 +28,14 @@ PROD_CONFIG = {
 }
 
 
-def sample_plan(stack: str) -> Any:
-    result = load_repository(REPOSITORY_ROOT)
-    assert result.catalog is not None
-    (found,) = [s for s in result.stacks if s.name == stack]
-    settings = settings_of(found).settings
-    assert settings is not None
-    return plan_environment(
-        result.catalog.for_environment(settings.environment), settings, datetime(2025, 6, 15, 12, tzinfo=UTC)
-    )
-
-
 def test_main_reads_the_stack_config_and_registers_the_plan(
     pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config(PROD_CONFIG)
-    harness.run(lambda: main(REPOSITORY_ROOT))
-    assert sorted(harness.mocks.names()) == sorted((r.type, r.name) for r in sample_plan("prod").resources())
+    harness.run(lambda: main(SAMPLE_ORGANISATION))
+    assert sorted(harness.names()) == sorted((r.type, r.name) for r in sample_plan("prod").resources())
 
 
 def test_main_takes_the_api_token_from_secret_config(
@@ -58,8 +44,8 @@ def test_main_takes_the_api_token_from_secret_config(
     monkeypatch.setenv("SVCACCOUNTS_NOW", AT)
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config({**PROD_CONFIG, "okta:apiToken": "00token-from-config"}, ["okta:apiToken"])
-    harness.run(lambda: main(REPOSITORY_ROOT))
-    provider = harness.mocks.named("okta")
+    harness.run(lambda: main(SAMPLE_ORGANISATION))
+    provider = harness.named("okta")
     assert provider.inputs["apiToken"] == "00token-from-config"
     assert provider.secret_inputs
 
@@ -71,11 +57,11 @@ def test_bad_stack_config_stops_the_program_with_every_problem(
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config({"okta:orgName": "prod-33333333"})
     with pytest.raises(pulumi.RunError) as raised:
-        harness.run(lambda: main(REPOSITORY_ROOT))
+        harness.run(lambda: main(SAMPLE_ORGANISATION))
     message = str(raised.value)
     assert "svcaccounts:authServer is required" in message
     assert "svcaccounts:keyVault is required" in message
-    assert harness.mocks.resources == []
+    assert harness.resources == []
 
 
 def test_a_bad_svcaccounts_now_stops_the_program(
@@ -85,7 +71,7 @@ def test_a_bad_svcaccounts_now_stops_the_program(
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config(PROD_CONFIG)
     with pytest.raises(pulumi.RunError, match="SVCACCOUNTS_NOW 'yesterday' is not an ISO 8601 time"):
-        harness.run(lambda: main(REPOSITORY_ROOT))
+        harness.run(lambda: main(SAMPLE_ORGANISATION))
 
 
 def test_the_accounts_output_has_the_documented_fields_and_is_not_secret(pulumi_mocks: Mocks) -> None:
@@ -114,8 +100,8 @@ def test_no_credential_value_reaches_outputs_plan_or_logs(
     outputs = harness.run(lambda: build(plan).outputs)
     credentials = [
         value
-        for resource in harness.mocks.resources
-        if resource.type == "azure-native:keyvault:Secret"
+        for resource in harness.resources
+        if resource.resource_type == "azure-native:keyvault:Secret"
         for key, value in json.loads(resource.inputs["properties"]["value"]).items()
         if key in ("client_secret", "private_key_pem")
     ]
@@ -166,11 +152,11 @@ def test_runtime_config_that_differs_from_the_reviewed_stack_file_stops_the_prog
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config({**PROD_CONFIG, **override})
     with pytest.raises(pulumi.RunError) as raised:
-        harness.run(lambda: main(REPOSITORY_ROOT))
+        harness.run(lambda: main(SAMPLE_ORGANISATION))
     message = str(raised.value)
     assert message.startswith("the config Pulumi passes for stack prod differs from Pulumi.prod.yaml")
     assert f"in: {field}." in message
-    assert harness.mocks.resources == []
+    assert harness.resources == []
 
 
 def test_an_unknown_runtime_setting_stops_the_program(pulumi_mocks: Mocks, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -178,8 +164,8 @@ def test_an_unknown_runtime_setting_stops_the_program(pulumi_mocks: Mocks, monke
     harness = pulumi_mocks("prod")
     pulumi.runtime.set_all_config({**PROD_CONFIG, "svcaccounts:enviroment": "staging"})
     with pytest.raises(pulumi.RunError, match="unknown setting svcaccounts:enviroment; did you mean"):
-        harness.run(lambda: main(REPOSITORY_ROOT))
-    assert harness.mocks.resources == []
+        harness.run(lambda: main(SAMPLE_ORGANISATION))
+    assert harness.resources == []
 
 
 def test_a_stack_without_a_committed_stack_file_is_not_deployed(
@@ -189,4 +175,4 @@ def test_a_stack_without_a_committed_stack_file_is_not_deployed(
     harness = pulumi_mocks("prod-eu")
     pulumi.runtime.set_all_config(PROD_CONFIG)
     with pytest.raises(pulumi.RunError, match=r"no stack 'prod-eu' \(Pulumi.prod-eu.yaml\)"):
-        harness.run(lambda: main(REPOSITORY_ROOT))
+        harness.run(lambda: main(SAMPLE_ORGANISATION))

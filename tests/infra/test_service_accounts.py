@@ -10,78 +10,38 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi_harness import (
+
+from svcaccounts.core.model import (
+    Catalog,
+    EnvironmentOverride,
+    Scope,
+    ServiceAccount,
+)
+from svcaccounts.core.plan import EnvironmentPlan, plan_environment
+from svcaccounts.core.rotation import epoch_seconds, next_rotation
+from svcaccounts.infra.jwk import rsa_public_jwk
+from svcaccounts.infra.program import build
+from tests.support.catalogs import DEV_SETTINGS, MONTHLY, dev_account
+from tests.support.pulumi_harness import (
     MOCK_AUTH_SERVER_ID,
-    REPOSITORY_ROOT,
     PulumiHarness,
     Registered,
     mock_client_id,
     mock_rsa_key,
     mock_secret,
 )
-
-from svcaccounts.core.model import (
-    AuthMethod,
-    Catalog,
-    EnvironmentOverride,
-    Owner,
-    Rotation,
-    Scope,
-    ServiceAccount,
-)
-from svcaccounts.core.plan import EnvironmentPlan, plan_environment
-from svcaccounts.core.rotation import epoch_seconds, next_rotation
-from svcaccounts.core.settings import ExistingAuthServer, KeyVaultSettings, OktaSettings, StackSettings
-from svcaccounts.definitions import load_repository
-from svcaccounts.definitions.stack_settings import settings_of
-from svcaccounts.infra.jwk import rsa_public_jwk
-from svcaccounts.infra.program import build
+from tests.support.samples import sample_plan
 
 Mocks = Callable[[str], PulumiHarness]
 
 AT = datetime(2025, 6, 15, 12, tzinfo=UTC)
-MONTHLY = Rotation(period_days=30, grace_days=3)
 SCOPES = (Scope("mcp:projects:read", "Read projects"), Scope("mcp:reports:generate", "Reports"))
-SETTINGS = StackSettings(
-    stack="dev",
-    environment="dev",
-    auth_server=ExistingAuthServer("aus1dev"),
-    key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
-    okta=OktaSettings("dev-1"),
-)
 TOKEN_URL = "https://dev-1.okta.com/oauth2/aus1dev/v1/token"
-
-
-def sample_plan(stack: str, at: datetime = AT) -> EnvironmentPlan:
-    result = load_repository(REPOSITORY_ROOT)
-    assert result.catalog is not None, result.findings
-    (found,) = [s for s in result.stacks if s.name == stack]
-    settings = settings_of(found).settings
-    assert settings is not None
-    return plan_environment(result.catalog.for_environment(settings.environment), settings, at)
-
-
-def account(
-    name: str,
-    *,
-    auth_method: AuthMethod = "private_key_jwt",
-    scopes: tuple[str, ...] = ("mcp:projects:read",),
-    dev: EnvironmentOverride | None = None,
-) -> ServiceAccount:
-    return ServiceAccount(
-        name=name,
-        description=f"{name} account",
-        owner=Owner("team-a", "team-a@example.com"),
-        scopes=scopes,
-        rotation=MONTHLY,
-        environments={"dev": dev or EnvironmentOverride()},
-        auth_method=auth_method,
-    )
 
 
 def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
     catalog = Catalog(SCOPES, tuple(sorted(accounts, key=lambda a: a.name)), ("dev",))
-    return plan_environment(catalog.for_environment("dev"), SETTINGS, at)
+    return plan_environment(catalog.for_environment("dev"), DEV_SETTINGS, at)
 
 
 def run(harness: PulumiHarness, plan: EnvironmentPlan) -> dict[str, Any]:
@@ -100,23 +60,23 @@ def test_the_program_registers_exactly_the_plans_resources(pulumi_mocks: Mocks, 
     plan = sample_plan(stack)
     harness = pulumi_mocks(stack)
     run(harness, plan)
-    assert Counter(harness.mocks.names()) == Counter((r.type, r.name) for r in plan.resources())
+    assert Counter(harness.names()) == Counter((r.type, r.name) for r in plan.resources())
 
 
 def test_prod_registers_nothing_for_an_account_absent_there(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("prod")
     outputs = run(harness, sample_plan("prod"))
-    assert not [r for r in harness.mocks.resources if r.name.startswith("mcp-vscode-client")]
+    assert not [r for r in harness.resources if r.name.startswith("mcp-vscode-client")]
     assert set(outputs) == {"mcp-project-service", "mcp-reporting-service"}
 
 
 def test_prod_applies_the_per_environment_overrides(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("prod")
     run(harness, sample_plan("prod"))
-    rule = harness.mocks.named("mcp-project-service-rule").inputs
+    rule = harness.named("mcp-project-service-rule").inputs
     assert rule["scopeWhitelists"] == ["mcp:projects:read"]
     assert rule["accessTokenLifetimeMinutes"] == 30
-    bundle = bundle_of(harness.mocks.named("mcp-project-service-bundle"))
+    bundle = bundle_of(harness.named("mcp-project-service-bundle"))
     assert bundle["scopes"] == ["mcp:projects:read"]
     assert bundle["token_url"] == "https://prod-33333333.okta.com/oauth2/aus9prd0f6e5d4c3b2a1/v1/token"
 
@@ -124,9 +84,9 @@ def test_prod_applies_the_per_environment_overrides(pulumi_mocks: Mocks) -> None
 def test_dev_creates_its_authorization_server_and_uses_its_id(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
     outputs = run(harness, sample_plan("dev"))
-    server = harness.mocks.named("auth-server").inputs
+    server = harness.named("auth-server").inputs
     assert server["audiences"] == ["api://mcp-dev"] and server["name"] == "service-accounts-dev"
-    assert {r.inputs["authServerId"] for r in harness.mocks.of_type("okta:auth/serverScope:ServerScope")} == {
+    assert {r.inputs["authServerId"] for r in harness.of_type("okta:auth/serverScope:ServerScope")} == {
         MOCK_AUTH_SERVER_ID
     }
     assert outputs["mcp-vscode-client"]["tokenUrl"].endswith(f"/oauth2/{MOCK_AUTH_SERVER_ID}/v1/token")
@@ -137,8 +97,8 @@ def test_dev_creates_its_authorization_server_and_uses_its_id(pulumi_mocks: Mock
 
 def test_the_app_is_a_client_credentials_only_service_app(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a")))
-    app = harness.mocks.named("svc-a-app")
+    run(harness, plan_of(dev_account("svc-a")))
+    app = harness.named("svc-a-app")
     assert app.inputs["type"] == "service"
     assert app.inputs["grantTypes"] == ["client_credentials"]
     assert app.inputs["responseTypes"] == ["token"]
@@ -153,35 +113,35 @@ def test_the_app_never_gets_an_authentication_policy(pulumi_mocks: Mocks) -> Non
     # Without the skip, every update (each rotation) would try to assign the org's default access
     # policy to the service app, and Okta refuses that after the new credential is in place.
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a")))
-    assert harness.mocks.named("svc-a-app").inputs["skipAuthenticationPolicy"] is True
+    run(harness, plan_of(dev_account("svc-a")))
+    assert harness.named("svc-a-app").inputs["skipAuthenticationPolicy"] is True
 
 
 def test_the_bundle_holds_the_private_key_as_pkcs8(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a")))
-    pem = bundle_of(harness.mocks.of_type("azure-native:keyvault:Secret")[0])["private_key_pem"]
+    run(harness, plan_of(dev_account("svc-a")))
+    pem = bundle_of(harness.of_type("azure-native:keyvault:Secret")[0])["private_key_pem"]
     # pulumi-tls's privateKeyPem is PKCS#1 for RSA; consumers are promised PKCS#8.
     assert pem.startswith("-----BEGIN PRIVATE KEY-----\n")
 
 
 def test_the_jwks_publishes_the_key_pair_with_a_stable_kid(pulumi_mocks: Mocks) -> None:
-    plan = plan_of(account("svc-a"))
+    plan = plan_of(dev_account("svc-a"))
     generation = plan.accounts[0].generation
     harness = pulumi_mocks("dev")
     run(harness, plan)
-    key = harness.mocks.named(f"svc-a-key-g{generation}").inputs
+    key = harness.named(f"svc-a-key-g{generation}").inputs
     assert key == {"algorithm": "RSA", "rsaBits": 2048}
     public = rsa_public_jwk(mock_rsa_key(f"svc-a-key-g{generation}")[1])
-    assert harness.mocks.named("svc-a-app").inputs["jwks"] == [
+    assert harness.named("svc-a-app").inputs["jwks"] == [
         {"kid": f"svc-a-g{generation}", "kty": "RSA", "n": public["n"], "e": public["e"]}
     ]
 
 
 def test_the_policy_names_exactly_its_own_app(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a"), account("svc-b")))
-    policy = harness.mocks.named("svc-a-policy").inputs
+    run(harness, plan_of(dev_account("svc-a"), dev_account("svc-b")))
+    policy = harness.named("svc-a-policy").inputs
     assert policy["clientWhitelists"] == [mock_client_id("svc-a-app")]
     assert policy["authServerId"] == "aus1dev"
     assert policy["priority"] == 99_999
@@ -189,8 +149,8 @@ def test_the_policy_names_exactly_its_own_app(pulumi_mocks: Mocks) -> None:
 
 def test_the_rule_grants_only_client_credentials_the_scopes_and_the_lifetime(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a", scopes=("mcp:projects:read", "mcp:reports:generate"))))
-    rule = harness.mocks.named("svc-a-rule").inputs
+    run(harness, plan_of(dev_account("svc-a", scopes=("mcp:projects:read", "mcp:reports:generate"))))
+    rule = harness.named("svc-a-rule").inputs
     assert rule["grantTypeWhitelists"] == ["client_credentials"]
     assert rule["scopeWhitelists"] == ["mcp:projects:read", "mcp:reports:generate"]
     assert rule["accessTokenLifetimeMinutes"] == 60
@@ -200,18 +160,18 @@ def test_the_rule_grants_only_client_credentials_the_scopes_and_the_lifetime(pul
 
 def test_each_catalog_scope_is_an_implicit_unpublished_server_scope(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a")))
-    scopes = {r.inputs["name"]: r.inputs for r in harness.mocks.of_type("okta:auth/serverScope:ServerScope")}
+    run(harness, plan_of(dev_account("svc-a")))
+    scopes = {r.inputs["name"]: r.inputs for r in harness.of_type("okta:auth/serverScope:ServerScope")}
     assert set(scopes) == {"mcp:projects:read", "mcp:reports:generate"}
     assert {(s["consent"], s["metadataPublish"]) for s in scopes.values()} == {("IMPLICIT", "NO_CLIENTS")}
 
 
 def test_the_bundle_is_a_secret_json_with_expiry_and_tags(pulumi_mocks: Mocks) -> None:
-    plan = plan_of(account("svc-a"))
+    plan = plan_of(dev_account("svc-a"))
     planned = plan.accounts[0]
     harness = pulumi_mocks("dev")
     run(harness, plan)
-    secret = harness.mocks.named("svc-a-bundle")
+    secret = harness.named("svc-a-bundle")
     assert secret.secret_inputs
     assert secret.inputs["secretName"] == "svc-a-dev"
     assert secret.inputs["vaultName"] == "kv-identity-dev"
@@ -242,33 +202,33 @@ def test_the_bundle_is_a_secret_json_with_expiry_and_tags(pulumi_mocks: Mocks) -
 def test_a_client_secret_account_sets_a_random_secret_on_the_app_and_in_the_bundle(
     pulumi_mocks: Mocks,
 ) -> None:
-    plan = plan_of(account("svc-b", auth_method="client_secret_basic"))
+    plan = plan_of(dev_account("svc-b", auth_method="client_secret_basic"))
     generation = plan.accounts[0].generation
     harness = pulumi_mocks("dev")
     run(harness, plan)
-    password = harness.mocks.named(f"svc-b-secret-g{generation}").inputs
+    password = harness.named(f"svc-b-secret-g{generation}").inputs
     assert password == {"length": 64, "special": False}
-    app = harness.mocks.named("svc-b-app")
+    app = harness.named("svc-b-app")
     assert app.inputs["tokenEndpointAuthMethod"] == "client_secret_basic"
     assert app.inputs["clientBasicSecret"] == mock_secret(f"svc-b-secret-g{generation}")
     assert app.secret_inputs
     assert "jwks" not in app.inputs
-    bundle = bundle_of(harness.mocks.named("svc-b-bundle"))
+    bundle = bundle_of(harness.named("svc-b-bundle"))
     assert bundle["client_secret"] == mock_secret(f"svc-b-secret-g{generation}")
     assert "private_key_pem" not in bundle and "key_id" not in bundle
 
 
 def test_a_disabled_account_has_an_inactive_app(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    outputs = run(harness, plan_of(account("svc-a", dev=EnvironmentOverride(status="disabled"))))
-    assert harness.mocks.named("svc-a-app").inputs["status"] == "INACTIVE"
+    outputs = run(harness, plan_of(dev_account("svc-a", overrides={"dev": EnvironmentOverride(status="disabled")})))
+    assert harness.named("svc-a-app").inputs["status"] == "INACTIVE"
     assert outputs["svc-a"]["status"] == "disabled"
 
 
 def test_the_okta_provider_backs_off_on_rate_limits(pulumi_mocks: Mocks) -> None:
     harness = pulumi_mocks("dev")
-    run(harness, plan_of(account("svc-a")))
-    provider = harness.mocks.named("okta").inputs
+    run(harness, plan_of(dev_account("svc-a")))
+    provider = harness.named("okta").inputs
     # Provider inputs travel JSON-encoded.
     assert {k: json.loads(v) for k, v in provider.items() if k not in ("orgName", "baseUrl")} == {
         "maxApiCapacity": 50,
@@ -299,9 +259,9 @@ def test_private_key_rotation_keeps_two_keys_during_grace_and_one_after(pulumi_m
         ("after", boundary + timedelta(days=3)),
     ):
         harness = pulumi_mocks("dev")
-        run(harness, plan_of(account("svc-a"), at=at))
-        kids[label] = [jwk["kid"] for jwk in harness.mocks.named("svc-a-app").inputs["jwks"]]
-        bundles[label] = bundle_of(harness.mocks.named("svc-a-bundle"))
+        run(harness, plan_of(dev_account("svc-a"), at=at))
+        kids[label] = [jwk["kid"] for jwk in harness.named("svc-a-app").inputs["jwks"]]
+        bundles[label] = bundle_of(harness.named("svc-a-bundle"))
     old = bundles["before"]["generation"]
     assert kids["before"] == [f"svc-a-g{old}"]
     assert kids["grace"] == [f"svc-a-g{old}", f"svc-a-g{old + 1}"]
@@ -317,14 +277,14 @@ def test_client_secret_rotation_sets_a_new_secret(pulumi_mocks: Mocks) -> None:
     secrets = []
     for at in (boundary - timedelta(seconds=1), boundary + timedelta(days=1)):
         harness = pulumi_mocks("dev")
-        run(harness, plan_of(account("svc-b", auth_method="client_secret_basic"), at=at))
-        passwords = harness.mocks.of_type("random:index/randomPassword:RandomPassword")
+        run(harness, plan_of(dev_account("svc-b", auth_method="client_secret_basic"), at=at))
+        passwords = harness.of_type("random:index/randomPassword:RandomPassword")
         assert len(passwords) == 1
         secrets.append(
             (
                 passwords[0].name,
-                harness.mocks.named("svc-b-app").inputs["clientBasicSecret"],
-                bundle_of(harness.mocks.named("svc-b-bundle"))["client_secret"],
+                harness.named("svc-b-app").inputs["clientBasicSecret"],
+                bundle_of(harness.named("svc-b-bundle"))["client_secret"],
             )
         )
     (old_name, old_app, old_bundle), (new_name, new_app, new_bundle) = secrets
@@ -337,7 +297,7 @@ def test_client_secret_rotation_sets_a_new_secret(pulumi_mocks: Mocks) -> None:
 
 
 def inputs_by_name(harness: PulumiHarness) -> dict[str, tuple[str, Any]]:
-    return {r.name: (r.type, r.inputs) for r in harness.mocks.resources}
+    return {r.name: (r.resource_type, r.inputs) for r in harness.resources}
 
 
 def test_two_runs_register_the_same_resources_with_the_same_inputs(pulumi_mocks: Mocks) -> None:
@@ -350,11 +310,11 @@ def test_two_runs_register_the_same_resources_with_the_same_inputs(pulumi_mocks:
 
 
 def test_adding_and_removing_an_account_leaves_the_others_unchanged(pulumi_mocks: Mocks) -> None:
-    others = (account("svc-a"), account("svc-c", auth_method="client_secret_basic"))
+    others = (dev_account("svc-a"), dev_account("svc-c", auth_method="client_secret_basic"))
     without = pulumi_mocks("dev")
     run(without, plan_of(*others))
     with_b = pulumi_mocks("dev")
-    run(with_b, plan_of(*others, account("svc-b", scopes=("mcp:reports:generate",))))
+    run(with_b, plan_of(*others, dev_account("svc-b", scopes=("mcp:reports:generate",))))
     assert "svc-b-app" in inputs_by_name(with_b)
     before = inputs_by_name(without)
     after = {name: value for name, value in inputs_by_name(with_b).items() if not name.startswith("svc-b")}
@@ -377,7 +337,7 @@ def test_policy_priority_is_ignored_after_creation_and_rules_wait_for_their_scop
         register(self, t, name, custom, props, opts, *args, **kwargs)
 
     monkeypatch.setattr(pulumi.Resource, "__init__", spy)
-    plan = plan_of(account("svc-a", scopes=("mcp:reports:generate",)))
+    plan = plan_of(dev_account("svc-a", scopes=("mcp:reports:generate",)))
     harness = pulumi_mocks("dev")
     run(harness, plan)
     assert options["svc-a-policy"].ignore_changes == ["priority"]

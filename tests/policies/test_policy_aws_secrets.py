@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from policy_baselines import NOW, UNKNOWN_NUMBER, UNKNOWN_STRING, baseline, violations
 from svcaccounts_policies.aws_secrets import AWS_SECRET, AWS_SECRET_VERSION
+
+from tests.support.policy_baselines import NOW, UNKNOWN_NUMBER, UNKNOWN_STRING, baseline, violations
 
 KMS_MESSAGE = (
     "kmsKeyId is not set in prod, so the bundle is encrypted with the account's default "

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from policy_baselines import NOW, UNKNOWN_NUMBER, UNKNOWN_STRING, baseline, epoch_seconds, secret, violations
 from svcaccounts_policies.key_vault import KEY_VAULT_SECRET
+
+from tests.support.policy_baselines import (
+    NOW,
+    UNKNOWN_NUMBER,
+    UNKNOWN_STRING,
+    baseline,
+    epoch_seconds,
+    secret,
+    violations,
+)
 
 
 @pytest.fixture(autouse=True)

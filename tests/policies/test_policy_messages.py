@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from policy_baselines import BASELINES, NOW, check_resource
+
+from tests.support.policy_baselines import BASELINES, NOW, check_resource
 
 CANARY = "CANARY-client-secret-0123456789"
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from policy_baselines import NOW, UNKNOWN_STRING, check_resource, secret, violations
 from svcaccounts_policies import okta_app_companions as companions
+
+from tests.support.policy_baselines import NOW, UNKNOWN_STRING, check_resource, secret, violations
 
 APP_ID = "0oa1projectservice"
 

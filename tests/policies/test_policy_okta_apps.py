@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from policy_baselines import UNKNOWN_ARRAY, UNKNOWN_STRING, baseline, violations
 from svcaccounts_policies.okta_apps import OAUTH_APP
+
+from tests.support.policy_baselines import UNKNOWN_ARRAY, UNKNOWN_STRING, baseline, violations
 
 
 def app(**changes: object) -> dict[str, object]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from policy_baselines import UNKNOWN_ARRAY, UNKNOWN_NUMBER, UNKNOWN_STRING, baseline, violations
 from svcaccounts_policies.okta_auth import SERVER_POLICY, SERVER_POLICY_RULE
+
+from tests.support.policy_baselines import UNKNOWN_ARRAY, UNKNOWN_NUMBER, UNKNOWN_STRING, baseline, violations
 
 LIFETIME = "okta-policy-rule-token-lifetime"
 

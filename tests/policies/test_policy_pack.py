@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-import json
 import re
-from pathlib import Path
 from types import ModuleType
 
 import jsonschema
@@ -24,7 +22,9 @@ from svcaccounts_policies import (
 )
 from svcaccounts_policies.pack import PACK_NAME, POLICIES
 
-PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+from tests.support.repository import REPOSITORY_ROOT
+
+PACK_DIR = REPOSITORY_ROOT / "policies"
 RULE_MODULES = (okta_apps, okta_app_companions, okta_auth, key_vault, aws_secrets, stack)
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -145,19 +145,3 @@ def test_project_file_declares_a_python_pack() -> None:
     assert project["runtime"]["name"] == "python"
     assert re.fullmatch(r"[a-zA-Z0-9-_.]{1,100}", PACK_NAME)
 
-
-def test_shipped_config_names_the_catalogs_privileged_scopes_and_fits_the_schemas() -> None:
-    from svcaccounts.definitions import load_repository
-
-    shipped = json.loads((PACK_DIR / "policy-config.json").read_text())
-    catalog = load_repository(PACK_DIR.parent).catalog
-    assert catalog is not None
-    privileged = sorted(scope.name for scope in catalog.scopes if scope.privileged)
-    assert sorted(shipped["privileged-scopes-allowlisted"]["privilegedScopes"]) == privileged
-    by_name = {policy.name: policy for policy in POLICIES}
-    for name, settings in shipped.items():
-        schema = by_name[name].config_schema
-        assert schema is not None
-        jsonschema.validate(
-            settings, {"type": "object", "properties": schema.properties, "additionalProperties": False}
-        )

@@ -3,38 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from program_under_mocks import register
 from pulumi.runtime import config as runtime_config
 from pulumi_policy import EnforcementLevel
-from svcaccounts_policies.offline import Registered, evaluate
 from svcaccounts_policies.pack import POLICIES
 
 from svcaccounts.core import clock
-from svcaccounts.core.plan import EnvironmentPlan, plan_environment
 from svcaccounts.definitions import load_repository
-from svcaccounts.definitions.stack_settings import settings_of
+from tests.support.policy_evaluator import Registered, evaluate
+from tests.support.pulumi_harness import register
+from tests.support.samples import SAMPLE_ORGANISATION, sample_plan
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 NOW = "2026-03-15T09:00:00Z"
 
 
-def sample_plan(stack_name: str) -> EnvironmentPlan:
-    result = load_repository(REPOSITORY)
-    assert result.catalog is not None, result.findings
-    stack = next(stack for stack in result.stacks if stack.name == stack_name)
-    settings = settings_of(stack).settings
-    assert settings is not None
-    return plan_environment(
-        result.catalog.for_environment(settings.environment), settings, clock.parse_instant(NOW)
-    )
-
-
 def privileged_scopes() -> list[str]:
-    result = load_repository(REPOSITORY)
+    result = load_repository(SAMPLE_ORGANISATION)
     assert result.catalog is not None
     return [scope.name for scope in result.catalog.scopes if scope.privileged]
 
@@ -53,7 +39,7 @@ def stack_config() -> Iterator[None]:
 
 
 def registered(stack_name: str) -> list[Registered]:
-    plan = sample_plan(stack_name)
+    plan = sample_plan(stack_name, clock.parse_instant(NOW))
     resources = register(plan)
     # The pack finds the environment in the stack's config, as with `pulumi preview --policy-pack`.
     runtime_config.set_config("svcaccounts:environment", plan.environment)
@@ -102,7 +88,7 @@ def test_sample_stack_passes_the_whole_pack(stack_name: str, stack_config: None)
 
 
 def test_the_sample_aws_stack_passes_the_whole_pack(stack_config: None) -> None:
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     plan = aws_sample_plan(clock.parse_instant(NOW))
     resources = register(plan)
@@ -124,7 +110,7 @@ def test_the_sample_aws_stack_passes_the_whole_pack(stack_config: None) -> None:
 
 def test_the_aws_rules_see_the_program_s_secrets(stack_config: None) -> None:
     # Guards the test above against passing because no AWS rule ever looked at a resource.
-    from tests.aws_stack import aws_sample_plan
+    from tests.support.samples import aws_sample_plan
 
     plan = aws_sample_plan(clock.parse_instant(NOW))
     resources = register(plan)

@@ -15,7 +15,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from policy_baselines import BASELINES, NOW, baseline, check_resource, in_environment, violations
 from pulumi_policy import StackValidationPolicy
 from svcaccounts_policies import (
     aws_secrets,
@@ -27,9 +26,18 @@ from svcaccounts_policies import (
     stack,
 )
 from svcaccounts_policies.key_vault import KEY_VAULT_SECRET
-from svcaccounts_policies.offline import Registered, evaluate, urn_for
 from svcaccounts_policies.pack import POLICIES
 from svcaccounts_policies.resource_types import canonical_type
+
+from tests.support.policy_baselines import (
+    BASELINES,
+    NOW,
+    baseline,
+    check_resource,
+    in_environment,
+    violations,
+)
+from tests.support.policy_evaluator import Registered, evaluate, urn_for
 
 RULE_MODULES: tuple[ModuleType, ...] = (
     okta_apps,

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from policy_baselines import BASELINES, NOW, baseline, check_resource, epoch_seconds, violations
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -21,10 +20,12 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 from svcaccounts_policies.config import PolicyConfigError
 from svcaccounts_policies.key_vault import KEY_VAULT_SECRET
-from svcaccounts_policies.offline import Registered, evaluate, urn_for
 from svcaccounts_policies.okta_apps import OAUTH_APP
 from svcaccounts_policies.okta_auth import SERVER_POLICY_RULE
 from svcaccounts_policies.pack import POLICIES, guarded
+
+from tests.support.policy_baselines import BASELINES, NOW, baseline, check_resource, epoch_seconds, violations
+from tests.support.policy_evaluator import Registered, evaluate, urn_for
 
 FIX = "Set attributes.expires to the next rotation plus grace, at most 366 days ahead."
 

@@ -11,7 +11,14 @@ from dataclasses import replace
 
 import pulumi
 import pytest
-from policy_baselines import (
+from pulumi_policy import StackValidationPolicy
+from svcaccounts_policies.okta_apps import OAUTH_APP as APP_TYPE
+from svcaccounts_policies.okta_auth import SERVER_POLICY as POLICY_TYPE
+from svcaccounts_policies.okta_auth import SERVER_POLICY_RULE as RULE_TYPE
+from svcaccounts_policies.pack import POLICIES
+from svcaccounts_policies.stack import SERVICE_ACCOUNT_COMPONENT
+
+from tests.support.policy_baselines import (
     OAUTH_APP,
     SERVER_POLICY,
     SERVER_POLICY_RULE,
@@ -19,13 +26,7 @@ from policy_baselines import (
     UNKNOWN_STRING,
     in_environment,
 )
-from pulumi_policy import StackValidationPolicy
-from svcaccounts_policies.offline import Registered, Report, evaluate, urn_for
-from svcaccounts_policies.okta_apps import OAUTH_APP as APP_TYPE
-from svcaccounts_policies.okta_auth import SERVER_POLICY as POLICY_TYPE
-from svcaccounts_policies.okta_auth import SERVER_POLICY_RULE as RULE_TYPE
-from svcaccounts_policies.pack import POLICIES
-from svcaccounts_policies.stack import SERVICE_ACCOUNT_COMPONENT
+from tests.support.policy_evaluator import Registered, Report, evaluate, urn_for
 
 STACK_POLICIES = tuple(policy for policy in POLICIES if isinstance(policy, StackValidationPolicy))
 PRIVILEGED = "privileged-scopes-allowlisted"

@@ -1,0 +1,182 @@
+"""The one Pulumi mock engine: mocks that answer like the providers, and a monitor that records
+everything a program registers, as the engine sees it.
+
+The tests (through tests/support/pulumi_harness.py) and the benchmark (bench/program_under_mocks.py) both
+run the real program on it. It lives under bench/ so that `make bench` needs neither tests/ nor
+pytest: the tests import bench (as they already do for the synthetic organisations), bench never
+imports the tests.
+
+The mocks answer with the engine's camelCase names (`clientId`, `publicKeyPem`), like a real
+provider would, with recognisable fake values a test can look for in outputs and logs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Final
+
+import pulumi
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor
+
+STACK_TYPE: Final = "pulumi:pulumi:Stack"
+# Recognisable fake credential values, so a test can scan outputs and logs for them.
+MOCK_SECRET_PREFIX: Final = "MockSecretValue"
+MOCK_AUTH_SERVER_ID: Final = "aus0mockcreated0"
+MOCK_AWS_ACCOUNT: Final = "123456789012"
+
+# A logical key name -> (PKCS#8 private key, public key), both PEM.
+KeyPair = Callable[[str], tuple[str, str]]
+
+
+def unwrap(value: Any) -> tuple[Any, bool]:
+    """A recorded value without Pulumi's secret wrappers, and whether any part was secret."""
+    if rpc.is_rpc_secret(value):
+        plain, _ = unwrap(rpc.unwrap_rpc_secret(value))
+        return plain, True
+    if isinstance(value, dict):
+        pairs = {key: unwrap(item) for key, item in value.items()}
+        return {key: plain for key, (plain, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [unwrap(item) for item in value]
+        return [plain for plain, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def new_rsa_key(bits: int) -> tuple[str, str]:
+    """A fresh key pair: (PKCS#8 private key, public key), both PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private, public
+
+
+@cache
+def mock_rsa_key(name: str) -> tuple[str, str]:
+    """One key pair per logical name, like a key that stays in Pulumi state between runs.
+    1024 bits keeps the suite fast; the program's own rsaBits input is asserted separately."""
+    return new_rsa_key(1024)
+
+
+@cache
+def pkcs1(private_pkcs8: str) -> str:
+    """The same key as pulumi-tls's `privateKeyPem` gives it for RSA: PKCS#1 (BEGIN RSA PRIVATE KEY).
+    Cached: loading a private key checks it, which costs milliseconds a key."""
+    key = serialization.load_pem_private_key(private_pkcs8.encode(), password=None)
+    traditional = serialization.PrivateFormat.TraditionalOpenSSL
+    return key.private_bytes(serialization.Encoding.PEM, traditional, serialization.NoEncryption()).decode()
+
+
+def mock_client_id(app_name: str) -> str:
+    return "0oa" + hashlib.sha256(app_name.encode()).hexdigest()[:17]
+
+
+def mock_aws_secret_arn(secret_name: str, region: str = "eu-west-1") -> str:
+    """Like AWS: the name plus "-" and six characters (here derived from the name, not random)."""
+    suffix = hashlib.sha256(secret_name.encode()).hexdigest()[:6]
+    return f"arn:aws:secretsmanager:{region}:{MOCK_AWS_ACCOUNT}:secret:{secret_name}-{suffix}"
+
+
+def mock_secret(name: str) -> str:
+    return MOCK_SECRET_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+class ProviderMocks(pulumi.runtime.Mocks):
+    """Outputs shaped like the providers': the inputs echoed, plus the computed values the program
+    reads. Counts the registrations it answers."""
+
+    def __init__(self, key_pair: KeyPair = mock_rsa_key) -> None:
+        self.key_pair = key_pair
+        self.count = 0
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        self.count += 1
+        state = dict(args.inputs)
+        resource_id: str | None = f"{args.name}-id"
+        if args.typ == "okta:app/oAuth:OAuth":
+            # Okta's client id of an OAuth app is the app's id.
+            state["clientId"] = resource_id = mock_client_id(args.name)
+        elif args.typ == "okta:auth/server:Server":
+            resource_id = MOCK_AUTH_SERVER_ID
+        elif args.typ == "tls:index/privateKey:PrivateKey":
+            # Like pulumi-tls: PKCS#1 in privateKeyPem, PKCS#8 in privateKeyPemPkcs8.
+            pkcs8, state["publicKeyPem"] = self.key_pair(args.name)
+            state["privateKeyPem"], state["privateKeyPemPkcs8"] = pkcs1(pkcs8), pkcs8
+        elif args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = mock_secret(args.name)
+        elif args.typ == "aws:secretsmanager/secret:Secret":
+            # A secret's id is its ARN.
+            state["arn"] = resource_id = mock_aws_secret_arn(args.inputs["name"])
+        elif args.typ == "aws:secretsmanager/secretVersion:SecretVersion":
+            state["arn"] = args.inputs["secretId"]
+            state["versionId"] = resource_id = f"{args.name}-version-id"
+        return resource_id, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """One resource as the engine knows it: its inputs and outputs (secrets unwrapped) and its
+    relations. The policy tests also build these by hand, with only the first fields."""
+
+    urn: str
+    resource_type: str
+    name: str
+    inputs: Mapping[str, Any]
+    # What the stack policies see; the engine passes outputs there. None: same as inputs.
+    outputs: Mapping[str, Any] | None = None
+    parent: str | None = None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    id: str | None = None
+    # The provider reference ("<urn>::<id>") when the program passed one explicitly.
+    provider: str | None = None
+    # False for a component resource.
+    custom: bool = True
+    # Whether any input was a secret.
+    secret_inputs: bool = False
+
+
+class RecordingMonitor(MockMonitor):
+    """The SDK's mock monitor, keeping each `RegisterResource` request it answers. A request
+    carries more than the mocks see: the URN, the parent, and the dependencies and per-property
+    dependencies the SDK computed (what the policy pack's stack rules relate resources by)."""
+
+    def __init__(self, mocks: ProviderMocks) -> None:
+        super().__init__(mocks)
+        self.registered: list[Registered] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        inputs, secret = unwrap(rpc.deserialize_properties(request.object))
+        outputs, _ = unwrap(rpc.deserialize_properties(response.object))
+        self.registered.append(
+            Registered(
+                urn=response.urn,
+                resource_type=request.type,
+                name=request.name,
+                inputs=inputs,
+                outputs=outputs,
+                parent=request.parent or None,
+                dependencies=tuple(request.dependencies),
+                property_dependencies={
+                    key: tuple(value.urns) for key, value in request.propertyDependencies.items()
+                },
+                id=response.id or None,
+                provider=request.provider or None,
+                custom=request.custom,
+                secret_inputs=secret,
+            )
+        )
+        return response

@@ -17,10 +17,8 @@ Status = Literal["active", "disabled"]
 AUTH_METHODS: tuple[AuthMethod, ...] = ("private_key_jwt", "client_secret_basic")
 STATUSES: tuple[Status, ...] = ("active", "disabled")
 
-DEFAULT_AUTH_METHOD: AuthMethod = "private_key_jwt"
-DEFAULT_TOKEN_LIFETIME_MINUTES = 60
-DEFAULT_GRACE_DAYS = 7
-DEFAULT_STATUS: Status = "active"
+# No defaults here: what a definition leaves out is the schema's `default`
+# (svcaccounts/schemas/service-account.schema.json), applied once by the loader.
 
 # Where a field is written in its definition file (line, column, 1-based): kept for the checks
 # that need the stack's identity provider (definitions/provider_checks.py), which run after
@@ -44,8 +42,8 @@ class Owner:
 @dataclass(frozen=True, slots=True)
 class Rotation:
     period_days: int
-    grace_days: int = DEFAULT_GRACE_DAYS
-    force: int = 0
+    grace_days: int
+    force: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +113,9 @@ class ServiceAccount:
     scopes: tuple[str, ...]
     rotation: Rotation
     environments: Mapping[str, EnvironmentOverride]
-    auth_method: AuthMethod = DEFAULT_AUTH_METHOD
-    token_lifetime_minutes: int = DEFAULT_TOKEN_LIFETIME_MINUTES
-    status: Status = DEFAULT_STATUS
+    auth_method: AuthMethod
+    token_lifetime_minutes: int
+    status: Status
     # Repository-relative path of the definition file, for messages; not part of identity.
     source: str = field(default="", compare=False)
     token_lifetime_at: Mark | None = field(default=None, compare=False)

@@ -15,7 +15,7 @@ from svcaccounts.core.rotation import generation_at, next_rotation
 from tests.support.repository import BASELINE, CHANGES, repository
 
 # svc-reader in the fixture: period 90 days, grace 7.
-ROTATION = Rotation(period_days=90, grace_days=7)
+ROTATION = Rotation(period_days=90, grace_days=7, force=0)
 BOUNDARY = next_rotation("svc-reader", ROTATION, datetime(2026, 6, 1, tzinfo=UTC))
 AFTER = BOUNDARY + timedelta(days=1)
 GENERATION_AFTER = generation_at("svc-reader", ROTATION, AFTER)

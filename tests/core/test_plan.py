@@ -46,7 +46,7 @@ def plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan:
 
 
 def test_a_private_key_account_owns_app_policy_rule_key_and_bundle() -> None:
-    plan = plan_of(dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=0)))
+    plan = plan_of(dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=0, force=0)))
     (only,) = plan.accounts
     generation = only.generation
     assert only.resources == (
@@ -73,7 +73,7 @@ def test_shared_resources_are_the_provider_and_one_scope_per_catalog_scope() -> 
 
 
 def test_during_grace_a_private_key_account_has_two_keys_and_the_newest_first() -> None:
-    boundary = next_rotation("svc-a", Rotation(period_days=30, grace_days=3), AT)
+    boundary = next_rotation("svc-a", Rotation(period_days=30, grace_days=3, force=0), AT)
     plan = plan_of(dev_account("svc-a"), at=boundary + timedelta(days=1))
     (only,) = plan.accounts
     assert [c.generation for c in only.credentials] == [only.generation, only.generation - 1]
@@ -84,7 +84,7 @@ def test_during_grace_a_private_key_account_has_two_keys_and_the_newest_first() 
 
 
 def test_a_client_secret_account_has_one_secret_per_generation_even_during_grace() -> None:
-    boundary = next_rotation("svc-b", Rotation(period_days=30, grace_days=3), AT)
+    boundary = next_rotation("svc-b", Rotation(period_days=30, grace_days=3, force=0), AT)
     before = plan_of(dev_account("svc-b", auth_method="client_secret_basic"), at=boundary - timedelta(seconds=1))
     after = plan_of(dev_account("svc-b", auth_method="client_secret_basic"), at=boundary + timedelta(days=1))
     (old,), (new,) = before.accounts, after.accounts
@@ -144,7 +144,7 @@ def test_switching_auth_method_is_a_credential_change() -> None:
 
 
 def test_a_scheduled_rotation_changes_only_the_due_account() -> None:
-    rotation = Rotation(period_days=30, grace_days=3)
+    rotation = Rotation(period_days=30, grace_days=3, force=0)
     boundary = next_rotation("svc-a", rotation, AT)
     accounts = (dev_account("svc-a"), dev_account("svc-b"), dev_account("svc-c"))
     due = {n for n in ("svc-b", "svc-c") if next_rotation(n, rotation, AT) == boundary}
@@ -216,7 +216,7 @@ def aws_plan_of(*accounts: ServiceAccount, at: datetime = AT) -> EnvironmentPlan
 
 
 def test_an_aws_stack_plans_a_secret_and_a_version_instead_of_the_key_vault_secret() -> None:
-    (only,) = aws_plan_of(dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=0))).accounts
+    (only,) = aws_plan_of(dev_account("svc-a", rotation=Rotation(period_days=30, grace_days=0, force=0))).accounts
     assert only.resources[-2:] == (
         PlannedResource("aws:secretsmanager/secret:Secret", "svc-a-bundle", "svc-a"),
         PlannedResource("aws:secretsmanager/secretVersion:SecretVersion", "svc-a-bundle-version", "svc-a"),

@@ -199,7 +199,7 @@ RESTARTED = (
 
 
 def test_rotation_period_lengthened() -> None:
-    base, head = only_dev(rotation=Rotation(period_days=180, grace_days=7))
+    base, head = only_dev(rotation=Rotation(period_days=180, grace_days=7, force=0))
     assert diff_catalogs(base, head) == (
         AccessFinding(
             "rotation-schedule-restarted",
@@ -219,7 +219,7 @@ def test_rotation_period_lengthened() -> None:
 
 
 def test_rotation_period_shortened_only_restarts_the_schedule() -> None:
-    base, head = only_dev(rotation=Rotation(period_days=30, grace_days=7))
+    base, head = only_dev(rotation=Rotation(period_days=30, grace_days=7, force=0))
     assert diff_catalogs(base, head) == (
         AccessFinding(
             "rotation-schedule-restarted",
@@ -232,7 +232,7 @@ def test_rotation_period_shortened_only_restarts_the_schedule() -> None:
 
 
 def test_rotation_grace_widened() -> None:
-    base, head = only_dev(rotation=Rotation(period_days=90, grace_days=14))
+    base, head = only_dev(rotation=Rotation(period_days=90, grace_days=14, force=0))
     assert diff_catalogs(base, head) == (
         AccessFinding(
             "rotation-grace-widened",

@@ -24,7 +24,7 @@ from svcaccounts.core.rotation import (
 SECOND = timedelta(seconds=1)
 DAY = timedelta(days=1)
 NOW = datetime(2025, 6, 15, 12, tzinfo=UTC)
-MONTHLY = Rotation(period_days=30, grace_days=3)
+MONTHLY = Rotation(period_days=30, grace_days=3, force=0)
 
 
 def test_the_offset_is_sha256_of_the_name_modulo_the_period() -> None:
@@ -55,7 +55,7 @@ def test_the_generation_changes_exactly_at_the_boundary() -> None:
 
 def test_every_account_has_generation_one_or_more_from_the_epoch() -> None:
     for name in ("a-1", "b-2", "c-3", "mcp-vscode-client"):
-        assert generation_at(name, Rotation(period_days=90), EPOCH) >= 1
+        assert generation_at(name, Rotation(period_days=90, grace_days=7, force=0), EPOCH) >= 1
 
 
 def test_force_bumps_the_generation_without_moving_the_schedule() -> None:
@@ -74,13 +74,13 @@ def test_two_generations_are_live_during_grace_and_one_after() -> None:
 
 
 def test_no_grace_means_one_live_generation_at_the_boundary() -> None:
-    rotation = Rotation(period_days=30, grace_days=0)
+    rotation = Rotation(period_days=30, grace_days=0, force=0)
     boundary = next_rotation("svc-a", rotation, NOW)
     assert len(live_generations("svc-a", rotation, boundary)) == 1
 
 
 def test_generations_below_one_are_never_live() -> None:
-    rotation = Rotation(period_days=10, grace_days=9)
+    rotation = Rotation(period_days=10, grace_days=9, force=0)
     assert min(live_generations("svc-a", rotation, EPOCH)) >= 1
 
 
@@ -119,9 +119,9 @@ def test_the_state_agrees_with_each_question_asked_alone(force: int) -> None:
 
 def test_negative_force_and_grace_are_refused() -> None:
     with pytest.raises(RotationError, match="force must not be negative"):
-        rotation_state("svc-a", Rotation(period_days=30, force=-1), NOW)
+        rotation_state("svc-a", Rotation(period_days=30, grace_days=7, force=-1), NOW)
     with pytest.raises(RotationError, match="grace must not be negative"):
-        rotation_state("svc-a", Rotation(period_days=30, grace_days=-1), NOW)
+        rotation_state("svc-a", Rotation(period_days=30, grace_days=-1, force=0), NOW)
 
 
 def test_instants_before_the_epoch_are_refused() -> None:
@@ -136,7 +136,7 @@ def test_naive_instants_are_refused() -> None:
 
 def test_a_period_below_one_day_is_refused() -> None:
     with pytest.raises(RotationError, match="at least one day"):
-        generation_at("svc-a", Rotation(period_days=0), NOW)
+        generation_at("svc-a", Rotation(period_days=0, grace_days=7, force=0), NOW)
 
 
 def test_instants_are_written_as_utc_with_z() -> None:
@@ -145,4 +145,4 @@ def test_instants_are_written_as_utc_with_z() -> None:
 
 def test_an_instant_too_far_ahead_is_a_rotation_error_not_an_overflow() -> None:
     with pytest.raises(RotationError, match="too far ahead"):
-        generation_at("svc-a", Rotation(period_days=365, grace_days=7), datetime(9999, 12, 31, tzinfo=UTC))
+        generation_at("svc-a", Rotation(period_days=365, grace_days=7, force=0), datetime(9999, 12, 31, tzinfo=UTC))

@@ -25,7 +25,7 @@ from svcaccounts.core.rotation_status import (
 from svcaccounts.render.rotation import render_json, render_markdown, render_table
 from tests.support.catalogs import account, catalog
 
-ROTATION = Rotation(period_days=30, grace_days=3)
+ROTATION = Rotation(period_days=30, grace_days=3, force=0)
 START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 # The first scheduled boundary of svc-reader after START: the tests look at both sides of it.
 BOUNDARY = next_rotation("svc-reader", ROTATION, START)

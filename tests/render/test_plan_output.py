@@ -27,8 +27,11 @@ def plan_with(*, server: NewAuthServer, account: str = "svc-a") -> EnvironmentPl
         description="test account",
         owner=Owner("team-a", "team-a@example.com"),
         scopes=(SCOPE.name,),
-        rotation=Rotation(period_days=30, grace_days=3),
+        rotation=Rotation(period_days=30, grace_days=3, force=0),
         environments={"dev": EnvironmentOverride()},
+        auth_method="private_key_jwt",
+        token_lifetime_minutes=60,
+        status="active",
     )
     catalog = Catalog(scopes=(SCOPE,), accounts=(definition,), environments=("dev",))
     return plan_environment(catalog.for_environment("dev"), settings, AT)

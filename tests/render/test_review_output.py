@@ -16,8 +16,11 @@ def catalog_owned_by(email: str) -> Catalog:
         description="reads things",
         owner=Owner("platform", email),
         scopes=(SCOPE.name,),
-        rotation=Rotation(period_days=90),
+        rotation=Rotation(period_days=90, grace_days=7, force=0),
         environments={"dev": EnvironmentOverride()},
+        auth_method="private_key_jwt",
+        token_lifetime_minutes=60,
+        status="active",
     )
     return Catalog(scopes=(SCOPE,), accounts=(account,), environments=("dev",))
 

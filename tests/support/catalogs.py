@@ -78,7 +78,7 @@ DEV_SETTINGS = StackSettings(
     key_vault=KeyVaultSettings("kv-identity-dev", "rg-identity-dev"),
     okta=OktaSettings("dev-1"),
 )
-MONTHLY = Rotation(period_days=30, grace_days=3)
+MONTHLY = Rotation(period_days=30, grace_days=3, force=0)
 dev_account = partial(
     account,
     scopes=("mcp:projects:read",),

@@ -192,7 +192,12 @@ def read_repository_files(root: Path) -> RepositoryFiles:
             if entry.name == SCOPE_CATALOG_FILE or stack_name_of(entry.name):
                 _read_entry(files, entry, entry.name)
     policies = os.path.join(root, os.path.dirname(POLICY_CONFIG_FILE))
-    if os.path.isdir(policies) and not os.path.islink(policies):
+    if os.path.islink(policies):
+        files.refuse(
+            POLICY_CONFIG_FILE,
+            "its folder is a symbolic link; the pack's configuration must live in the repository",
+        )
+    elif os.path.isdir(policies):
         with os.scandir(policies) as entries:
             for entry in entries:
                 if entry.name == os.path.basename(POLICY_CONFIG_FILE):

@@ -68,3 +68,13 @@ class _Listing(list[os.DirEntry[str]]):
 
     def __exit__(self, *_: object) -> None:
         return None
+
+
+def test_a_linked_policies_folder_is_refused_not_followed(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "policy-config.json").write_text("{}")
+    (tmp_path / "policies").symlink_to(elsewhere)
+    files = read_repository_files(tmp_path)
+    assert "policies/policy-config.json" not in files
+    assert [problem.path for problem in files.problems] == ["policies/policy-config.json"]

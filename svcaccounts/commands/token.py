@@ -28,7 +28,8 @@ def register(subparsers: Subparsers) -> None:
         help="obtain an access token with a credential bundle and print it",
         description=(
             "Obtain a client-credentials access token with a credential bundle (a file, or ACCOUNT's "
-            "bundle in the stack's Key Vault) and print only the token on stdout, or with --decode "
+            "bundle in the stack's secret store: Key Vault or AWS Secrets Manager) and print only "
+            "the token on stdout, or with --decode "
             "its claims (unverified) as JSON."
         ),
     )

@@ -2,10 +2,11 @@
 check that it grants exactly the definition's effective scopes in that stack's environment.
 
 Run it after every deploy and every rotation (the deploy and rotate workflows do). Bundles are read
-from the stack's secret store (Key Vault), or with --bundles from DIR, one file per account named
-after its Key Vault secret (`<secret name>.json`, e.g. `mcp-reporting-service-prod.json`), as
-`az keyvault secret download --vault-name V --name S --file DIR/S.json` writes them (air-gapped
-checks).
+from the stack's secret store (Key Vault or AWS Secrets Manager), or with --bundles from DIR, one
+file per account named `<account>-<environment>.json` (the Key Vault secret's name, e.g.
+`mcp-reporting-service-prod.json`, as `az keyvault secret download --vault-name V --name S --file
+DIR/S.json` writes it; for an AWS stack save each secret's value under the same name) for
+air-gapped checks.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def register(subparsers: Subparsers) -> None:
         "--bundles",
         metavar="DIR",
         type=Path,
-        help="read bundle files named <Key Vault secret name>.json from DIR instead of the stack's store",
+        help="read bundle files named <account>-<environment>.json from DIR instead of the stack's store",
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: .)")

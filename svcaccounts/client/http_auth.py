@@ -22,15 +22,25 @@ lifetime, not one per call.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
 
 from svcaccounts.client.token import AccessToken
 
-if TYPE_CHECKING:
-    from svcaccounts.client.async_client import AsyncTokenClient
-    from svcaccounts.client.sync_client import TokenClient
+
+# What the adapters need of a token client (TokenClient, AsyncTokenClient): typed by what they
+# call, so that the clients import the adapters and not the other way round.
+class TokenClient(Protocol):
+    def token(self, scopes: Iterable[str] | None = None) -> AccessToken: ...
+
+    def invalidate(self, token: AccessToken) -> bool: ...
+
+
+class AsyncTokenClient(Protocol):
+    async def token(self, scopes: Iterable[str] | None = None) -> AccessToken: ...
+
+    def invalidate(self, token: AccessToken) -> bool: ...
 
 UNAUTHORIZED = 401
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from http.cookiejar import CookieJar
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import requests
 from requests.cookies import extract_cookies_to_jar
 
-from svcaccounts.client.http_auth import RefusalMemory, bearer, requested_scopes
+from svcaccounts.client.http_auth import RefusalMemory, TokenClient, bearer, requested_scopes
 from svcaccounts.client.token import AccessToken
-
-if TYPE_CHECKING:
-    from svcaccounts.client.sync_client import TokenClient
 
 
 def replayable(body: object) -> bool:

@@ -56,6 +56,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+
+def requested_scopes(scopes: Iterable[str] | None) -> tuple[str, ...] | None:
+    """The scopes a caller asks for, each once and in order; None for the bundle's own."""
+    if scopes is None:
+        return None
+    if isinstance(scopes, str):
+        # A bare string would be taken letter by letter.
+        raise TypeError("scopes must be a collection of scope names, not a string")
+    requested = tuple(dict.fromkeys(scopes))
+    if not requested:
+        raise ValueError("scopes must name at least one scope (or be None for the bundle's)")
+    return requested
+
 class TokenClientCore:
     def __init__(
         self,
@@ -165,15 +178,8 @@ class TokenClientCore:
         return False
 
     def _requested(self, bundle: CredentialBundle, scopes: Iterable[str] | None) -> tuple[str, ...]:
-        if scopes is None:
-            return bundle.scopes
-        if isinstance(scopes, str):
-            # A bare string would be taken letter by letter.
-            raise TypeError("scopes must be a collection of scope names, not a string")
-        requested = tuple(dict.fromkeys(scopes))
-        if not requested:
-            raise ValueError("scopes must name at least one scope (or be None for the bundle's)")
-        return requested
+        requested = requested_scopes(scopes)
+        return bundle.scopes if requested is None else requested
 
     def _fresh(self, key: frozenset[str]) -> AccessToken | None:
         entry = self._cache.get(key)

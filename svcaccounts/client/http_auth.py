@@ -26,6 +26,7 @@ from typing import Protocol
 
 import httpx
 
+from svcaccounts.client.core import requested_scopes
 from svcaccounts.client.token import AccessToken
 
 
@@ -47,18 +48,6 @@ UNAUTHORIZED = 401
 
 def bearer(token: AccessToken) -> str:
     return f"Bearer {token.value}"
-
-
-def requested_scopes(scopes: Iterable[str] | None) -> tuple[str, ...] | None:
-    """The adapter's scopes, checked as `token()` checks them, but when the adapter is made."""
-    if scopes is None:
-        return None
-    if isinstance(scopes, str):
-        raise TypeError("scopes must be a collection of scope names, not a string")
-    requested = tuple(dict.fromkeys(scopes))
-    if not requested:
-        raise ValueError("scopes must name at least one scope (or be None for the bundle's)")
-    return requested
 
 
 class RefusalMemory:

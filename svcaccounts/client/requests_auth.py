@@ -15,7 +15,8 @@ from typing import Any, cast
 import requests
 from requests.cookies import extract_cookies_to_jar
 
-from svcaccounts.client.http_auth import RefusalMemory, TokenClient, bearer, requested_scopes
+from svcaccounts.client.core import requested_scopes
+from svcaccounts.client.http_auth import RefusalMemory, TokenClient, bearer
 from svcaccounts.client.token import AccessToken
 
 

@@ -11,9 +11,12 @@ STACK ?= dev
 STAMP := $(VENV)/.installed
 PLAN_STAMP := $(VENV)/.installed-plan
 
-.PHONY: setup plan validate test lint bench lock clean
+.PHONY: setup setup-plan plan validate test lint bench lock clean
 
 setup: $(STAMP)
+
+# What validate, plan and diff need: the pull request's checks install only this.
+setup-plan: $(PLAN_STAMP)
 
 # $(1): the lock to install. Not --quiet: the full lock takes a minute, and pip's lines show how far it is.
 define install_lock

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,8 +83,14 @@ def test_the_plan_lock_holds_the_project_s_dependencies_and_nothing_else() -> No
     assert sorted(name for name in plan if name.startswith("pulumi")) == []
 
 
-def test_validate_and_plan_run_with_only_the_plan_lock_installed(tmp_path: Path) -> None:
-    valid = DEFINITIONS / "valid"
+def test_validate_plan_and_diff_run_with_only_the_plan_lock_installed(tmp_path: Path) -> None:
+    # The pull request's validate and access-review jobs install only the plan lock.
+    valid = tmp_path / "valid"
+    shutil.copytree(DEFINITIONS / "valid", valid)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(valid)]
+    subprocess.run([*git, "init", "--quiet"], check=True)
+    subprocess.run([*git, "add", "--all"], check=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", "base"], check=True)
     invalid = tmp_path / "invalid"
     shutil.copytree(DEFINITIONS / "repo", invalid)
     (invalid / "service_accounts" / "team").mkdir(parents=True)
@@ -96,11 +103,14 @@ def test_validate_and_plan_run_with_only_the_plan_lock_installed(tmp_path: Path)
             ["validate", "--root", str(valid)],
             ["plan", "--stack", "dev", "--root", str(valid), "--at", "2025-01-01"],
             ["validate", "--root", str(invalid)],
+            ["diff", "--root", str(valid), "--base", "HEAD", "--format", "text"],
         ],
         cwd=tmp_path,
     )
 
-    valid_validate, plan, invalid_validate = run.ran
+    valid_validate, plan, invalid_validate, diff = run.ran
+    assert (diff.code, diff.stderr) == (0, "")
+    assert diff.stdout.endswith("no access changes\n")
     assert (valid_validate.code, valid_validate.stdout, valid_validate.stderr) == (
         0,
         "ok: 2 files checked\n",

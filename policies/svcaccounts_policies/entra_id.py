@@ -1,10 +1,10 @@
 """Rules for the Microsoft Entra ID resources of an Entra ID stack (pulumi-azuread): the
 credentials registered on the service accounts' applications, and the applications themselves.
 
-Resource rules on inputs, like the others. The API application is the one that declares app
-roles (the catalog's scopes); a service account's application declares none. What relates an
-application to its service principal (the API's `appRoleAssignmentRequired`) needs the stack
-view and is not checked here yet.
+The API application is the one that declares app roles (the catalog's scopes); a service
+account's application declares none. Resource rules on inputs, like the others; that the API's
+service principal requires an app role assignment is a relation between two resources, a stack
+rule (stack.py).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .resource_types import is_type
 ENTRA_APPLICATION: Final = "azuread:index/application:Application"
 ENTRA_PASSWORD: Final = "azuread:index/applicationPassword:ApplicationPassword"
 ENTRA_CERTIFICATE: Final = "azuread:index/applicationCertificate:ApplicationCertificate"
+ENTRA_SERVICE_PRINCIPAL: Final = "azuread:index/servicePrincipal:ServicePrincipal"
 
 # The longest a credential may stay registered, in days from now: Entra's limit as the program
 # applies it (svcaccounts.core.identity_providers.ENTRA_MAX_CREDENTIAL_DAYS; a test keeps the two
@@ -88,14 +89,14 @@ def credential_end_date_within_maximum(
         )
 
 
-def _is_service_account_application(props: Any) -> bool:
+def is_service_account_application(props: Any) -> bool:
     """A service account's application declares no app roles; the API's does."""
     roles = lookup(props, "appRoles")
     return roles is MISSING or (isinstance(roles, list) and not roles)
 
 
 def no_delegated_scopes(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if not is_type(args.resource_type, ENTRA_APPLICATION) or not _is_service_account_application(args.props):
+    if not is_type(args.resource_type, ENTRA_APPLICATION) or not is_service_account_application(args.props):
         return
     scopes = lookup(args.props, "api", "oauth2PermissionScopes")
     if scopes is UNKNOWN or scopes is MISSING or (isinstance(scopes, list) and not scopes):
@@ -116,7 +117,7 @@ _REDIRECT_PATHS: Final = (
 
 
 def no_owners_or_redirect_uris(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if not is_type(args.resource_type, ENTRA_APPLICATION) or not _is_service_account_application(args.props):
+    if not is_type(args.resource_type, ENTRA_APPLICATION) or not is_service_account_application(args.props):
         return
     owners = lookup(args.props, "owners")
     if isinstance(owners, list) and owners:

@@ -6,15 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pulumi_policy import StackValidationPolicy
 from svcaccounts_policies.entra_id import (
     ENTRA_APPLICATION,
     ENTRA_CERTIFICATE,
     ENTRA_PASSWORD,
+    ENTRA_SERVICE_PRINCIPAL,
     MAX_CREDENTIAL_DAYS,
 )
+from svcaccounts_policies.pack import POLICIES
 
 from svcaccounts.core.identity_providers import ENTRA_MAX_CREDENTIAL_DAYS
-from tests.support.policy_baselines import NOW, UNKNOWN_STRING, baseline, violations
+from tests.support.policy_baselines import NOW, UNKNOWN_STRING, baseline, in_environment, violations
+from tests.support.policy_evaluator import Registered, evaluate, urn_for
 
 FIX = "Set end_date to the generation's end of grace, at most 365 days ahead."
 NO_END_DATE = (
@@ -133,3 +137,74 @@ def test_the_api_application_with_its_app_roles_is_not_a_service_account() -> No
     props["appRoles"] = [{"value": "reports:read", "allowedMemberTypes": ["Application"]}]
     props["owners"] = ["00000000-0000-0000-0000-00000000beef"]
     assert violations(ENTRA_APPLICATION, props) == []
+
+
+# ---- the API's service principal (stack rule) ----------------------------------------------
+
+API_RULE = "entra-api-app-role-assignment-required"
+API_MESSAGE = (
+    "service principal entra-api-sp of the API application entra-api does not require an app role "
+    "assignment, so Entra issues tokens for the API to any client of the tenant, with no roles. Set "
+    "app_role_assignment_required=True."
+)
+STACK_POLICIES = tuple(policy for policy in POLICIES if isinstance(policy, StackValidationPolicy))
+
+
+def api_stack(*, required: object = True, related_by_dependency: bool = True) -> list[Registered]:
+    """The API application and its service principal, and one account's application and service
+    principal (which requires no assignment, rightly), as a preview shows them: client ids known
+    only through the engine's property dependencies, unless `related_by_dependency` is False."""
+    api = urn_for(ENTRA_APPLICATION, "entra-api")
+    app = urn_for(ENTRA_APPLICATION, "report-writer-app")
+    api_props: dict[str, Any] = {
+        "displayName": "svcaccounts API (prod)",
+        "identifierUris": ["api://11111111-2222-3333-4444-555555555555/svcaccounts-prod"],
+        "appRoles": [{"value": "reports:read", "allowedMemberTypes": ["Application"]}],
+        "clientId": "c4fd3f2c-b685-5bcd-ae0a-7df02cc2fe08",
+    }
+    principal: dict[str, Any] = {"clientId": UNKNOWN_STRING}
+    if required is not None:  # None: not set at all
+        principal["appRoleAssignmentRequired"] = required
+    if not related_by_dependency:
+        principal["clientId"] = api_props["clientId"]
+    return [
+        Registered(api, ENTRA_APPLICATION, "entra-api", api_props),
+        Registered(
+            urn_for(ENTRA_SERVICE_PRINCIPAL, "entra-api-sp"),
+            ENTRA_SERVICE_PRINCIPAL,
+            "entra-api-sp",
+            principal,
+            property_dependencies={"clientId": (api,)} if related_by_dependency else {},
+        ),
+        Registered(app, ENTRA_APPLICATION, "report-writer-app", baseline(ENTRA_APPLICATION)),
+        Registered(
+            urn_for(ENTRA_SERVICE_PRINCIPAL, "report-writer-sp"),
+            ENTRA_SERVICE_PRINCIPAL,
+            "report-writer-sp",
+            {"clientId": UNKNOWN_STRING, "accountEnabled": True},
+            property_dependencies={"clientId": (app,)},
+        ),
+    ]
+
+
+def stack_findings(resources: list[Registered]) -> list[tuple[str, str]]:
+    report = evaluate(STACK_POLICIES, resources, config=in_environment("prod"))
+    assert report.not_run == ()
+    return [(finding.policy, finding.message) for finding in report.violations if finding.policy == API_RULE]
+
+
+def test_the_api_service_principal_requiring_assignments_has_no_violation() -> None:
+    assert stack_findings(api_stack()) == []
+
+
+@pytest.mark.parametrize("required", [False, None])
+def test_an_api_service_principal_not_requiring_assignments_is_reported(required: object) -> None:
+    assert stack_findings(api_stack(required=required)) == [(API_RULE, API_MESSAGE)]
+
+
+def test_an_api_service_principal_related_by_a_literal_client_id_is_checked() -> None:
+    assert stack_findings(api_stack(required=False, related_by_dependency=False)) == [(API_RULE, API_MESSAGE)]
+
+
+def test_an_unknown_setting_is_not_reported() -> None:
+    assert stack_findings(api_stack(required=UNKNOWN_STRING)) == []

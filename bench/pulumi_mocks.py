@@ -13,14 +13,18 @@ provider would, with recognisable fake values a test can look for in outputs and
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, Final
 
 import pulumi
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
@@ -90,6 +94,44 @@ def mock_secret(name: str) -> str:
     return MOCK_SECRET_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:24]
 
 
+# Entra ID object and client ids are GUIDs; the mocks derive them from the logical name.
+_MOCK_ENTRA_NAMESPACE: Final = uuid.UUID("0f5c3a2e-7d1b-4c6a-8e9f-1a2b3c4d5e6f")
+# Where the mocked self-signed certificates' validity starts: fixed, so a certificate (and its
+# thumbprint) is the same on every run, like one kept in Pulumi state.
+MOCK_CERTIFICATE_ISSUED: Final = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def mock_entra_client_id(application_name: str) -> str:
+    """The client (application) id of a mocked Entra application."""
+    return str(uuid.uuid5(_MOCK_ENTRA_NAMESPACE, f"client:{application_name}"))
+
+
+def mock_entra_object_id(name: str) -> str:
+    """The object id of a mocked Entra application or service principal."""
+    return str(uuid.uuid5(_MOCK_ENTRA_NAMESPACE, f"object:{name}"))
+
+
+@cache
+def mock_certificate(private_key_pem: str, common_name: str, validity_hours: int) -> str:
+    """A real self-signed certificate (PEM) of the key, like pulumi-tls's certPem: the program
+    computes its thumbprint. Deterministic: RSA PKCS#1 v1.5 signatures are."""
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    serial = int(hashlib.sha256(common_name.encode()).hexdigest()[:16], 16)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(MOCK_CERTIFICATE_ISSUED)
+        .not_valid_after(MOCK_CERTIFICATE_ISSUED + timedelta(hours=validity_hours))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
 class ProviderMocks(pulumi.runtime.Mocks):
     """Outputs shaped like the providers': the inputs echoed, plus the computed values the program
     reads. Counts the registrations it answers."""
@@ -116,6 +158,31 @@ class ProviderMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:secretsmanager/secret:Secret":
             # A secret's id is its ARN.
             state["arn"] = resource_id = mock_aws_secret_arn(args.inputs["name"])
+        elif args.typ == "azuread:index/application:Application":
+            # The resource id is `/applications/<object id>`: what credentials' application_id take.
+            state["objectId"] = object_id = mock_entra_object_id(args.name)
+            state["clientId"] = mock_entra_client_id(args.name)
+            resource_id = f"/applications/{object_id}"
+        elif args.typ == "azuread:index/servicePrincipal:ServicePrincipal":
+            state["objectId"] = object_id = mock_entra_object_id(args.name)
+            resource_id = f"/servicePrincipals/{object_id}"
+        elif args.typ == "azuread:index/appRoleAssignment:AppRoleAssignment":
+            state["principalType"] = "ServicePrincipal"
+        elif args.typ == "azuread:index/applicationPassword:ApplicationPassword":
+            # Entra generates the password; the provider returns it once, as `value`.
+            state["value"] = mock_secret(args.name)
+            state["keyId"] = str(uuid.uuid5(_MOCK_ENTRA_NAMESPACE, f"key:{args.name}"))
+        elif args.typ == "azuread:index/applicationCertificate:ApplicationCertificate":
+            state["keyId"] = str(uuid.uuid5(_MOCK_ENTRA_NAMESPACE, f"key:{args.name}"))
+        elif args.typ == "tls:index/selfSignedCert:SelfSignedCert":
+            inputs, _ = unwrap(args.inputs)  # the private key arrives as a secret
+            subject = inputs.get("subject") or {}
+            hours = int(inputs["validityPeriodHours"])
+            common_name = subject.get("commonName", args.name)
+            state["certPem"] = mock_certificate(inputs["privateKeyPem"], common_name, hours)
+            state["validityStartTime"] = MOCK_CERTIFICATE_ISSUED.strftime("%Y-%m-%dT%H:%M:%SZ")
+            expires = MOCK_CERTIFICATE_ISSUED + timedelta(hours=hours)
+            state["validityEndTime"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
         elif args.typ == "aws:secretsmanager/secretVersion:SecretVersion":
             state["arn"] = args.inputs["secretId"]
             state["versionId"] = resource_id = f"{args.name}-version-id"

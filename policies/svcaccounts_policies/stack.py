@@ -1,5 +1,10 @@
 """Stack-wide rules: relations between apps, access policies and rules that no single resource shows.
 
+Entra ID: the API application (the one with app roles) and its service principal are related
+the same way as an access policy and its app below: by the engine's property dependency
+(`clientId` came from the application's output), or by a literal client id equal to the
+application's known `clientId`.
+
 Relating a policy to its app: a policy names apps by id in `clientWhitelists`, but CrossGuard
 shows no resource ids, and during preview a new app's id is unknown anyway. The engine does
 record where each input came from: `property_dependencies["clientWhitelists"]` lists the
@@ -29,6 +34,7 @@ from pulumi_policy import (
 )
 
 from . import config
+from .entra_id import ENTRA_APPLICATION, ENTRA_SERVICE_PRINCIPAL, is_service_account_application
 from .okta_apps import OAUTH_APP, SERVICE
 from .okta_auth import SERVER_POLICY, SERVER_POLICY_RULE, WILDCARD_SCOPE
 from .props import UNKNOWN, lookup
@@ -179,6 +185,40 @@ def privileged_scopes_allowlisted(args: StackValidationArgs, report_violation: R
             )
 
 
+def _service_principals_of(
+    application: PolicyResource, resources: list[PolicyResource]
+) -> list[PolicyResource]:
+    client_id = lookup(application.props, "clientId")
+    return [
+        resource
+        for resource in resources
+        if is_type(resource.resource_type, ENTRA_SERVICE_PRINCIPAL)
+        and (
+            any(dep.urn == application.urn for dep in resource.property_dependencies.get("clientId", []))
+            or (isinstance(client_id, str) and lookup(resource.props, "clientId") == client_id)
+        )
+    ]
+
+
+def api_requires_app_role_assignment(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    for application in resources:
+        if not is_type(application.resource_type, ENTRA_APPLICATION):
+            continue
+        if is_service_account_application(application.props):
+            continue
+        for principal in _service_principals_of(application, resources):
+            required = lookup(principal.props, "appRoleAssignmentRequired")
+            if required is UNKNOWN or required is True:
+                continue
+            report_violation(
+                f"service principal {principal.name} of the API application {application.name} does "
+                "not require an app role assignment, so Entra issues tokens for the API to any "
+                "client of the tenant, with no roles. Set app_role_assignment_required=True.",
+                principal.urn,
+            )
+
+
 POLICIES: Final = (
     StackValidationPolicy(
         name="okta-service-app-one-access-policy",
@@ -220,5 +260,12 @@ POLICIES: Final = (
             },
             environment=True,
         ),
+    ),
+    StackValidationPolicy(
+        name="entra-api-app-role-assignment-required",
+        description="The Entra ID API's service principal requires an app role assignment.",
+        validate=api_requires_app_role_assignment,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
     ),
 )

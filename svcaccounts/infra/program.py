@@ -17,7 +17,7 @@ from svcaccounts.core import clock, naming
 from svcaccounts.core.contracts.accounts_output import account_entry
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
 from svcaccounts.core.rotation import RotationError
-from svcaccounts.core.settings import NewAuthServer, OktaSettings, StackSettings
+from svcaccounts.core.settings import EntraIdSettings, NewAuthServer, OktaSettings, StackSettings
 from svcaccounts.definitions.stack_settings import (
     NAMESPACE,
     OKTA_BASE_URL_KEY,
@@ -25,6 +25,7 @@ from svcaccounts.definitions.stack_settings import (
     parse_settings,
 )
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
+from svcaccounts.infra.entra_id import EntraServiceAccount, EntraServiceAccountArgs, entra_api
 from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
 from svcaccounts.workspace import StackError, open_stack_at
 
@@ -47,7 +48,8 @@ class ProgramError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ProgramResult:
-    accounts: dict[str, ServiceAccount]
+    # The ServiceAccount component of each account (Okta's or Entra ID's).
+    accounts: dict[str, ServiceAccount | EntraServiceAccount]
     # What the stack exports as `accounts` (nothing secret).
     outputs: pulumi.Output[dict[str, Any]]
 
@@ -71,7 +73,7 @@ def okta_provider(settings: OktaSettings, api_token: pulumi.Input[str] | None = 
 
 
 def _account_output(
-    account: AccountPlan, component: ServiceAccount, token_url: pulumi.Input[str]
+    account: AccountPlan, component: ServiceAccount | EntraServiceAccount, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
     return account_entry(
         client_id=component.client_id,
@@ -118,10 +120,7 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
     """Register every resource of `plan`. Returns the components and the `accounts` output."""
     settings = plan.settings
     if settings.entra_id is not None:
-        raise ProgramError(
-            f"stack {plan.stack} deploys to Microsoft Entra ID, whose Pulumi translation is not part "
-            "of this version yet"
-        )
+        return _build_entra(plan, settings.entra_id, _bundle_store(settings))
     okta_settings, auth_server = settings.require_okta()
     provider = okta_provider(okta_settings, okta_api_token)
     in_okta = pulumi.ResourceOptions(provider=provider)
@@ -157,14 +156,8 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
         for scope in (plan.scopes if settings.owns_scopes else ())
     }
 
-    store: BundleStore
-    if (aws_settings := settings.aws_secrets_manager) is not None:
-        store = AwsSecretsManagerStore(aws_settings, aws_provider(aws_settings))
-    else:
-        assert settings.key_vault is not None  # a stack has exactly one store
-        store = KeyVaultStore(settings.key_vault)
-
-    accounts: dict[str, ServiceAccount] = {}
+    store = _bundle_store(settings)
+    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {}
     for account in plan.accounts:
         accounts[account.name] = ServiceAccount(
             naming.account_name(account.name),
@@ -177,6 +170,21 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
                 scopes=[scopes[name] for name in account.scopes if name in scopes],
             ),
         )
+    return _result(plan, accounts, token_url)
+
+
+def _bundle_store(settings: StackSettings) -> BundleStore:
+    if (aws_settings := settings.aws_secrets_manager) is not None:
+        return AwsSecretsManagerStore(aws_settings, aws_provider(aws_settings))
+    assert settings.key_vault is not None  # a stack has exactly one store
+    return KeyVaultStore(settings.key_vault)
+
+
+def _result(
+    plan: EnvironmentPlan,
+    accounts: dict[str, ServiceAccount | EntraServiceAccount],
+    token_url: pulumi.Input[str],
+) -> ProgramResult:
     outputs = _gather_fields(
         {
             account.name: _account_output(account, accounts[account.name], token_url)
@@ -184,6 +192,26 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
         }
     )
     return ProgramResult(accounts=accounts, outputs=outputs)
+
+
+def _build_entra(plan: EnvironmentPlan, entra: EntraIdSettings, store: BundleStore) -> ProgramResult:
+    """An Entra ID stack: the API application and its service principal, then one component
+    per account (svcaccounts/infra/entra_id/)."""
+    api = entra_api(plan, entra)
+    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {
+        account.name: EntraServiceAccount(
+            naming.account_name(account.name),
+            EntraServiceAccountArgs(
+                account=account,
+                api=api,
+                token_url=entra.token_url,
+                request_scope=entra.request_scope,
+                store=store,
+            ),
+        )
+        for account in plan.accounts
+    }
+    return _result(plan, accounts, entra.token_url)
 
 
 def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:

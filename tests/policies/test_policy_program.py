@@ -11,9 +11,12 @@ from pulumi_policy import EnforcementLevel
 from svcaccounts_policies.pack import POLICIES
 
 from svcaccounts.core import clock
+from svcaccounts.core.plan import plan_environment
 from svcaccounts.definitions import load_repository
+from svcaccounts.definitions.stack_settings import settings_of
 from tests.support.policy_evaluator import Registered, evaluate
 from tests.support.pulumi_harness import register
+from tests.support.repository import FIXTURES
 from tests.support.samples import SAMPLE_ORGANISATION, sample_plan
 
 NOW = "2026-03-15T09:00:00Z"
@@ -145,3 +148,48 @@ def test_policy_relates_to_its_app_through_recorded_property_dependencies(stack_
         (app_urn,) = policy.property_dependencies["clientWhitelists"]
         assert by_urn[app_urn].resource_type == "okta:app/oAuth:OAuth"
         assert by_urn[app_urn].parent == policy.parent
+
+
+ENTRA_CREDENTIAL_TYPES = (
+    "azuread:index/applicationPassword:ApplicationPassword",
+    "azuread:index/applicationCertificate:ApplicationCertificate",
+)
+
+
+def entra_registered() -> list[Registered]:
+    """What the program registers for the Entra ID prod stack of tests/fixtures/mixed-providers."""
+    result = load_repository(FIXTURES / "mixed-providers")
+    assert result.catalog is not None
+    (stack,) = [s for s in result.stacks if s.name == "prod"]
+    settings = settings_of(stack).settings
+    assert settings is not None
+    plan = plan_environment(result.catalog.for_environment("prod"), settings, clock.parse_instant(NOW))
+    resources = register(plan)
+    runtime_config.set_config("svcaccounts:environment", plan.environment)
+    return resources
+
+
+def test_the_entra_stack_passes_the_whole_pack(stack_config: None) -> None:
+    resources = entra_registered()
+    types = {resource.resource_type for resource in resources}
+    assert {"azuread:index/application:Application", *ENTRA_CREDENTIAL_TYPES} <= types
+    config = {"privileged-scopes-allowlisted": {"privilegedScopes": ["admin:all"]}}
+    report = evaluate(POLICIES, resources, config=config)
+    assert report.violations == ()
+    assert report.not_run == ()
+
+
+def test_the_entra_rules_see_the_program_s_credentials(
+    stack_config: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Guards the test above: judged from a year before, every credential's end date is too far.
+    resources = entra_registered()
+    monkeypatch.setenv("SVCACCOUNTS_NOW", "2025-03-15T09:00:00Z")
+    config = {"privileged-scopes-allowlisted": {"privilegedScopes": ["admin:all"]}}
+    report = evaluate(POLICIES, resources, config=config)
+    credentials = sorted(r.name for r in resources if r.resource_type in ENTRA_CREDENTIAL_TYPES)
+    assert len(credentials) == 4  # a certificate, a password, and report-writer in grace: two
+    entra_findings = sorted(
+        (f.policy, f.urn.rsplit("::", 1)[1]) for f in report.violations if f.policy.startswith("entra-")
+    )
+    assert entra_findings == [("entra-credential-end-date-within-maximum", name) for name in credentials]

@@ -48,8 +48,13 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     stack,
 )
 PACK_DIR = Path(resource_types.__file__).parent
-TOKEN = re.compile(r"(okta|azure-native|aws):[A-Za-z0-9/]+:[A-Za-z0-9]+")
-SDK_PACKAGES = {"okta": "pulumi_okta", "azure-native": "pulumi_azure_native", "aws": "pulumi_aws"}
+TOKEN = re.compile(r"(okta|azure-native|aws|azuread):[A-Za-z0-9/]+:[A-Za-z0-9]+")
+SDK_PACKAGES = {
+    "okta": "pulumi_okta",
+    "azure-native": "pulumi_azure_native",
+    "aws": "pulumi_aws",
+    "azuread": "pulumi_azuread",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
-from svcaccounts_policies import aws_secrets, key_vault, okta_apps, okta_auth
+from svcaccounts_policies import aws_secrets, entra_id, key_vault, okta_apps, okta_auth
 from svcaccounts_policies.pack import POLICIES
 
 from tests.support.policy_evaluator import Registered, Report, evaluate, urn_for
@@ -103,6 +103,27 @@ AWS_SECRET_VERSION: dict[str, Any] = {
     "secretString": secret('{"client_id": "0oa1projectservice", "private_key_pem": "..."}'),
 }
 
+# As the program registers them (tests/infra/test_entra_id.py), at NOW.
+ENTRA_APPLICATION: dict[str, Any] = {
+    "displayName": "report-writer (prod)",
+    "signInAudience": "AzureADMyOrg",
+    "notes": "Managed by svcaccounts. Owner: reporting <reporting@example.com>",
+}
+
+ENTRA_PASSWORD: dict[str, Any] = {
+    "applicationId": "/applications/00000000-0000-0000-0000-0000000000a1",
+    "displayName": "svcaccounts g10",
+    "endDate": "2026-03-18T00:00:00Z",
+}
+
+ENTRA_CERTIFICATE: dict[str, Any] = {
+    "applicationId": "/applications/00000000-0000-0000-0000-0000000000a2",
+    "type": "AsymmetricX509Cert",
+    "encoding": "pem",
+    "value": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    "endDate": "2026-02-13T00:00:00Z",
+}
+
 BASELINES: dict[str, dict[str, Any]] = {
     okta_apps.OAUTH_APP: OAUTH_APP,
     okta_auth.SERVER_POLICY: SERVER_POLICY,
@@ -110,6 +131,9 @@ BASELINES: dict[str, dict[str, Any]] = {
     key_vault.KEY_VAULT_SECRET: KEY_VAULT_SECRET,
     aws_secrets.AWS_SECRET: AWS_SECRET,
     aws_secrets.AWS_SECRET_VERSION: AWS_SECRET_VERSION,
+    entra_id.ENTRA_APPLICATION: ENTRA_APPLICATION,
+    entra_id.ENTRA_PASSWORD: ENTRA_PASSWORD,
+    entra_id.ENTRA_CERTIFICATE: ENTRA_CERTIFICATE,
 }
 
 

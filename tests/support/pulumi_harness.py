@@ -27,9 +27,13 @@ from bench.pulumi_mocks import (
     RecordingMonitor,
     Registered,
     mock_aws_secret_arn,
+    mock_certificate,
     mock_client_id,
+    mock_entra_client_id,
+    mock_entra_object_id,
     mock_rsa_key,
     mock_secret,
+    pkcs1,
 )
 from svcaccounts.core.plan import EnvironmentPlan
 from svcaccounts.infra.program import build
@@ -42,9 +46,13 @@ __all__ = [
     "PulumiHarness",
     "Registered",
     "mock_aws_secret_arn",
+    "mock_certificate",
     "mock_client_id",
+    "mock_entra_client_id",
+    "mock_entra_object_id",
     "mock_rsa_key",
     "mock_secret",
+    "pkcs1",
     "register",
 ]
 

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import pulumi_okta as okta
 
-from svcaccounts.core import clock, naming
+from svcaccounts.core import clock
 from svcaccounts.core.contracts.accounts_output import account_entry
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
 from svcaccounts.core.rotation import RotationError
-from svcaccounts.core.settings import EntraIdSettings, NewAuthServer, OktaSettings, StackSettings
+from svcaccounts.core.settings import StackSettings
 from svcaccounts.definitions.stack_settings import (
     NAMESPACE,
     OKTA_BASE_URL_KEY,
@@ -25,21 +24,10 @@ from svcaccounts.definitions.stack_settings import (
     parse_settings,
 )
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
-from svcaccounts.infra.entra_id import EntraServiceAccount, EntraServiceAccountArgs, entra_api
-from svcaccounts.infra.service_account import ServiceAccount, ServiceAccountArgs
+from svcaccounts.infra.entra_id import EntraServiceAccount, EntraStack
+from svcaccounts.infra.okta import OktaStack
+from svcaccounts.infra.okta.service_account import ServiceAccount
 from svcaccounts.workspace import StackError, open_stack_at
-
-# Okta's management API limits are per minute (/api/v1/apps: 20-100 creations a minute by plan).
-# Back off and retry instead of failing a first `up` of hundreds of accounts on 429s.
-OKTA_BACKOFF = True
-OKTA_MAX_RETRIES = 10
-OKTA_MIN_WAIT_SECONDS = 30
-OKTA_MAX_WAIT_SECONDS = 120
-# The provider's request_timeout is a deadline for one call *including* its retries and backoff
-# waits (the SDK wraps the retry loop in it): 60 s left about two attempts under sustained 429s.
-# 0 means no deadline; each call is bounded by OKTA_MAX_RETRIES waits of at most
-# OKTA_MAX_WAIT_SECONDS instead (20 minutes at worst), which a rate-limited first `up` needs.
-OKTA_REQUEST_TIMEOUT_SECONDS = 0
 
 
 class ProgramError(Exception):
@@ -52,24 +40,6 @@ class ProgramResult:
     accounts: dict[str, ServiceAccount | EntraServiceAccount]
     # What the stack exports as `accounts` (nothing secret).
     outputs: pulumi.Output[dict[str, Any]]
-
-
-def okta_provider(settings: OktaSettings, api_token: pulumi.Input[str] | None = None) -> okta.Provider:
-    """The explicit Okta provider. Credentials stay out of the program's config: without
-    `api_token` the provider reads OKTA_API_TOKEN (or OKTA_API_CLIENT_ID + OKTA_API_PRIVATE_KEY...)
-    from its environment."""
-    return okta.Provider(
-        naming.OKTA_PROVIDER_NAME,
-        org_name=settings.org_name,
-        base_url=settings.base_url,
-        api_token=api_token,
-        max_api_capacity=settings.max_api_capacity,
-        backoff=OKTA_BACKOFF,
-        max_retries=OKTA_MAX_RETRIES,
-        min_wait_seconds=OKTA_MIN_WAIT_SECONDS,
-        max_wait_seconds=OKTA_MAX_WAIT_SECONDS,
-        request_timeout=OKTA_REQUEST_TIMEOUT_SECONDS,
-    )
 
 
 def _account_output(
@@ -109,68 +79,20 @@ def _gather_fields(rows: dict[str, dict[str, Any]]) -> pulumi.Output[dict[str, d
     return pulumi.Output.all(*(value for _, _, value in leaves)).apply(fill)
 
 
-def _token_url(settings: StackSettings, auth_server_id: str) -> str:
-    url = settings.token_url(auth_server_id)
-    if url is None:  # unreachable: an id is given
-        raise ProgramError("no token URL without an authorization server id")
-    return url
-
-
 def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = None) -> ProgramResult:
-    """Register every resource of `plan`. Returns the components and the `accounts` output."""
+    """Register every resource of `plan`: what the stack's identity provider shares, then one
+    component per account. Returns the components and the `accounts` output."""
     settings = plan.settings
-    if settings.entra_id is not None:
-        return _build_entra(plan, settings.entra_id, _bundle_store(settings))
-    okta_settings, auth_server = settings.require_okta()
-    provider = okta_provider(okta_settings, okta_api_token)
-    in_okta = pulumi.ResourceOptions(provider=provider)
-
-    auth_server_id: pulumi.Input[str]
-    if isinstance(auth_server, NewAuthServer):
-        server = okta.auth.Server(
-            naming.AUTH_SERVER_NAME,
-            name=auth_server.name,
-            audiences=[auth_server.audience],
-            description=f"Service-account tokens for {plan.environment} (managed by svcaccounts)",
-            status="ACTIVE",
-            opts=in_okta,
-        )
-        auth_server_id = server.id
-    else:
-        auth_server_id = auth_server.id
-    token_url = pulumi.Output.from_input(auth_server_id).apply(lambda id_: _token_url(settings, id_))
-
-    scopes = {
-        scope.name: okta.auth.ServerScope(
-            naming.scope_name(scope.name),
-            auth_server_id=auth_server_id,
-            name=scope.name,
-            description=scope.description,
-            display_name=scope.name,
-            consent="IMPLICIT",
-            # Service scopes are not advertised in the server's public metadata.
-            metadata_publish="NO_CLIENTS",
-            default=False,
-            opts=in_okta,
-        )
-        for scope in (plan.scopes if settings.owns_scopes else ())
-    }
-
+    shared: OktaStack | EntraStack = (
+        EntraStack(plan, settings.entra_id)
+        if settings.entra_id is not None
+        else OktaStack(plan, okta_api_token)
+    )
     store = _bundle_store(settings)
-    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {}
-    for account in plan.accounts:
-        accounts[account.name] = ServiceAccount(
-            naming.account_name(account.name),
-            ServiceAccountArgs(
-                account=account,
-                auth_server_id=auth_server_id,
-                token_url=token_url,
-                store=store,
-                okta_provider=provider,
-                scopes=[scopes[name] for name in account.scopes if name in scopes],
-            ),
-        )
-    return _result(plan, accounts, token_url)
+    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {
+        account.name: shared.account(account, store) for account in plan.accounts
+    }
+    return _result(plan, accounts, shared.token_url)
 
 
 def _bundle_store(settings: StackSettings) -> BundleStore:
@@ -192,26 +114,6 @@ def _result(
         }
     )
     return ProgramResult(accounts=accounts, outputs=outputs)
-
-
-def _build_entra(plan: EnvironmentPlan, entra: EntraIdSettings, store: BundleStore) -> ProgramResult:
-    """An Entra ID stack: the API application and its service principal, then one component
-    per account (svcaccounts/infra/entra_id/)."""
-    api = entra_api(plan, entra)
-    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {
-        account.name: EntraServiceAccount(
-            naming.account_name(account.name),
-            EntraServiceAccountArgs(
-                account=account,
-                api=api,
-                token_url=entra.token_url,
-                request_scope=entra.request_scope,
-                store=store,
-            ),
-        )
-        for account in plan.accounts
-    }
-    return _result(plan, accounts, entra.token_url)
 
 
 def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:

@@ -172,13 +172,13 @@ def test_the_lean_environment_refuses_what_the_extra_does_not_bring(tmp_path: Pa
     # The check above means something only if the child really cannot import the rest.
     run = run_lean(
         declared_closure("client"),
-        imports=["svcaccounts.client", "boto3", "svcaccounts.infra.service_account"],
+        imports=["svcaccounts.client", "boto3", "svcaccounts.infra.okta.service_account"],
         cwd=tmp_path,
     )
 
     assert run.imported == {
         "svcaccounts.client": None,
         "boto3": "ModuleNotFoundError: No module named 'boto3'",
-        "svcaccounts.infra.service_account": "ModuleNotFoundError: No module named 'pulumi'",
+        "svcaccounts.infra.okta.service_account": "ModuleNotFoundError: No module named 'pulumi'",
     }
     assert {"boto3", "pulumi"} <= set(run.blocked_attempts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from svcaccounts.infra import program
+from svcaccounts.infra import okta as program
 from svcaccounts.infra.program import build
 from tests.support.pulumi_harness import PulumiHarness
 from tests.support.samples import aws_sample_plan, sample_plan

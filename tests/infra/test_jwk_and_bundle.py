@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from joserfc.jwk import RSAKey
 
 from svcaccounts.core.contracts.bundle import bundle_json
-from svcaccounts.infra.jwk import rsa_public_jwk
+from svcaccounts.infra.okta.jwk import rsa_public_jwk
 
 
 def test_the_jwk_fields_match_an_independent_implementation() -> None:

@@ -19,7 +19,7 @@ from svcaccounts.core.model import (
 )
 from svcaccounts.core.plan import EnvironmentPlan, plan_environment
 from svcaccounts.core.rotation import epoch_seconds, next_rotation
-from svcaccounts.infra.jwk import rsa_public_jwk
+from svcaccounts.infra.okta.jwk import rsa_public_jwk
 from svcaccounts.infra.program import build
 from tests.support.catalogs import DEV_SETTINGS, MONTHLY, dev_account
 from tests.support.pulumi_harness import (

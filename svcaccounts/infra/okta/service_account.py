@@ -17,7 +17,7 @@ from svcaccounts.core import naming
 from svcaccounts.core.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
 from svcaccounts.infra.bundle import bundle_value
 from svcaccounts.infra.bundle_store import BundleStore, write_bundle
-from svcaccounts.infra.jwk import rsa_public_jwk
+from svcaccounts.infra.okta.jwk import rsa_public_jwk
 
 RSA_BITS = 2048
 CLIENT_SECRET_LENGTH = 64

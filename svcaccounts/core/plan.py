@@ -349,44 +349,37 @@ def used_scopes(view: EnvironmentView) -> tuple[Scope, ...]:
     return tuple(scope for scope in view.scopes if scope.name in granted)
 
 
-def _entra_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
-    shared = [
-        PlannedResource(naming.AZUREAD_PROVIDER_TYPE, naming.AZUREAD_PROVIDER_NAME),
-        PlannedResource(naming.ENTRA_APPLICATION_TYPE, naming.ENTRA_API_NAME),
-        PlannedResource(naming.ENTRA_SERVICE_PRINCIPAL_TYPE, naming.ENTRA_API_SERVICE_PRINCIPAL_NAME),
-    ]
-    if settings.aws_secrets_manager is not None:
-        shared.append(PlannedResource(naming.AWS_PROVIDER_TYPE, naming.AWS_PROVIDER_NAME))
-    return EnvironmentPlan(
-        stack=settings.stack,
-        environment=view.environment,
-        at=now,
-        settings=settings,
-        scopes=view.scopes,
-        shared=tuple(shared),
-        accounts=tuple(
-            plan_account(account, now, settings.store, ENTRA_ID)
-            for account in sorted(view.accounts, key=lambda a: a.name)
-        ),
-        app_roles=tuple((scope.name, naming.app_role_id(scope.name)) for scope in used_scopes(view)),
+def _shared_resources(view: EnvironmentView, settings: StackSettings) -> list[PlannedResource]:
+    """What the stack's identity provider (and an AWS store) shares between accounts."""
+    # Explicit, with the configured region: the program never depends on an ambient region.
+    aws = (
+        [PlannedResource(naming.AWS_PROVIDER_TYPE, naming.AWS_PROVIDER_NAME)]
+        if settings.aws_secrets_manager is not None
+        else []
     )
-
-
-def plan_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
-    """The desired state of `view`'s environment for the stack described by `settings`."""
     if settings.identity_provider == ENTRA_ID:
-        return _entra_environment(view, settings, now)
+        return [
+            PlannedResource(naming.AZUREAD_PROVIDER_TYPE, naming.AZUREAD_PROVIDER_NAME),
+            PlannedResource(naming.ENTRA_APPLICATION_TYPE, naming.ENTRA_API_NAME),
+            PlannedResource(naming.ENTRA_SERVICE_PRINCIPAL_TYPE, naming.ENTRA_API_SERVICE_PRINCIPAL_NAME),
+            *aws,
+        ]
     shared = [PlannedResource(naming.OKTA_PROVIDER_TYPE, naming.OKTA_PROVIDER_NAME)]
     if isinstance(settings.auth_server, NewAuthServer):
         shared.append(PlannedResource(naming.AUTH_SERVER_TYPE, naming.AUTH_SERVER_NAME))
-    if settings.aws_secrets_manager is not None:
-        # Explicit, with the configured region: the program never depends on an ambient region.
-        shared.append(PlannedResource(naming.AWS_PROVIDER_TYPE, naming.AWS_PROVIDER_NAME))
+    shared.extend(aws)
     if settings.owns_scopes:
         # A stack that references a shared server's scopes (`scopes: reference`) creates none.
         shared.extend(
             PlannedResource(naming.SCOPE_TYPE, naming.scope_name(scope.name)) for scope in view.scopes
         )
+    return shared
+
+
+def plan_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
+    """The desired state of `view`'s environment for the stack described by `settings`."""
+    shared = _shared_resources(view, settings)
+    entra = settings.identity_provider == ENTRA_ID
     return EnvironmentPlan(
         stack=settings.stack,
         environment=view.environment,
@@ -395,8 +388,13 @@ def plan_environment(view: EnvironmentView, settings: StackSettings, now: dateti
         scopes=view.scopes,
         shared=tuple(shared),
         accounts=tuple(
-            plan_account(account, now, settings.store)
+            plan_account(account, now, settings.store, settings.identity_provider)
             for account in sorted(view.accounts, key=lambda a: a.name)
+        ),
+        app_roles=(
+            tuple((scope.name, naming.app_role_id(scope.name)) for scope in used_scopes(view))
+            if entra
+            else ()
         ),
     )
 

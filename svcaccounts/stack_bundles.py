@@ -19,6 +19,7 @@ from typing import Any
 from svcaccounts.client.aws_secrets import AwsSecretsManagerSource, SecretValueReader, secrets_manager_client
 from svcaccounts.client.keyvault import KeyVaultSource, SecretReader, key_vault_url
 from svcaccounts.client.sources import BundleSource
+from svcaccounts.client.store_sdks import KEY_VAULT, store_sdk
 from svcaccounts.core.naming import aws_secret_name, key_vault_secret_name
 from svcaccounts.core.settings import AwsSecretsManagerSettings, KeyVaultSettings, StackSettings
 from svcaccounts.workspace import StackError, open_stack_at
@@ -95,10 +96,9 @@ class _SharedSecretClient:
     def get_secret(self, name: str) -> Any:
         with self._lock:
             if self._client is None:
-                from azure.identity import DefaultAzureCredential
-                from azure.keyvault.secrets import SecretClient
-
-                self._client = SecretClient(vault_url=self.vault_url, credential=DefaultAzureCredential())
+                secrets = store_sdk("azure.keyvault.secrets", KEY_VAULT)
+                credential = store_sdk("azure.identity", KEY_VAULT).DefaultAzureCredential()
+                self._client = secrets.SecretClient(vault_url=self.vault_url, credential=credential)
         return self._client.get_secret(name)
 
 

@@ -12,12 +12,12 @@ the region and AWS's error code, never AWS's message text or anything the secret
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from svcaccounts.client.bundle import CredentialBundle, parse_bundle
 from svcaccounts.client.errors import BundleSourceError
+from svcaccounts.client.store_sdks import SECRETS_MANAGER, store_sdk
 
 CURRENT_STAGE = "AWSCURRENT"
 CONNECT_TIMEOUT_SECONDS = 5
@@ -134,7 +134,7 @@ def secrets_manager_client(region: str | None, *, endpoint_url: str | None = Non
 
     Without `endpoint_url`, boto3 still honours AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL.
     """
-    boto3 = importlib.import_module("boto3")
+    boto3 = store_sdk("boto3", SECRETS_MANAGER)
     # A session of its own rather than boto3's shared default one: creating clients from the
     # default session is not thread-safe, and it would pin whichever credentials it resolved
     # first for the whole process.
@@ -142,7 +142,7 @@ def secrets_manager_client(region: str | None, *, endpoint_url: str | None = Non
     # botocore waits 60 s to connect and 60 s to read by default; a consumer waiting for its
     # bundle should hear sooner that Secrets Manager is unreachable. Standard retries cover
     # throttling and transient errors.
-    config = importlib.import_module("botocore.config").Config(
+    config = store_sdk("botocore.config", SECRETS_MANAGER).Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
@@ -154,4 +154,4 @@ def secrets_manager_client(region: str | None, *, endpoint_url: str | None = Non
 def _botocore_exceptions() -> Any:
     # boto3 and botocore ship no type information (and no stubs are locked): importing them by
     # name keeps the untyped surface to this module, behind the SecretValueReader protocol.
-    return importlib.import_module("botocore.exceptions")
+    return store_sdk("botocore.exceptions", SECRETS_MANAGER)

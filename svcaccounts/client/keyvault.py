@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from svcaccounts.client.bundle import CredentialBundle, parse_bundle
 from svcaccounts.client.errors import BundleSourceError
+from svcaccounts.client.store_sdks import KEY_VAULT, store_sdk
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -62,27 +63,21 @@ class KeyVaultSource:
         return f"KeyVaultSource({self.vault_url!r}, {self.secret_name!r})"
 
     def load(self) -> CredentialBundle:
-        from azure.core.exceptions import (
-            AzureError,
-            ClientAuthenticationError,
-            HttpResponseError,
-            ResourceNotFoundError,
-        )
-
+        errors = store_sdk("azure.core.exceptions", KEY_VAULT)
         try:
             secret = self._client().get_secret(self.secret_name)
-        except ResourceNotFoundError:
+        except errors.ResourceNotFoundError:
             raise BundleSourceError(f"{self}: secret not found") from None
-        except ClientAuthenticationError as error:
+        except errors.ClientAuthenticationError as error:
             raise BundleSourceError(
                 f"{self}: could not authenticate to Azure ({type(error).__name__}); sign in "
                 "(az login) or configure a managed identity or service principal"
             ) from None
-        except HttpResponseError as error:
+        except errors.HttpResponseError as error:
             raise BundleSourceError(
                 f"{self}: Key Vault answered HTTP {error.status_code} ({error.reason})"
             ) from None
-        except AzureError as error:
+        except errors.AzureError as error:
             raise BundleSourceError(f"{self}: cannot reach Key Vault ({type(error).__name__})") from None
         value = getattr(secret, "value", None)
         if not isinstance(value, str) or not value.strip():
@@ -91,11 +86,8 @@ class KeyVaultSource:
 
     def _client(self) -> SecretReader:
         if self._secret_client is None:
-            from azure.keyvault.secrets import SecretClient
-
+            secrets = store_sdk("azure.keyvault.secrets", KEY_VAULT)
             if self._credential is None:
-                from azure.identity import DefaultAzureCredential
-
-                self._credential = DefaultAzureCredential()
-            self._secret_client = SecretClient(vault_url=self.vault_url, credential=self._credential)
+                self._credential = store_sdk("azure.identity", KEY_VAULT).DefaultAzureCredential()
+            self._secret_client = secrets.SecretClient(vault_url=self.vault_url, credential=self._credential)
         return self._secret_client

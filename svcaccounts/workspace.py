@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from svcaccounts.core.model import EMPTY_CATALOG, Catalog, EffectiveAccount, EnvironmentView
 from svcaccounts.core.settings import StackSettings
@@ -26,7 +26,6 @@ from svcaccounts.definitions.provider_checks import provider_findings
 from svcaccounts.definitions.stack_files import Stack
 from svcaccounts.definitions.stack_settings import (
     SettingsResult,
-    parse_settings,
     settings_of,
     shared_server_findings,
 )
@@ -252,36 +251,22 @@ def stack_settings(workspace: Workspace, name: str, *, where: str) -> SettingsRe
     return workspace.settings[stack.name]
 
 
-def open_stack(
-    workspace: Workspace,
-    name: str,
-    *,
-    where: str,
-    config: Mapping[str, Any] | None = None,
-) -> OpenStack:
-    """Stack `name` of `workspace`: its settings (from its stack file, or from `config`, the
-    Pulumi runtime's view of the same keys) and its environment's accounts, or a StackError that
-    lists every problem. `where` names the repository in messages."""
-    if config is None:
-        settings_result = stack_settings(workspace, name, where=where)
-    else:
-        settings_result = parse_settings(name, f"Pulumi.{name}.yaml", config)
+def open_stack(workspace: Workspace, name: str, *, where: str) -> OpenStack:
+    """Stack `name` of `workspace`: its settings (from its stack file) and its environment's
+    accounts, or a StackError that lists every problem. `where` names the repository in messages.
+    The program compares the Pulumi runtime's config with these settings itself (infra/program.py)."""
+    settings_result = stack_settings(workspace, name, where=where)
     settings = settings_result.settings
     if settings is None or has_errors(settings_result.findings):
-        stack = workspace.stack(name)
-        path = stack.path if stack is not None else f"Pulumi.{name}.yaml"
-        raise StackError(f"invalid settings in {path}", settings_result.findings, problem="settings")
+        raise StackError(
+            f"invalid settings in Pulumi.{name}.yaml", settings_result.findings, problem="settings"
+        )
     catalog = workspace.loaded.catalog
     if catalog is None:
         raise StackError(
             "invalid definitions: fix them first (svcaccounts validate)",
             workspace.loaded.findings,
             problem="definitions",
-        )
-    if settings.environment not in catalog.environments:
-        raise StackError(
-            f"environment {settings.environment!r} of stack {name!r} is not declared by any stack file",
-            problem="settings",
         )
     view = catalog.for_environment(settings.environment)
     unexpressible = provider_findings(settings, view)
@@ -300,6 +285,6 @@ def open_stack(
     )
 
 
-def open_stack_at(root: Path, name: str, *, config: Mapping[str, Any] | None = None) -> OpenStack:
+def open_stack_at(root: Path, name: str) -> OpenStack:
     """Stack `name` of the working tree at `root`: the one call commands and the program make."""
-    return open_stack(open_working_tree(root), name, where=str(root.resolve()), config=config)
+    return open_stack(open_working_tree(root), name, where=str(root.resolve()))

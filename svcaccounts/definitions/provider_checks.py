@@ -29,13 +29,18 @@ def _account_findings(settings: StackSettings, account: EffectiveAccount) -> lis
     where = f"stack {settings.stack} (environment {account.environment}) deploys to {provider.display_name}"
     findings: list[Finding] = []
     if account.auth_method not in provider.auth_methods:
+        # The effective method of this environment, at the line that chose it (the environment's
+        # override, the account's auth_method, or the file's start for the schema's default):
+        # an override for this environment alone keeps key-based rotation everywhere else.
+        line, col = account.auth_method_at
         findings.append(
             Finding(
                 account.source,
-                1,
-                1,
+                line,
+                col,
                 f"auth_method {account.auth_method} is not offered by {provider.display_name}: {where}; "
-                f"use {' or '.join(provider.auth_methods)}",
+                f"use {' or '.join(provider.auth_methods)} (environments.{account.environment}.auth_method "
+                "changes it for this environment only)",
             )
         )
     if not provider.per_client_token_lifetime and account.token_lifetime_at is not None:

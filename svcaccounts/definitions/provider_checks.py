@@ -21,7 +21,39 @@ def provider_findings(settings: StackSettings, view: EnvironmentView) -> list[Fi
     findings: list[Finding] = []
     for account in view.accounts:
         findings.extend(_account_findings(settings, account))
+    if describe(settings.identity_provider).per_api_token_lifetime:
+        findings.extend(_api_lifetime_findings(settings, view))
     return findings
+
+
+def _api_lifetime_findings(settings: StackSettings, view: EnvironmentView) -> list[Finding]:
+    """One token lifetime per API (Auth0): the environment's accounts must agree on it.
+
+    An error rather than "the API takes the smallest": with the smallest, one definition's
+    lifetime would silently change every other account's tokens, and the review would show a
+    change to that one account only. An account that writes no lifetime has the schema's
+    default, which counts as its value."""
+    lifetimes = sorted({account.token_lifetime_minutes for account in view.accounts})
+    if len(lifetimes) < 2:
+        return []
+    provider = describe(settings.identity_provider)
+    by_value = {
+        minutes: sorted(a.name for a in view.accounts if a.token_lifetime_minutes == minutes)
+        for minutes in lifetimes
+    }
+    asked = "; ".join(f"{minutes} ({', '.join(names)})" for minutes, names in by_value.items())
+    message = (
+        f"token_lifetime_minutes differs between the accounts of environment {view.environment}: "
+        f"stack {settings.stack} deploys to {provider.display_name}, which sets one access-token "
+        f"lifetime for the API, not per client; they ask for {asked} (an account without the key "
+        "has the default); give every account of the environment the same lifetime"
+    )
+    # Lifetimes can differ only where some are written down: each written one is located.
+    return [
+        Finding(account.source, *account.token_lifetime_at, message)
+        for account in view.accounts
+        if account.token_lifetime_at is not None
+    ]
 
 
 def _account_findings(settings: StackSettings, account: EffectiveAccount) -> list[Finding]:
@@ -43,7 +75,8 @@ def _account_findings(settings: StackSettings, account: EffectiveAccount) -> lis
                 "changes it for this environment only)",
             )
         )
-    if not provider.per_client_token_lifetime and account.token_lifetime_at is not None:
+    lifetime_settable = provider.per_client_token_lifetime or provider.per_api_token_lifetime
+    if not lifetime_settable and account.token_lifetime_at is not None:
         line, col = account.token_lifetime_at
         findings.append(
             Finding(

@@ -126,9 +126,9 @@ def check_account(
     rotation = _mapping(account.get("rotation"))
     period, grace = rotation.get("period_days"), rotation.get("grace_days", defaults.grace_days)
     _check_grace(document, ("rotation",), period, grace)
-    methods = {account.get("auth_method", defaults.auth_method)} | {
+    methods = [account.get("auth_method", defaults.auth_method)] + [
         _mapping(override).get("auth_method") for override in _mapping(account.get("environments")).values()
-    }
+    ]
     # An environment may override the method; a key in any of them makes grace 0 a cutover there.
     if "private_key_jwt" in methods:
         for grace_at, value in _grace_settings(account):

@@ -248,10 +248,10 @@ def _auth0_resources(
     )
     # A disabled account keeps its client, credentials and bundle but has no grant: Auth0 then
     # refuses it tokens for the API, and enabling it again changes nothing else.
-    grant_name = naming.child_name(account.name, "grant")
-    grant: tuple[PlannedResource, ...] = (PlannedResource(naming.AUTH0_CLIENT_GRANT_TYPE, grant_name, component),)
-    if not account.enabled:
-        grant = ()
+    grant: tuple[PlannedResource, ...] = ()
+    if account.enabled:
+        grant_name = naming.child_name(account.name, "grant")
+        grant = (PlannedResource(naming.AUTH0_CLIENT_GRANT_TYPE, grant_name, component),)
     return (
         PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
         PlannedResource(naming.AUTH0_CLIENT_TYPE, naming.child_name(account.name, "app"), component),

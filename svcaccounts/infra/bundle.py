@@ -26,6 +26,7 @@ def bundle_value(
     certificate_thumbprint: pulumi.Output[str] | None = None,
     request_audience: str | None = None,
     key_id: pulumi.Output[str] | None = None,
+    assertion_audience: str | None = None,
 ) -> pulumi.Output[str]:
     """The JSON text of `account`'s bundle. `credential` is the newest generation's private key
     (PKCS#8 PEM) or client secret, as the account's auth method says. A provider whose token
@@ -50,6 +51,7 @@ def bundle_value(
             key_id=(key_id_value or newest.key_id) if private_key else None,
             request_scope=request_scope,
             request_audience=request_audience,
+            assertion_audience=assertion_audience if private_key else None,
             certificate_thumbprint=thumbprint_value,
         )
 

@@ -160,6 +160,8 @@ class Auth0ServiceAccount(pulumi.ComponentResource):
             request_scope=" ".join(account.scopes),
             request_audience=args.settings.audience,
             key_id=key_id,
+            # Auth0's documentation asks the client assertion's `aud` to be the tenant's URL.
+            assertion_audience=args.settings.issuer,
         )
         # Published after the grant and the credentials: a consumer that reads a new bundle finds
         # its scopes granted and its credential accepted.

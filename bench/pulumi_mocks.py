@@ -111,6 +111,11 @@ def mock_entra_object_id(name: str) -> str:
     return str(uuid.uuid5(_MOCK_ENTRA_NAMESPACE, f"object:{name}"))
 
 
+def mock_auth0_client_id(client_name: str) -> str:
+    """An Auth0 client id (32 letters and digits), derived from the client's logical name."""
+    return hashlib.sha256(f"auth0:{client_name}".encode()).hexdigest()[:32]
+
+
 @cache
 def mock_certificate(private_key_pem: str, common_name: str, validity_hours: int) -> str:
     """A real self-signed certificate (PEM) of the key, like pulumi-tls's certPem: the program
@@ -183,6 +188,13 @@ class ProviderMocks(pulumi.runtime.Mocks):
             state["validityStartTime"] = MOCK_CERTIFICATE_ISSUED.strftime("%Y-%m-%dT%H:%M:%SZ")
             expires = MOCK_CERTIFICATE_ISSUED + timedelta(hours=hours)
             state["validityEndTime"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif args.typ == "auth0:index/client:Client":
+            # An Auth0 client's resource id is its client id.
+            state["clientId"] = resource_id = mock_auth0_client_id(args.name)
+        elif args.typ == "auth0:index/clientGrant:ClientGrant":
+            resource_id = "cgr_" + hashlib.sha256(args.name.encode()).hexdigest()[:16]
+        elif args.typ == "auth0:index/resourceServer:ResourceServer":
+            resource_id = hashlib.sha256(args.name.encode()).hexdigest()[:24]
         elif args.typ == "aws:secretsmanager/secretVersion:SecretVersion":
             state["arn"] = args.inputs["secretId"]
             state["versionId"] = resource_id = f"{args.name}-version-id"

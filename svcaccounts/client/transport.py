@@ -194,7 +194,9 @@ def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
         # deprecated import-from-string path.
         "client_secret": key_class.import_key(bundle.private_key_pem),
         "token_endpoint_auth_method": ShortLivedPrivateKeyJWT(
-            bundle.token_url,
+            # The assertion's `aud`: the token URL, unless the provider asks for another
+            # (Auth0: its tenant URL, the bundle's assertion_audience).
+            bundle.assertion_audience or bundle.token_url,
             headers=headers,
             alg=alg,
             lifetime=ASSERTION_LIFETIME_SECONDS,
@@ -339,17 +341,21 @@ def _request_parameters(bundle: CredentialBundle, scopes: tuple[str, ...]) -> di
 
 
 def _with_roles(bundle: CredentialBundle, result: Result) -> Result:
-    """For a bundle whose request names no scopes (`.default`), what was granted is the token's
-    `roles` claim: the response carries no `scope` to say so."""
+    """For a version 2 bundle whose answer says no `scope`, what was granted is in the token: its
+    `roles` claim (Entra ID, which answers `.default` requests with no scope) or its `scope`
+    claim (Auth0, space separated)."""
     if bundle.request_scope is None or not isinstance(result, Granted) or result.scope is not None:
         return result
     try:
-        roles = unverified_claims(result.access_token).get("roles")
+        claims = unverified_claims(result.access_token)
     except NotAJWTError:
         return result
-    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
-        return result
-    return Granted(result.access_token, result.expires_in, " ".join(roles))
+    roles, scope = claims.get("roles"), claims.get("scope")
+    if isinstance(roles, list) and all(isinstance(role, str) for role in roles):
+        return Granted(result.access_token, result.expires_in, " ".join(roles))
+    if isinstance(scope, str):
+        return Granted(result.access_token, result.expires_in, scope)
+    return result
 
 
 def read_answer(status: int, headers: httpx.Headers, body: bytes) -> Result:

@@ -26,7 +26,7 @@ DEFAULT_IDENTITY_PROVIDER = OKTA
 # Every name the setting knows, in the order messages list them; the reserved ones are refused
 # with a reason until their translation exists (a separate issue, on this same seam).
 IDENTITY_PROVIDERS: tuple[IdentityProviderKind, ...] = (OKTA, ENTRA_ID, AUTH0, COGNITO)
-RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset({AUTH0, COGNITO})
+RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset({COGNITO})
 
 ScopeSyntax = Literal["scope-names", "resource-default"]
 
@@ -54,6 +54,12 @@ class ProviderDescription:
     max_credential_days: int | None = None
     # The longest scope name the provider takes as its permission value, or None.
     max_scope_name_length: int | None = None
+    # Whether an access token's lifetime is set once for the API, for every client of the stack
+    # (Auth0's resource server `token_lifetime`). Explicit lifetimes are then deployable when the
+    # environment's accounts agree on one (definitions/provider_checks.py).
+    per_api_token_lifetime: bool = False
+    # What the token request sends as `audience` besides `scope` (Auth0: the API's identifier).
+    sends_audience: bool = False
 
     def overlaps(self, method: AuthMethod) -> bool:
         return self.rotation_overlap.get(method, False)
@@ -98,9 +104,32 @@ ENTRA_ID_PROVIDER = ProviderDescription(
     max_scope_name_length=ENTRA_APP_ROLE_VALUE_MAX,
 )
 
+# Auth0: a client holds at most two private_key_jwt credentials at once (the Management API
+# refuses a third; terraform-provider-auth0's maxSlotCredentials), which the rotation always
+# fits: grace is shorter than the period (definitions/semantic.py), so at most two generations
+# are live. Auth0 keeps one client secret per client, so a secret's rotation is a cutover.
+AUTH0_MAX_PRIVATE_KEY_CREDENTIALS = 2
+# Auth0 takes a resource server's token_lifetime in seconds, at most 30 days (2592000): far
+# above the schema's 1440 minutes, so no definition can exceed it.
+AUTH0_MAX_TOKEN_LIFETIME_SECONDS = 2_592_000
+
+AUTH0_PROVIDER = ProviderDescription(
+    kind=AUTH0,
+    display_name="Auth0",
+    auth_methods=AUTH_METHODS,
+    per_client_token_lifetime=False,
+    rotation_overlap={"private_key_jwt": True, "client_secret_basic": False},
+    scope_syntax="scope-names",
+    # Auth0 puts the granted scopes in the access token's `scope` claim, space separated.
+    granted_claim="scope",
+    per_api_token_lifetime=True,
+    sends_audience=True,
+)
+
 _DESCRIPTIONS: Mapping[IdentityProviderKind, ProviderDescription] = {
     OKTA: OKTA_PROVIDER,
     ENTRA_ID: ENTRA_ID_PROVIDER,
+    AUTH0: AUTH0_PROVIDER,
 }
 
 

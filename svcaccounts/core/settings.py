@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.core.identity_providers import ENTRA_ID, OKTA, IdentityProviderKind
+from svcaccounts.core.identity_providers import AUTH0, ENTRA_ID, OKTA, IdentityProviderKind
 
 SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
 AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
@@ -114,6 +114,26 @@ class EntraIdSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Auth0Settings:
+    """An Auth0 tenant (its domain) and the API (resource server) whose scopes are the catalog's."""
+
+    domain: str
+    # The API's identifier: the resource server's `identifier`, and every token request's
+    # `audience`.
+    audience: str
+
+    @property
+    def token_url(self) -> str:
+        return f"https://{self.domain}/oauth/token"
+
+    @property
+    def issuer(self) -> str:
+        """The tenant's issuer (the `iss` of its tokens), with Auth0's trailing slash. Auth0's
+        documentation asks private_key_jwt client assertions to name it as their `aud`."""
+        return f"https://{self.domain}/"
+
+
+@dataclass(frozen=True, slots=True)
 class StackSettings:
     stack: str
     environment: str
@@ -128,12 +148,18 @@ class StackSettings:
     production: bool = False
     # Entra ID stacks (`svcaccounts:identityProvider: entra-id`): the tenant and the API.
     entra_id: EntraIdSettings | None = None
+    # Auth0 stacks (`svcaccounts:identityProvider: auth0`): the tenant's domain and the API.
+    auth0: Auth0Settings | None = None
 
     def __post_init__(self) -> None:
         if (self.key_vault is None) == (self.aws_secrets_manager is None):
             raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
         okta_complete = self.okta is not None and self.auth_server is not None
         okta_partial = self.okta is not None or self.auth_server is not None
+        if self.auth0 is not None and (self.entra_id is not None or okta_partial):
+            raise ValueError("an Auth0 stack has no other provider's settings")
+        if self.auth0 is not None:
+            return
         if self.entra_id is None and not okta_complete:
             raise ValueError("an Okta stack has an org and an authorization server")
         if self.entra_id is not None and okta_partial:
@@ -141,6 +167,8 @@ class StackSettings:
 
     @property
     def identity_provider(self) -> IdentityProviderKind:
+        if self.auth0 is not None:
+            return AUTH0
         return OKTA if self.entra_id is None else ENTRA_ID
 
     @property
@@ -173,6 +201,8 @@ class StackSettings:
         """
         if self.entra_id is not None:
             return self.entra_id.token_url
+        if self.auth0 is not None:
+            return self.auth0.token_url
         okta, _ = self.require_okta()
         server_id = auth_server_id
         if server_id is None and isinstance(self.auth_server, ExistingAuthServer):

@@ -21,7 +21,39 @@ def provider_findings(settings: StackSettings, view: EnvironmentView) -> list[Fi
     findings: list[Finding] = []
     for account in view.accounts:
         findings.extend(_account_findings(settings, account))
+    if describe(settings.identity_provider).per_api_token_lifetime:
+        findings.extend(_api_lifetime_findings(settings, view))
     return findings
+
+
+def _api_lifetime_findings(settings: StackSettings, view: EnvironmentView) -> list[Finding]:
+    """One token lifetime per API (Auth0): the environment's accounts must agree on it.
+
+    An error rather than "the API takes the smallest": with the smallest, one definition's
+    lifetime would silently change every other account's tokens, and the review would show a
+    change to that one account only. An account that writes no lifetime has the schema's
+    default, which counts as its value."""
+    lifetimes = sorted({account.token_lifetime_minutes for account in view.accounts})
+    if len(lifetimes) < 2:
+        return []
+    provider = describe(settings.identity_provider)
+    by_value = {
+        minutes: sorted(a.name for a in view.accounts if a.token_lifetime_minutes == minutes)
+        for minutes in lifetimes
+    }
+    asked = "; ".join(f"{minutes} ({', '.join(names)})" for minutes, names in by_value.items())
+    message = (
+        f"token_lifetime_minutes differs between the accounts of environment {view.environment}: "
+        f"stack {settings.stack} deploys to {provider.display_name}, which sets one access-token "
+        f"lifetime for the API, not per client; they ask for {asked} (an account without the key "
+        "has the default); give every account of the environment the same lifetime"
+    )
+    # Lifetimes can differ only where some are written down: each written one is located.
+    return [
+        Finding(account.source, *account.token_lifetime_at, message)
+        for account in view.accounts
+        if account.token_lifetime_at is not None
+    ]
 
 
 def _account_findings(settings: StackSettings, account: EffectiveAccount) -> list[Finding]:
@@ -29,16 +61,22 @@ def _account_findings(settings: StackSettings, account: EffectiveAccount) -> lis
     where = f"stack {settings.stack} (environment {account.environment}) deploys to {provider.display_name}"
     findings: list[Finding] = []
     if account.auth_method not in provider.auth_methods:
+        # The effective method of this environment, at the line that chose it (the environment's
+        # override, the account's auth_method, or the file's start for the schema's default):
+        # an override for this environment alone keeps key-based rotation everywhere else.
+        line, col = account.auth_method_at
         findings.append(
             Finding(
                 account.source,
-                1,
-                1,
+                line,
+                col,
                 f"auth_method {account.auth_method} is not offered by {provider.display_name}: {where}; "
-                f"use {' or '.join(provider.auth_methods)}",
+                f"use {' or '.join(provider.auth_methods)} (environments.{account.environment}.auth_method "
+                "changes it for this environment only)",
             )
         )
-    if not provider.per_client_token_lifetime and account.token_lifetime_at is not None:
+    lifetime_settable = provider.per_client_token_lifetime or provider.per_api_token_lifetime
+    if not lifetime_settable and account.token_lifetime_at is not None:
         line, col = account.token_lifetime_at
         findings.append(
             Finding(

@@ -23,11 +23,14 @@ from svcaccounts.definitions.stack_settings import (
     OKTA_ORG_NAME_KEY,
     parse_settings,
 )
+from svcaccounts.infra.auth0 import Auth0ServiceAccount, Auth0Stack
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
 from svcaccounts.infra.entra_id import EntraServiceAccount, EntraStack
 from svcaccounts.infra.okta import OktaStack
 from svcaccounts.infra.okta.service_account import ServiceAccount
 from svcaccounts.workspace import StackError, open_stack_at
+
+AnyServiceAccount = ServiceAccount | EntraServiceAccount | Auth0ServiceAccount
 
 
 class ProgramError(Exception):
@@ -36,14 +39,14 @@ class ProgramError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ProgramResult:
-    # The ServiceAccount component of each account (Okta's or Entra ID's).
-    accounts: dict[str, ServiceAccount | EntraServiceAccount]
+    # The ServiceAccount component of each account (Okta's, Entra ID's or Auth0's).
+    accounts: dict[str, AnyServiceAccount]
     # What the stack exports as `accounts` (nothing secret).
     outputs: pulumi.Output[dict[str, Any]]
 
 
 def _account_output(
-    account: AccountPlan, component: ServiceAccount | EntraServiceAccount, token_url: pulumi.Input[str]
+    account: AccountPlan, component: AnyServiceAccount, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
     return account_entry(
         client_id=component.client_id,
@@ -83,13 +86,15 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
     """Register every resource of `plan`: what the stack's identity provider shares, then one
     component per account. Returns the components and the `accounts` output."""
     settings = plan.settings
-    shared: OktaStack | EntraStack = (
-        EntraStack(plan, settings.entra_id)
-        if settings.entra_id is not None
-        else OktaStack(plan, okta_api_token)
-    )
+    shared: OktaStack | EntraStack | Auth0Stack
+    if settings.auth0 is not None:
+        shared = Auth0Stack(plan, settings.auth0)
+    elif settings.entra_id is not None:
+        shared = EntraStack(plan, settings.entra_id)
+    else:
+        shared = OktaStack(plan, okta_api_token)
     store = _bundle_store(settings)
-    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {
+    accounts: dict[str, AnyServiceAccount] = {
         account.name: shared.account(account, store) for account in plan.accounts
     }
     return _result(plan, accounts, shared.token_url)
@@ -104,7 +109,7 @@ def _bundle_store(settings: StackSettings) -> BundleStore:
 
 def _result(
     plan: EnvironmentPlan,
-    accounts: dict[str, ServiceAccount | EntraServiceAccount],
+    accounts: dict[str, AnyServiceAccount],
     token_url: pulumi.Input[str],
 ) -> ProgramResult:
     outputs = _gather_fields(

@@ -11,7 +11,9 @@ that needs more than Okta's carries "version": 2 and a "request" object with wha
 request must send ("scope": the exact scope string, for Entra ID `<identifierUri>/.default`;
 "audience" where a provider needs one); "scopes" still lists the catalog scope names the account
 is granted. A private_key_jwt bundle for a certificate-based provider adds
-"certificate_thumbprint_sha256" (base64url, the assertion header's `x5t#S256`). A reader refuses
+"certificate_thumbprint_sha256" (base64url, the assertion header's `x5t#S256`); one whose
+provider wants another `aud` in the client assertion than the token URL (Auth0: the tenant's URL)
+adds "assertion_audience". A reader refuses
 a version it does not know instead of requesting the wrong scope.
 
 `bundle_json` is the one writer (the program calls it inside `Output.apply`, on values Pulumi
@@ -51,6 +53,7 @@ REQUEST = "request"
 REQUEST_SCOPE = "scope"
 REQUEST_AUDIENCE = "audience"
 CERTIFICATE_THUMBPRINT = "certificate_thumbprint_sha256"
+ASSERTION_AUDIENCE = "assertion_audience"
 
 # Version 1 is implied by a bundle without "version" (Okta's, byte-for-byte as before).
 VERSION_1 = 1
@@ -89,6 +92,8 @@ class CredentialBundle:
     request_audience: str | None = None
     # The certificate's SHA-256 thumbprint (base64url): the client assertion's `x5t#S256`.
     certificate_thumbprint: str | None = None
+    # The client assertion's `aud` when it is not the token URL (Auth0 asks for its tenant URL).
+    assertion_audience: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -118,6 +123,7 @@ def bundle_json(
     request_scope: str | None = None,
     request_audience: str | None = None,
     certificate_thumbprint: str | None = None,
+    assertion_audience: str | None = None,
 ) -> str:
     """The bundle's JSON text: version 1 (no "version") unless the token request needs more
     than the scope names (`request_scope`), then version 2. ValueError (quoting no value) when
@@ -151,6 +157,10 @@ def bundle_json(
         if auth_method != "private_key_jwt" or request_scope is None:
             raise ValueError("a certificate thumbprint belongs to a version 2 private_key_jwt bundle")
         bundle[CERTIFICATE_THUMBPRINT] = certificate_thumbprint
+    if assertion_audience is not None:
+        if auth_method != "private_key_jwt" or request_scope is None:
+            raise ValueError("an assertion audience belongs to a version 2 private_key_jwt bundle")
+        bundle[ASSERTION_AUDIENCE] = assertion_audience
     # Sorted keys and fixed separators: the same credentials always give the same bytes, so an
     # unchanged account never shows a diff on its stored secret.
     return json.dumps(bundle, sort_keys=True, separators=(",", ":"))
@@ -213,6 +223,7 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
 
     request_scope, request_audience = _request(document, version, problems)
     thumbprint = _thumbprint(document, version, auth_method, problems)
+    assertion_audience = _assertion_audience(document, version, auth_method, problems)
 
     if problems:
         raise BundleInvalid(problems)
@@ -232,7 +243,23 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
         request_scope=request_scope,
         request_audience=request_audience,
         certificate_thumbprint=thumbprint,
+        assertion_audience=assertion_audience,
     )
+
+
+def _assertion_audience(
+    document: Mapping[str, object], version: int, auth_method: AuthMethod | None, problems: list[str]
+) -> str | None:
+    if ASSERTION_AUDIENCE not in document:
+        return None
+    value = document[ASSERTION_AUDIENCE]
+    if version != VERSION_2 or auth_method != "private_key_jwt":
+        problems.append(f"{ASSERTION_AUDIENCE}: only in version 2 private_key_jwt bundles")
+        return None
+    if not isinstance(value, str) or token_url_problem(value) is not None:
+        problems.append(f"{ASSERTION_AUDIENCE}: expected the authorization server's URL")
+        return None
+    return value
 
 
 def _request(

@@ -263,3 +263,48 @@ def test_a_change_to_one_account_touches_only_its_resources(tmp_path: Path, pulu
         runs.append({r.name: (r.inputs, r.parent) for r in harness.resources})
     changed = {name for name in runs[0] if runs[0][name] != runs[1].get(name)}
     assert changed == {"report-writer-grant", "report-writer-bundle-version"}
+
+
+# ---- the program's entry, and the commands that read the deployed outputs ---------------------
+
+
+def test_main_registers_the_auth0_plan_at_svcaccounts_now(pulumi_mocks: Mocks, monkeypatch: Any) -> None:
+    import pulumi
+
+    from svcaccounts.infra.program import main
+
+    monkeypatch.setenv("SVCACCOUNTS_NOW", iso_utc(AT))
+    harness = pulumi_mocks("staging")
+    pulumi.runtime.set_all_config(
+        {
+            "svcaccounts:environment": "staging",
+            "svcaccounts:identityProvider": "auth0",
+            "svcaccounts:auth0": json.dumps({"domain": DOMAIN, "audience": AUDIENCE}),
+            "svcaccounts:secretStore": "aws-secrets-manager",
+            "svcaccounts:awsSecretsManager": json.dumps({"region": "eu-west-1", "kmsKeyId": "alias/svcaccounts-staging"}),
+        }
+    )
+    harness.run(lambda: main(STAGING))
+    assert sorted(harness.names()) == sorted((r.type, r.name) for r in auth0_plan().resources())
+
+
+def test_rotation_status_and_env_read_the_auth0_stacks_outputs(
+    pulumi_mocks: Mocks, tmp_path: Path, capsys: Any
+) -> None:
+    from svcaccounts.cli import main as cli
+
+    _, outputs = deployed(pulumi_mocks, auth0_plan())
+    written = tmp_path / "outputs.json"
+    written.write_text(json.dumps({"accounts": outputs}))
+    root = str(STAGING)
+    status = ["rotation", "status", "--root", root, "--stack", "staging", "--at", iso_utc(AT), "--deployed", str(written)]
+    assert cli(status) == 0
+    capsys.readouterr()
+    assert cli(["env", "--root", root, "--stack", "staging", "--deployed", str(written), "report-reader"]) == 0
+    printed = capsys.readouterr().out
+    assert mock_auth0_client_id("report-reader-app") in printed and TOKEN_URL in printed
+    # A deployment one generation behind is flagged (exit 3), as on every provider.
+    behind = json.loads(written.read_text())
+    behind["accounts"]["report-reader"]["generation"] -= 1
+    written.write_text(json.dumps(behind))
+    assert cli(status) == 3

@@ -328,8 +328,7 @@ def _account_findings(
     notes: list[str],
 ) -> Iterable[_Found]:
     young = tally.created is not None
-    if young:
-        assert tally.created is not None
+    if tally.created is not None:
         yield (
             "account-new",
             "info",

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "verify",
     "env",
     "okta",
+    "usage",
 )
 
 

@@ -8,7 +8,6 @@ expected one, or ahead of it (flagged AHEAD: outputs of another stack or revisio
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
@@ -77,23 +76,9 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _read_deployed_bytes(path: Path) -> bytes:
-    """The --deployed document, at most DEPLOYED_LIMIT bytes, from a regular file or stdin."""
-    from svcaccounts.client.limits import DEPLOYED_LIMIT, read_limited, read_stream_limited
-
-    if str(path) == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        if stream is None:  # a text stream put in place of stdin (embedding, tests)
-            text = sys.stdin.read(DEPLOYED_LIMIT + 1)
-            return read_stream_limited(io.BytesIO(text.encode()), DEPLOYED_LIMIT, "standard input")
-        return read_stream_limited(stream, DEPLOYED_LIMIT, "standard input")
-    return read_limited(path, DEPLOYED_LIMIT)
-
-
 def run(args: argparse.Namespace) -> int:
     from svcaccounts.commands.stack_errors import report_stack_error
     from svcaccounts.core import clock
-    from svcaccounts.core.contracts.accounts_output import DeployedError, read_deployed
     from svcaccounts.core.rotation import RotationError
     from svcaccounts.core.rotation_status import rotation_status
     from svcaccounts.render.rotation import RENDERERS
@@ -109,17 +94,12 @@ def run(args: argparse.Namespace) -> int:
 
     deployed = None
     if args.deployed is not None:
-        from svcaccounts.client.limits import InputRefused
+        from svcaccounts.commands.deployed_file import DeployedFileError, load_deployed
 
         try:
-            deployed = read_deployed(_read_deployed_bytes(args.deployed))
-        except InputRefused as error:
-            reason = error.reason.removeprefix("cannot read: ")
-            return _fail(f"cannot read {args.deployed}: {reason}", exit_codes.USAGE)
-        except OSError as error:  # standard input
-            return _fail(f"cannot read {args.deployed}: {error.strerror}", exit_codes.USAGE)
-        except DeployedError as error:
-            return _fail(f"{args.deployed}: {error}", exit_codes.USAGE)
+            deployed = load_deployed(args.deployed)
+        except DeployedFileError as error:
+            return _fail(str(error), exit_codes.USAGE)
 
     try:
         stack = open_stack_at(root, args.stack)

@@ -5,7 +5,8 @@ and rules, app JWKS, System Log events) and answers:
 
 * `GET /api/v1/apps`, `/api/v1/apps/{id}/credentials/jwks`,
   `/api/v1/authorizationServers/{id}` and its `/scopes`, `/policies`, `/policies/{id}/rules`,
-  `GET /api/v1/logs` (`since`/`until`/`filter` on `eventType eq "…"` terms, oldest first);
+  `GET /api/v1/logs` (`since`/`until`/`filter` on `eventType eq "…"` and `eventType sw "…"`
+  terms joined by `or`, oldest first);
 * lists page as Okta's do: at most `limit` (or the org's `page_size`) items, a `Link` header with
   `rel="self"` and, while more remain, `rel="next"` with an `after` cursor;
 * `POST /oauth2/v1/token` for an OAuth service app's client assertion (RS256/ES256, checked with
@@ -462,13 +463,19 @@ class OktaServer:
 
     def _logs(self, query: dict[str, str]) -> list[dict[str, Any]]:
         since, until = query.get("since"), query.get("until")
-        wanted = set(re.findall(r'eventType eq "([^"]+)"', query.get("filter", "")))
+        terms = re.findall(r'eventType (eq|sw) "([^"]+)"', query.get("filter", ""))
+
+        def wanted(event_type: str) -> bool:
+            return not terms or any(
+                event_type == value if operator == "eq" else event_type.startswith(value) for operator, value in terms
+            )
+
         events = [
             event
             for event in sorted(self.org.logs, key=lambda event: (event["published"], event["uuid"]))
             if (since is None or event["published"] >= since)
             and (until is None or event["published"] < until)
-            and (not wanted or event["eventType"] in wanted)
+            and wanted(event["eventType"])
         ]
         return events
 

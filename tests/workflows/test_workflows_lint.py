@@ -60,6 +60,7 @@ def test_actionlint_finds_nothing_in_our_workflows() -> None:
         "pull-request.yml",
         "pulumi-stack.yml",
         "rotate.yml",
+        "usage.yml",
     ]
     result = run_actionlint(ROOT, *files)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
@@ -186,3 +187,32 @@ def test_rotate_runs_daily_and_on_demand_for_every_stack() -> None:
     job = document["jobs"]["rotate"]
     assert job["strategy"]["matrix"]["stack"] == STACKS
     assert job["uses"] == "./.github/workflows/pulumi-stack.yml"
+
+
+def test_usage_runs_weekly_for_every_stack_and_updates_one_issue_per_stack() -> None:
+    document = load("usage.yml")
+    triggers = on(document)
+    (schedule,) = triggers["schedule"]
+    assert schedule["cron"].split()[2:] == ["*", "*", "1"]  # weekly, on Mondays
+    assert "workflow_dispatch" in triggers
+    jobs = document["jobs"]
+    assert jobs["usage"]["strategy"]["matrix"]["stack"] == STACKS
+    assert jobs["report"]["strategy"]["matrix"]["stack"] == STACKS
+    text = steps_text(jobs["usage"])
+    assert 'pulumi stack output --stack "$STACK" --json > deployed-outputs.json' in text
+    assert ".venv/bin/svcaccounts usage --stack \"$STACK\" --deployed deployed-outputs.json" in text
+    script = str(jobs["report"]["steps"][-1]["with"]["script"])
+    # Idempotent: the stack's open issue is found by label and title, and updated.
+    assert "issues.update" in script and "issues.create" in script and "existing" in script
+
+
+def test_usage_keeps_log_credentials_and_issue_rights_in_separate_jobs() -> None:
+    document = load("usage.yml")
+    assert document["permissions"] == {}
+    jobs = document["jobs"]
+    assert jobs["usage"]["permissions"] == {"contents": "read"}
+    assert jobs["usage"]["environment"] == "usage-${{ matrix.stack }}"
+    assert jobs["report"]["permissions"] == {"issues": "write"}
+    assert "secrets." not in json.dumps(jobs["report"])
+    for name, job in jobs.items():
+        assert "secrets." not in json.dumps(job) or "environment" in job, name

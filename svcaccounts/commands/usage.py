@@ -1,0 +1,226 @@
+"""`svcaccounts usage`: which grants are never used, which accounts are idle, which consumers fail
+since the last rotation, from the identity provider's log (docs/usage.md).
+
+A thin shell: read the deployed outputs and the stack, read the log through the provider's
+reader, hand both to svcaccounts.core.usage.analyse_usage, render, and with --propose write the
+definition change that removes never-used scopes (svcaccounts.definitions.scope_removal).
+
+Exit codes: 0 report printed (no finding reaches --fail-on), 1 a finding reaches --fail-on or the
+definitions are invalid, 2 usage errors (bad option, unknown stack, unreadable --deployed, a
+stack whose provider gives no usage evidence, the log cannot be read).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.commands.okta_session import add_org_arguments
+from svcaccounts.core.review import SEVERITIES
+
+if TYPE_CHECKING:
+    from svcaccounts.core.usage import UsageReport, Window
+    from svcaccounts.okta_api.credentials import OktaCredential
+    from svcaccounts.okta_api.log_events import Evidence
+    from svcaccounts.okta_api.reader import OktaReader
+    from svcaccounts.workspace import OpenStack, Workspace
+
+DEFAULT_DAYS = 30
+FORMATS = ("text", "json", "markdown")
+
+# What each provider's log can and cannot say (docs/usage.md, docs/identity-providers.md).
+NOT_AVAILABLE = {
+    "entra-id": (
+        "Microsoft Entra ID reports only the last sign-in per service principal "
+        "(/reports/servicePrincipalSignInActivities, beta, Entra ID P1/P2), and a client-credentials "
+        "token carries every role assigned, so per-scope use cannot be known; `usage` reads Okta only "
+        "so far"
+    ),
+    "auth0": (
+        "Auth0's log (seccft: success, feccft: failure) would show idle and failing accounts but not "
+        "per-scope use; `usage` reads Okta only so far"
+    ),
+    "cognito": (
+        "Amazon Cognito keeps no log of client-credentials token requests (CloudTrail records "
+        "management calls, not the token endpoint); `usage` reads Okta only so far"
+    ),
+}
+
+
+def register(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "usage",
+        help="least privilege from evidence: unused scopes, idle accounts, consumers failing a rotation",
+        description=(
+            "Read the identity provider's log for the window ending at --at (default: now) and report "
+            "scopes never used, idle accounts, consumers failing since the last rotation and bursts "
+            "of failures. --deployed maps client ids to accounts. Okta stacks only."
+        ),
+    )
+    add_org_arguments(parser, stack_required=True)
+    parser.add_argument(
+        "--deployed",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="JSON of `pulumi stack output --json` for the stack; - reads standard input",
+    )
+    parser.add_argument(
+        "--days",
+        type=_days,
+        default=DEFAULT_DAYS,
+        help=f"the window in days, 1 to 90 (default: {DEFAULT_DAYS})",
+    )
+    parser.add_argument("--at", help="end of the window, ISO 8601 (default: SVCACCOUNTS_NOW, else now)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEVERITY",
+        help=f"exit 1 when a finding is at least this severe ({', '.join(SEVERITIES)})",
+    )
+    parser.add_argument(
+        "--propose",
+        action="store_true",
+        help="remove never-used scopes from the definitions (never from an account with a privileged scope)",
+    )
+    parser.set_defaults(func=run)
+
+
+def _days(text: str) -> int:
+    from svcaccounts.okta_api.log_events import RETENTION_DAYS
+
+    try:
+        value = int(text)
+    except ValueError:
+        shown = text if len(text) <= 30 else text[:27] + "..."
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number of days") from None
+    if not 1 <= value <= RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"days must be between 1 and {RETENTION_DAYS} (Okta keeps {RETENTION_DAYS} days of its log)"
+        )
+    return value
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"svcaccounts usage: {message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    from svcaccounts.commands.deployed_file import DeployedFileError, load_deployed
+    from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core import clock
+    from svcaccounts.core.rotation import RotationError
+    from svcaccounts.core.usage import Window, analyse_usage, deployed_client_ids
+    from svcaccounts.workspace import StackError, open_stack, open_working_tree
+
+    root: Path = args.root
+    if not root.is_dir():
+        return _fail(f"{root} is not a directory", exit_codes.USAGE)
+    try:
+        until = clock.parse_instant(args.at, source="--at") if args.at else clock.now()
+    except clock.ClockError as error:
+        return _fail(str(error), exit_codes.USAGE)
+    window = Window.ending(until, args.days)
+    try:
+        deployed = load_deployed(args.deployed)
+    except DeployedFileError as error:
+        return _fail(str(error), exit_codes.USAGE)
+    try:
+        workspace = open_working_tree(root)
+        stack = open_stack(workspace, args.stack, where=str(root.resolve()))
+    except StackError as error:
+        return report_stack_error("usage", error)
+    provider = stack.settings.identity_provider
+    if provider != "okta":
+        return _fail(
+            f"stack {args.stack} is on {provider}: {NOT_AVAILABLE.get(provider, 'no usage evidence')} "
+            "(docs/usage.md)",
+            exit_codes.USAGE,
+        )
+
+    evidence = _read_okta_log(stack, args.org_url, window)
+    if isinstance(evidence, int):
+        return evidence
+    try:
+        report = analyse_usage(
+            evidence.events,
+            stack=stack.settings.stack,
+            view=stack.view,
+            client_ids=deployed_client_ids(deployed),
+            window=window,
+            unknown_event_types=evidence.unknown_event_types,
+        )
+    except RotationError as error:
+        return _fail(str(error), exit_codes.USAGE)
+
+    from svcaccounts.core.review import reaches
+    from svcaccounts.render.usage import RENDERERS
+
+    sys.stdout.write(RENDERERS[args.format](report))
+    if args.propose:
+        _write_proposal(root, workspace, stack, report)
+    if args.fail_on is not None and reaches(report.findings, args.fail_on):
+        return exit_codes.FAILED
+    return exit_codes.OK
+
+
+def open_reader(org_url: str, credential: OktaCredential) -> OktaReader:
+    """A read-only session asking for the log scope only (tests replace it to record waits)."""
+    from svcaccounts.okta_api.reader import LOG_SCOPES, OktaReader
+
+    return OktaReader(org_url, credential, scopes=LOG_SCOPES)
+
+
+def _read_okta_log(stack: OpenStack, org_override: str | None, window: Window) -> Evidence | int:
+    """The org's evidence for the window, or an exit code after reporting why it cannot be read."""
+    from svcaccounts.commands.okta_session import org_url_for, report_okta_error
+    from svcaccounts.okta_api.credentials import credential_from_environment
+    from svcaccounts.okta_api.errors import OktaApiError
+    from svcaccounts.okta_api.log_events import read_evidence
+
+    try:
+        org_url = org_url_for(stack.settings, org_override)
+        with open_reader(org_url, credential_from_environment()) as reader:
+            return read_evidence(reader, window)
+    except OktaApiError as error:
+        return report_okta_error("usage", error)
+
+
+def _write_proposal(root: Path, workspace: Workspace, stack: OpenStack, report: UsageReport) -> None:
+    """Apply the report's removals to the definition files under `root`, and say what was done."""
+    from svcaccounts.definitions.scope_removal import propose_removals
+
+    proposal = propose_removals(workspace.files, stack.catalog, report.removals)
+    for removal, reason in proposal.refused:
+        print(f"svcaccounts usage: --propose: {removal.account}: not changed: {reason}", file=sys.stderr)
+    for held in report.held_back:
+        print(f"svcaccounts usage: --propose: {held.account}: not changed: {held.reason}", file=sys.stderr)
+    base = root.resolve()
+    for path, content in sorted(proposal.files.items()):
+        target = (base / path).resolve()
+        # The path came from the repository's own listing; still, never write outside it or
+        # through a link that was swapped in since.
+        if not target.is_relative_to(base) or not _regular_file(base / path):
+            print(
+                f"svcaccounts usage: --propose: {path}: not a regular file in the repository; not written",
+                file=sys.stderr,
+            )
+            continue
+        target.write_bytes(content)
+        print(f"svcaccounts usage: --propose: wrote {path}", file=sys.stderr)
+    if not report.removals and not report.held_back:
+        print("svcaccounts usage: --propose: no never-used scope to remove", file=sys.stderr)
+
+
+def _regular_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False

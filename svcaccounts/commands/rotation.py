@@ -77,7 +77,7 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _read_deployed_bytes(path: Path) -> bytes:
+def read_deployed_bytes(path: Path) -> bytes:
     """The --deployed document, at most DEPLOYED_LIMIT bytes, from a regular file or stdin."""
     from svcaccounts.client.limits import DEPLOYED_LIMIT, read_limited, read_stream_limited
 
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         from svcaccounts.client.limits import InputRefused
 
         try:
-            deployed = read_deployed(_read_deployed_bytes(args.deployed))
+            deployed = read_deployed(read_deployed_bytes(args.deployed))
         except InputRefused as error:
             reason = error.reason.removeprefix("cannot read: ")
             return _fail(f"cannot read {args.deployed}: {reason}", exit_codes.USAGE)

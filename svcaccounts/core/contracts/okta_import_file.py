@@ -25,6 +25,8 @@ from svcaccounts.core import naming
 from svcaccounts.core.contracts.values import json_type, printable
 
 IMPORT_DIR = "import"
+# An import file lists a few resources per account: 16 MiB is far beyond any organisation's.
+IMPORT_FILE_LIMIT = 16 * 1024 * 1024
 # Okta ids are letters and digits (and the id segments of Pulumi's composite import ids).
 _OKTA_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # The import id of each type, as the Okta provider documents it: '/'-separated Okta ids.

@@ -327,9 +327,8 @@ class _Analysis:
         if defaults:
             parts.extend(
                 (
-                    "; ",
+                    "; given even to a client that asks for no scope (default on this server): ",
                     *_listed(sorted(defaults)),
-                    " default on this server: a client that asks for no scope is given it too",
                 )
             )
         return tuple(parts)
@@ -441,7 +440,9 @@ class _Analysis:
             if desired.owns_scopes:
                 if scope is None:
                     continue
-                if scope.id not in imported:
+                # A stack that has deployed created its catalog's scopes itself (its outputs do
+                # not list them): only before a first deploy is an existing one someone else's.
+                if scope.id not in imported and not self.known.deployed_clients:
                     self._add(
                         "catalog-scope-exists",
                         "high",
@@ -587,6 +588,8 @@ def _notes(
             f"known from the deployed outputs ({known.deployed_source}): "
             f"{len(known.deployed_clients)} accounts' client ids"
         )
+    if desired.owns_scopes and known.deployed_clients:
+        notes.append("the stack has deployed: the catalog scopes on the server are taken to be its own")
     if imported is None and known.deployed_source is None:
         notes.append(
             "no import file and no deployed outputs: the stack is taken to manage no client on this "

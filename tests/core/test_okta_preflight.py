@@ -227,7 +227,7 @@ def test_a_default_catalog_scope_granted_to_all_clients_is_named() -> None:
     ]
     report = run(snapshot(catch_all(rule("rul9", "any", ["*"])), scopes=scopes))
     findings = {finding.rule: finding for finding in report.findings}
-    assert "`orders:read` default on this server: a client that asks for no scope is given it too" in (
+    assert "given even to a client that asks for no scope (default on this server): `orders:read`" in (
         findings["all-clients-policy"].message
     )
     assert findings["catalog-scope-default"].severity == "medium"
@@ -321,12 +321,21 @@ def test_referenced_catalog_scopes_missing_from_the_server_used_high_unused_low(
     ]
 
 
-def test_a_stack_that_owns_its_scopes_collides_with_existing_catalog_scopes() -> None:
+def test_before_its_first_deploy_a_stack_that_owns_its_scopes_collides_with_existing_ones() -> None:
     desired = replace(DESIRED, owns_scopes=True)
-    report = run(snapshot(scopes=[scope("scp1", "orders:read"), scope("scp4", "profile")]), desired=desired)
+    server = snapshot(
+        scopes=[scope("scp1", "orders:read"), scope("scp4", "profile")], own_policies=False, apps=[]
+    )
+    report = run(server, KnownManaged(), desired)
     rule_name, severity, _, message = only(report)
     assert (rule_name, severity) == ("catalog-scope-exists", "high")
     assert message.startswith("scope `orders:read` already exists on the server and the stack creates it")
+
+
+def test_a_deployed_stack_that_owns_its_scopes_finds_its_own_scopes_on_the_server() -> None:
+    report = run(snapshot(), desired=replace(DESIRED, owns_scopes=True))
+    assert report.findings == ()
+    assert "the stack has deployed: the catalog scopes on the server are taken to be its own" in report.notes
 
 
 def test_a_stack_that_owns_no_existing_scope_has_no_scope_finding() -> None:
@@ -341,9 +350,10 @@ def test_an_adopted_catalog_scope_is_no_collision() -> None:
         scopes=MappingProxyType({"scope-orders:read": "scp1"}),
         server_ids=frozenset({"aus1prod"}),
     )
-    known = replace(DEPLOYED, imported=imported, import_source="import/prod.json")
+    known = KnownManaged(imported=imported, import_source="import/prod.json")
     desired = replace(DESIRED, owns_scopes=True)
-    assert run(snapshot(scopes=[scope("scp1", "orders:read")]), known, desired).findings == ()
+    server = snapshot(scopes=[scope("scp1", "orders:read")], own_policies=False, apps=[])
+    assert run(server, known, desired).findings == ()
 
 
 # --- apps ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ class DeployedFileError(Exception):
     """The file cannot be read or is not usable stack outputs; the message says why."""
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_deployed_bytes(path: Path) -> bytes:
     from svcaccounts.client.limits import DEPLOYED_LIMIT, read_limited, read_stream_limited
 
     if str(path) == "-":
@@ -34,7 +34,7 @@ def load_deployed(path: Path) -> dict[str, DeployedAccount]:
     from svcaccounts.core.contracts.accounts_output import DeployedError, read_deployed
 
     try:
-        return read_deployed(_read_bytes(path))
+        return read_deployed(read_deployed_bytes(path))
     except InputRefused as error:
         reason = error.reason.removeprefix("cannot read: ")
         raise DeployedFileError(f"cannot read {path}: {reason}") from None

@@ -34,7 +34,7 @@ def _groups(findings: Sequence[AccessFinding]) -> list[str]:
     return seen
 
 
-def _counts(findings: Iterable[AccessFinding]) -> dict[Severity, int]:
+def severity_counts(findings: Iterable[AccessFinding]) -> dict[Severity, int]:
     counts: dict[Severity, int] = dict.fromkeys(SEVERITIES, 0)
     for finding in findings:
         counts[finding.severity] += 1
@@ -44,7 +44,7 @@ def _counts(findings: Iterable[AccessFinding]) -> dict[Severity, int]:
 def _summary_line(findings: Sequence[AccessFinding]) -> str:
     if not findings:
         return "no access changes"
-    counts = _counts(findings)
+    counts = severity_counts(findings)
     parts = [f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s]]
     noun = "finding" if len(findings) == 1 else "findings"
     return f"{len(findings)} access {noun}: " + ", ".join(parts)
@@ -68,7 +68,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "base": report.base,
         "head": report.head,
         "notes": list(report.notes),
-        "summary": _counts(report.findings),
+        "summary": severity_counts(report.findings),
         "findings": [finding.as_dict() for finding in report.findings],
     }
 
@@ -77,7 +77,7 @@ def render_json(report: Report) -> str:
     return json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n"
 
 
-_SEVERITY_MARK: dict[Severity, str] = {
+SEVERITY_MARK: dict[Severity, str] = {
     "high": "🔴 high",
     "medium": "🟠 medium",
     "low": "🟡 low",
@@ -85,7 +85,7 @@ _SEVERITY_MARK: dict[Severity, str] = {
 }
 
 
-def _markdown_message(finding: AccessFinding) -> str:
+def markdown_message(finding: AccessFinding) -> str:
     # Our words keep their markup; a quoted value becomes a code span it cannot close.
     parts = finding.parts or (finding.message,)
     return "".join(
@@ -95,7 +95,7 @@ def _markdown_message(finding: AccessFinding) -> str:
 
 def _markdown_row(finding: AccessFinding) -> str:
     account = markdown_code(finding.account) if finding.account else "—"
-    return markdown_row((_SEVERITY_MARK[finding.severity], account, finding.rule, _markdown_message(finding)))
+    return markdown_row((SEVERITY_MARK[finding.severity], account, finding.rule, markdown_message(finding)))
 
 
 def render_markdown(report: Report, *, limit: int = MARKDOWN_COMMENT_LIMIT) -> str:
@@ -124,7 +124,7 @@ def render_markdown(report: Report, *, limit: int = MARKDOWN_COMMENT_LIMIT) -> s
         ("**total**", report.findings),
     ]
     for label, members in totals:
-        counts = _counts(members)
+        counts = severity_counts(members)
         head.append(markdown_row((label, *(str(counts[s]) for s in severities))))
     head.append("")
 

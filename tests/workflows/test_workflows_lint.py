@@ -93,6 +93,11 @@ def test_pull_request_posts_the_access_report_as_summary_and_comment() -> None:
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
 
 
+def _runs_pulumi(step: dict[str, Any]) -> bool:
+    """A pulumi/actions step with a command (without one, it only installs the CLI)."""
+    return str(step.get("uses", "")).startswith("pulumi/actions@") and "command" in step.get("with", {})
+
+
 def _pulumi_step(job: dict[str, Any]) -> dict[str, Any]:
     (pulumi,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
     return pulumi
@@ -151,7 +156,7 @@ def test_one_stack_update_uses_its_environment_oidc_and_a_shared_concurrency_gro
     assert job["permissions"]["id-token"] == "write"
     assert job["env"]["OKTA_API_TOKEN"] == "${{ secrets.OKTA_API_TOKEN }}"
     assert any(str(step.get("uses", "")).startswith("azure/login@") for step in job["steps"])
-    (pulumi,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    (pulumi,) = [s for s in job["steps"] if _runs_pulumi(s)]
     assert (pulumi["with"]["command"], pulumi["with"]["policyPacks"]) == ("up", "policies")
 
 
@@ -168,7 +173,7 @@ def test_every_stack_update_ends_with_rotation_status_against_the_deployed_outpu
 def test_every_stack_update_verifies_the_deployed_accounts_after_up() -> None:
     # Issue 6: deploys and rotations (both run this workflow) end with `svcaccounts verify`.
     steps = load("pulumi-stack.yml")["jobs"]["up"]["steps"]
-    (up,) = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    (up,) = [i for i, s in enumerate(steps) if _runs_pulumi(s)]
     (verify,) = [i for i, s in enumerate(steps) if "svcaccounts verify" in str(s.get("run", ""))]
     assert verify > up
     text = str(steps[verify]["run"])
@@ -216,3 +221,20 @@ def test_usage_keeps_log_credentials_and_issue_rights_in_separate_jobs() -> None
     assert "secrets." not in json.dumps(jobs["report"])
     for name, job in jobs.items():
         assert "secrets." not in json.dumps(job) or "environment" in job, name
+
+
+def test_every_stack_update_preflights_its_authorization_server_before_up() -> None:
+    # Issue 15: what already sits on an existing server must not grant more than the definitions.
+    steps = load("pulumi-stack.yml")["jobs"]["up"]["steps"]
+    (up,) = [i for i, s in enumerate(steps) if _runs_pulumi(s)]
+    (preflight,) = [i for i, s in enumerate(steps) if "svcaccounts okta preflight" in str(s.get("run", ""))]
+    assert preflight < up
+    text = str(steps[preflight]["run"])
+    assert 'pulumi stack output --stack "$STACK" --json > preflight-outputs.json' in text
+    assert '--stack "$STACK"' in text and "--deployed preflight-outputs.json" in text
+    # Its exit code (1 on a high finding) must fail the step, and so stop the `up` after it.
+    assert 'exit "$code"' in text
+    assert "continue-on-error" not in steps[preflight]
+    # The CLI that reads the outputs is installed before it.
+    installs = [i for i, s in enumerate(steps) if str(s.get("uses", "")).startswith("pulumi/actions@") and not _runs_pulumi(s)]
+    assert installs and installs[0] < preflight

@@ -23,7 +23,8 @@ from svcaccounts.commands.okta_session import add_org_arguments
 
 if TYPE_CHECKING:
     from svcaccounts.core.contracts.okta_import_file import ImportedResources
-    from svcaccounts.core.okta_preflight import ServerSnapshot
+    from svcaccounts.core.okta_preflight import DesiredServer, ServerSnapshot
+    from svcaccounts.core.settings import StackSettings
     from svcaccounts.okta_api.reader import OktaReader
 
 COMMAND = "okta preflight"
@@ -123,6 +124,31 @@ def _read_deployed_clients(path: Path) -> dict[str, str]:
     }
 
 
+def _siblings(root: Path, settings: StackSettings) -> tuple[DesiredServer, ...]:
+    """The repository's other stacks that deploy to the same org and authorization server, as
+    they would deploy (a stack whose settings or definitions do not open is left out: `validate`
+    reports it)."""
+    from svcaccounts.core.okta_preflight import desired_server
+    from svcaccounts.workspace import StackError, open_stack, open_working_tree
+
+    workspace = open_working_tree(root)
+    found = []
+    for other in sorted(workspace.settings):
+        if other == settings.stack:
+            continue
+        try:
+            opened = open_stack(workspace, other, where=str(root))
+        except StackError:
+            continue
+        same_org = opened.settings.okta is not None and settings.okta is not None and (
+            opened.settings.okta.org_url == settings.okta.org_url
+        )
+        desired = desired_server(opened.settings, opened.view)
+        if same_org and desired is not None:
+            found.append(desired)
+    return tuple(found)
+
+
 def _read_server(okta: OktaReader, server_id: str) -> ServerSnapshot:
     from svcaccounts.core.okta_preflight import PolicyWithRules, ServerSnapshot
 
@@ -176,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
             f"{stack.settings.stack} deploys to {desired.server_id}: regenerate it (svcaccounts okta import)"
         )
     known = KnownManaged(
+        siblings=_siblings(root, stack.settings),
         imported=imported,
         import_source=import_source if imported is not None else None,
         deployed_clients=deployed,

@@ -120,6 +120,10 @@ class KnownManaged:
     deployed_clients: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     # Where the deployed outputs came from; None without --deployed.
     deployed_source: str | None = None
+    # The other stacks of the repository that deploy to the same org and server (`scopes:
+    # reference` siblings, or the one that owns the scopes): their accounts' policies are theirs,
+    # judged against their own definitions instead of reported as foreign clients.
+    siblings: tuple[DesiredServer, ...] = ()
 
 
 # --- the result ---------------------------------------------------------------------------------
@@ -198,6 +202,11 @@ class _Analysis:
         self.managed_clients: dict[str, str | None] = {}
         self.account_clients: dict[str, list[str]] = {}
         self._resolve_managed_clients()
+        # Client id -> (stack, account) of a sibling stack's account, found by the label the
+        # program gives its app (naming.app_label). A label is only a claim: such a client's
+        # policies are still checked against that account's own scopes.
+        self.sibling_clients: dict[str, tuple[DesiredServer, DesiredAccount]] = {}
+        self._resolve_sibling_clients()
         imported_policies = self.imported.policies if self.imported else {}
         self.managed_policy_accounts: dict[str, str | None] = {
             policy_id: self._account_of(name, "policy") for name, policy_id in imported_policies.items()
@@ -256,6 +265,27 @@ class _Analysis:
                     ),
                 )
             self._manage(client_id, account)
+
+    def _resolve_sibling_clients(self) -> None:
+        # A label this stack's own accounts also use (two stacks of one environment on one
+        # server) cannot tell the stacks apart: such apps stay unmanaged unless known otherwise.
+        own_labels = {account.label for account in self.desired.accounts}
+        by_label = {
+            account.label: (sibling, account)
+            for sibling in self.known.siblings
+            if sibling.server_id == self.desired.server_id and sibling.stack != self.desired.stack
+            for account in sibling.accounts
+            if account.label not in own_labels
+        }
+        for app in self.snapshot.apps:
+            claimed = by_label.get(app.label)
+            if (
+                claimed is not None
+                and app.client_id
+                and app.is_service_app
+                and app.client_id not in self.managed_clients
+            ):
+                self.sibling_clients[app.client_id] = claimed
 
     # -- findings --
 
@@ -417,6 +447,29 @@ class _Analysis:
             tuple(parts),
         )
 
+    def sibling_policy(
+        self, item: PolicyWithRules, owners: list[tuple[DesiredServer, DesiredAccount]]
+    ) -> None:
+        """A policy for accounts of another stack on this server: only rules beyond those
+        accounts' own definitions are reported (that stack's deploy does not remove them)."""
+        policy = item.policy
+        allowed = frozenset(scope for _, account in owners for scope in account.scopes)
+        grants = self._grants(policy, item.rules, allowed)
+        if not grants:
+            return
+        named = sorted({f"{sibling.stack}/{account.name}" for sibling, account in owners})
+        status = "" if policy.status == ACTIVE else f", {policy.status.lower()}"
+        parts: list[MessagePart] = [
+            "policy ",
+            Quoted(policy.name),
+            f" ({_priority(policy.priority)}{status}) of ",
+            *_listed(named),
+            " (another stack on this server) has rules beyond that account's definitions: ",
+            *self._grant_parts(grants),
+            "; delete or deactivate them, or deploy that stack first",
+        ]
+        self._add("rule-grants-beyond-definitions", self._severity(grants), None, tuple(parts))
+
     def policies(self) -> None:
         for item in sorted(self.snapshot.policies, key=lambda item: _policy_order(item.policy)):
             policy = item.policy
@@ -426,6 +479,8 @@ class _Analysis:
                 self.per_account_policy(item, [self.managed_policy_accounts[policy.id]])
             elif policy.all_clients:
                 self.all_clients_policy(item)
+            elif policy.clients and all(client in self.sibling_clients for client in policy.clients):
+                self.sibling_policy(item, [self.sibling_clients[client] for client in policy.clients])
             elif unmanaged := [client for client in policy.clients if client not in self.managed_clients]:
                 self.unmanaged_client_policy(item, unmanaged)
             elif policy.clients:
@@ -619,5 +674,16 @@ def preflight(desired: DesiredServer, snapshot: ServerSnapshot, known: KnownMana
         server_id=desired.server_id,
         server_name=snapshot.server.name,
         findings=tuple(findings),
-        notes=_notes(desired, snapshot, known, len(analysis.managed_clients)),
+        notes=_notes(desired, snapshot, known, len(analysis.managed_clients))
+        + _sibling_notes(known, len(analysis.sibling_clients)),
+    )
+
+
+def _sibling_notes(known: KnownManaged, clients: int) -> tuple[str, ...]:
+    if not known.siblings:
+        return ()
+    stacks = ", ".join(sorted(sibling.stack for sibling in known.siblings))
+    return (
+        f"other stacks on this server ({stacks}): {clients} of their accounts' apps found by label; "
+        "their policies are checked against their own definitions",
     )

@@ -360,3 +360,38 @@ def test_an_unknown_stack_is_a_usage_error(
     code, _, err = preflight(root, okta_server, capsys, stack="nope")
     assert code == 2
     assert "no stack 'nope'" in err
+
+
+STAGING_READER = "0oa00000000000000003"
+
+
+@pytest.mark.usefixtures("api_token")
+def test_another_stack_on_the_same_server_is_judged_by_its_own_definitions(
+    root: Path, tmp_path: Path, okta_org: FakeOrg, okta_server: OktaServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A staging stack shares prod's server (scopes: reference); its reader's app and policy are
+    # on the server. They are staging's, not foreign clients of prod: only a rule beyond
+    # staging's own definition of the account is reported.
+    (root / "Pulumi.staging.yaml").write_text(
+        "config:\n  svcaccounts:environment: staging\n  svcaccounts:authServer:\n    id: aus1prod\n"
+        "    scopes: reference\n  svcaccounts:keyVault:\n    name: kv-identity-stg\n"
+        "    resourceGroup: rg-identity-stg\n  okta:orgName: example-prod\n",
+        encoding="utf-8",
+    )
+    reader_file = root / "service_accounts" / "orders" / "orders-reader.yaml"
+    reader_file.write_text(reader_file.read_text().replace("  prod: {}", "  prod: {}\n  staging: {}"))
+    sound_org(okta_org)
+    okta_org.apps.append(service_app(STAGING_READER, "orders-reader (staging)"))
+    server = okta_org.auth_servers["aus1prod"]
+    server.policies.append(policy("pol3", "orders-reader (staging)", [STAGING_READER], priority=3))
+    server.rules["pol3"] = [rule("rul3", "orders-reader client credentials", ["orders:read"])]
+    code, out, _ = preflight(root, okta_server, capsys, "--deployed", str(deployed(tmp_path)))
+    assert code == 0, out
+    assert "unmanaged-client-policy" not in out
+    assert "other stacks on this server (east, staging): 1 of their accounts' apps found by label" in out
+
+    # A rule that grants the staging reader more than its definition is still high.
+    server.rules["pol3"].append(rule("rul4", "extra", ["orders:write"], priority=2))
+    code, out, _ = preflight(root, okta_server, capsys, "--deployed", str(deployed(tmp_path)))
+    assert code == 1
+    assert "rule-grants-beyond-definitions" in out and "staging/orders-reader" in out

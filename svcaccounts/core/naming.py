@@ -37,6 +37,9 @@ ENTRA_APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignm
 ENTRA_PASSWORD_TYPE = "azuread:index/applicationPassword:ApplicationPassword"
 ENTRA_CERTIFICATE_TYPE = "azuread:index/applicationCertificate:ApplicationCertificate"
 SELF_SIGNED_CERT_TYPE = "tls:index/selfSignedCert:SelfSignedCert"
+# Amazon Cognito (pulumi-aws).
+COGNITO_RESOURCE_SERVER_TYPE = "aws:cognito/resourceServer:ResourceServer"
+COGNITO_USER_POOL_CLIENT_TYPE = "aws:cognito/userPoolClient:UserPoolClient"
 
 OKTA_PROVIDER_NAME = "okta"
 AUTH_SERVER_NAME = "auth-server"
@@ -46,6 +49,10 @@ AZUREAD_PROVIDER_NAME = "azuread"
 # its service principal.
 ENTRA_API_NAME = "entra-api"
 ENTRA_API_SERVICE_PRINCIPAL_NAME = "entra-api-sp"
+# Cognito: the explicit AWS provider in the pool's region (apart from the store's "aws", which
+# may be in another region), and the resource server whose scopes are the catalog's.
+COGNITO_AWS_PROVIDER_NAME = "aws-cognito"
+COGNITO_RESOURCE_SERVER_NAME = "cognito-resource-server"
 
 # App role ids are UUIDs derived from the scope name in this fixed namespace: the same scope has
 # the same role id on every run and every machine, so Pulumi never sees a role change that is
@@ -119,6 +126,22 @@ def app_role_id(scope: str) -> str:
 
 def entra_api_display_name(environment: str) -> str:
     return f"svcaccounts API ({environment})"
+
+def cognito_client_name(account: str, generation: int) -> str:
+    """One Cognito app client per generation: the client id changes with each, and the previous
+    generation's client stays through grace."""
+    return f"{account}-client-g{generation}"
+
+
+def cognito_client_display_name(account: str, environment: str, generation: int) -> str:
+    """The app client's name in the pool: Cognito takes [\\w\\s+=,.@-] only (no parentheses), at
+    most 128 characters (an account name has at most 41, an environment 31)."""
+    return f"{account}.{environment}.g{generation}"
+
+
+def cognito_resource_server_display_name(environment: str) -> str:
+    return f"svcaccounts {environment}"
+
 
 def key_id(account: str, generation: int) -> str:
     """The JWK `kid`: stable for a generation's whole life, known offline, unique per app."""

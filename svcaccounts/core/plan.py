@@ -16,6 +16,7 @@ from typing import Literal
 
 from svcaccounts.core import naming
 from svcaccounts.core.identity_providers import (
+    COGNITO,
     CREDENTIAL_SLACK_DAYS,
     ENTRA_ID,
     IdentityProviderKind,
@@ -65,7 +66,8 @@ class Credential:
     kind: CredentialKind
     generation: int
     resource: str
-    # The JWK `kid` (private keys only); on Entra ID the certificate's display name.
+    # The JWK `kid` (private keys only); on Entra ID the certificate's display name; on Cognito
+    # the app client's name in the pool (each generation is a client of its own).
     key_id: str | None
     # When the provider stops accepting it (Entra ID's credential end date); None: no end date.
     expires_at: datetime | None = None
@@ -95,7 +97,8 @@ class AccountPlan:
     # Where the bundle lives: the Key Vault secret's name, or the AWS secret's name.
     secret_store: SecretStoreKind
     secret_name: str
-    # Live credentials, newest first; the first is the one in the bundle.
+    # Live credentials, newest first; the first is the one in the bundle. Empty only for a
+    # disabled account on Cognito, whose app clients have no disabled state: it has none.
     credentials: tuple[Credential, ...]
     resources: tuple[PlannedResource, ...]
     identity_provider: IdentityProviderKind = "okta"
@@ -114,7 +117,13 @@ class AccountPlan:
 
     @property
     def current(self) -> Credential:
+        if not self.credentials:
+            raise ValueError(f"account {self.name} has no credential (disabled on {self.identity_provider})")
         return self.credentials[0]
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials)
 
     @property
     def status(self) -> str:
@@ -266,6 +275,35 @@ def _entra_resources(
     )
 
 
+def _cognito_credentials(account: EffectiveAccount, state: RotationState) -> tuple[Credential, ...]:
+    """An app client per live generation (its generated secret is the credential), none for a
+    disabled account: Cognito app clients cannot be disabled, only deleted."""
+    if not account.enabled:
+        return ()
+    return tuple(
+        Credential(
+            "client_secret",
+            generation,
+            naming.cognito_client_name(account.name, generation),
+            naming.cognito_client_display_name(account.name, account.environment, generation),
+        )
+        for generation in state.live_generations
+    )
+
+
+def _cognito_resources(
+    account: EffectiveAccount, credentials: tuple[Credential, ...]
+) -> tuple[PlannedResource, ...]:
+    component = naming.account_name(account.name)
+    return (
+        PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
+        *(
+            PlannedResource(naming.COGNITO_USER_POOL_CLIENT_TYPE, credential.resource, component)
+            for credential in credentials
+        ),
+    )
+
+
 def plan_account(
     account: EffectiveAccount,
     now: datetime,
@@ -276,6 +314,14 @@ def plan_account(
     the stack's `store`."""
     state = rotation_state(account.name, account.rotation, now)
     component = naming.account_name(account.name)
+    if identity_provider == COGNITO:
+        credentials = _cognito_credentials(account, state)
+        # No client, no bundle: a disabled account's bundle would name a client that is gone.
+        bundle = _bundle_resources(account.name, store) if credentials else ()
+        resources = (*_cognito_resources(account, credentials), *bundle)
+        return _account_plan(
+            account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
+        )
     if identity_provider == ENTRA_ID:
         credentials = _entra_credentials(account, state)
         resources = (*_entra_resources(account, credentials), *_bundle_resources(account.name, store))
@@ -357,6 +403,12 @@ def _shared_resources(view: EnvironmentView, settings: StackSettings) -> list[Pl
         if settings.aws_secrets_manager is not None
         else []
     )
+    if settings.identity_provider == COGNITO:
+        return [
+            PlannedResource(naming.AWS_PROVIDER_TYPE, naming.COGNITO_AWS_PROVIDER_NAME),
+            PlannedResource(naming.COGNITO_RESOURCE_SERVER_TYPE, naming.COGNITO_RESOURCE_SERVER_NAME),
+            *aws,
+        ]
     if settings.identity_provider == ENTRA_ID:
         return [
             PlannedResource(naming.AZUREAD_PROVIDER_TYPE, naming.AZUREAD_PROVIDER_NAME),
@@ -446,7 +498,12 @@ def compare_plans(before: EnvironmentPlan, after: EnvironmentPlan) -> tuple[Plan
                         "the bundle",
                     )
                 )
-            elif previous.credentials != current.credentials:
+            elif (
+                previous.credentials != current.credentials
+                # A Cognito account disabled or enabled: its status change says what happens.
+                and current.has_credentials
+                and previous.has_credentials
+            ):
                 changes.append(
                     PlanChange(
                         name,
@@ -482,9 +539,23 @@ def _lifetime(minutes: int | None) -> str:
 
 
 def _deleted(account: AccountPlan) -> str:
+    if account.identity_provider == COGNITO:
+        return "app clients deleted"
     if account.identity_provider == ENTRA_ID:
         return "application, service principal, role assignments and credentials deleted"
     return "app, policy and credentials deleted"
+
+
+def _status_consequence(current: AccountPlan) -> str:
+    """What a status change does where the provider cannot disable a client (Cognito)."""
+    if not describe(current.identity_provider).client_per_generation:
+        return ""
+    if current.enabled:
+        return ": a new app client (a new client id) and bundle are created"
+    return (
+        ": its app clients and bundle are deleted (Cognito app clients have no disabled state); "
+        "enabling it again creates a new client id"
+    )
 
 
 def _generations(account: AccountPlan) -> str:
@@ -501,7 +572,7 @@ def _changed_fields(previous: AccountPlan, current: AccountPlan) -> list[str]:
             f"{_lifetime(current.token_lifetime_minutes)} min"
         )
     if previous.enabled != current.enabled:
-        fields.append(f"status {previous.status} -> {current.status}")
+        fields.append(f"status {previous.status} -> {current.status}{_status_consequence(current)}")
     if previous.secret_store != current.secret_store:
         fields.append(
             f"bundle store {previous.secret_store} -> {current.secret_store}: the old secret is deleted; "

@@ -7,10 +7,11 @@ same parser from the runtime's config.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.core.identity_providers import ENTRA_ID, OKTA, IdentityProviderKind
+from svcaccounts.core.identity_providers import COGNITO, ENTRA_ID, OKTA, IdentityProviderKind
 
 SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
 AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
@@ -114,6 +115,38 @@ class EntraIdSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CognitoSettings:
+    """An existing Amazon Cognito user pool (with a Cognito domain) and the resource server whose
+    scopes are the catalog's; the stack creates the resource server and the app clients."""
+
+    region: str
+    user_pool_id: str
+    # The pool's Cognito domain prefix: https://<domain>.auth.<region>.amazoncognito.com.
+    domain: str
+    # The resource server's identifier: every scope is `<resource_server>/<scope>` at Cognito.
+    resource_server: str
+
+    @property
+    def token_url(self) -> str:
+        return f"https://{self.domain}.auth.{self.region}.amazoncognito.com/oauth2/token"
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` of the pool's access tokens."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    def scope_value(self, scope: str) -> str:
+        """A catalog scope as Cognito names it in app clients, requests and tokens."""
+        return f"{self.resource_server}/{scope}"
+
+    def request_scope(self, scopes: Sequence[str]) -> str:
+        """What a client-credentials request sends as `scope`: each granted scope in Cognito's
+        form (without one, Cognito grants every scope the client allows; naming them keeps the
+        request what the definition says)."""
+        return " ".join(self.scope_value(scope) for scope in scopes)
+
+
+@dataclass(frozen=True, slots=True)
 class StackSettings:
     stack: str
     environment: str
@@ -128,19 +161,25 @@ class StackSettings:
     production: bool = False
     # Entra ID stacks (`svcaccounts:identityProvider: entra-id`): the tenant and the API.
     entra_id: EntraIdSettings | None = None
+    # Amazon Cognito stacks (`svcaccounts:identityProvider: cognito`): the pool and resource server.
+    cognito: CognitoSettings | None = None
 
     def __post_init__(self) -> None:
         if (self.key_vault is None) == (self.aws_secrets_manager is None):
             raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
         okta_complete = self.okta is not None and self.auth_server is not None
         okta_partial = self.okta is not None or self.auth_server is not None
-        if self.entra_id is None and not okta_complete:
+        if self.entra_id is None and self.cognito is None and not okta_complete:
             raise ValueError("an Okta stack has an org and an authorization server")
         if self.entra_id is not None and okta_partial:
             raise ValueError("an Entra ID stack has no Okta org or authorization server")
+        if self.cognito is not None and (okta_partial or self.entra_id is not None):
+            raise ValueError("a Cognito stack has no Okta org, authorization server or Entra ID tenant")
 
     @property
     def identity_provider(self) -> IdentityProviderKind:
+        if self.cognito is not None:
+            return COGNITO
         return OKTA if self.entra_id is None else ENTRA_ID
 
     @property
@@ -167,12 +206,15 @@ class StackSettings:
         return self.key_vault
 
     def token_url(self, auth_server_id: str | None = None) -> str | None:
-        """The token endpoint: Entra ID's tenant endpoint, or Okta's custom authorization server's.
+        """The token endpoint: Entra ID's tenant endpoint, Cognito's domain, or Okta's custom
+        authorization server's.
 
         None when the stack creates the Okta server and its id is not known yet (offline plan).
         """
         if self.entra_id is not None:
             return self.entra_id.token_url
+        if self.cognito is not None:
+            return self.cognito.token_url
         okta, _ = self.require_okta()
         server_id = auth_server_id
         if server_id is None and isinstance(self.auth_server, ExistingAuthServer):

@@ -1,7 +1,8 @@
 """The stack-settings half of the access diff: what a change to the stack files does.
 
 A stack file decides where the definitions deploy (the identity provider: the Okta org and
-authorization server, or the Entra ID tenant and API), where
+authorization server, the Entra ID tenant and API, or the Cognito user pool and resource
+server), where
 credentials go (the secret store) and which environment's accounts a stack manages. Pointing prod
 at another org, or renaming its environment, changes access as surely as a granted scope, so each
 such change is a finding; in a production stack a high one. Pure: no git, no YAML, no Pulumi.
@@ -16,6 +17,7 @@ from svcaccounts.core.identity_providers import describe
 from svcaccounts.core.review import AccessFinding, MessagePart, Quoted, Severity, severity_rank
 from svcaccounts.core.settings import (
     AwsSecretsManagerSettings,
+    CognitoSettings,
     EntraIdSettings,
     ExistingAuthServer,
     KeyVaultSettings,
@@ -152,6 +154,8 @@ def _settings_changes(
         )
     elif before.entra_id is not None and after.entra_id is not None:
         yield from _entra_changes(before.entra_id, after.entra_id, strict)
+    elif before.cognito is not None and after.cognito is not None:
+        yield from _cognito_changes(before.cognito, after.cognito, strict)
     elif before.okta is not None and after.okta is not None:
         yield from _okta_changes(before, after, before.okta.org_url, after.okta.org_url, strict)
     if before.store != after.store:
@@ -187,6 +191,50 @@ def _entra_changes(
                 " → ",
                 Quoted(after.identifier_uri),
                 ": tokens are requested for the new URI, and consumers that request the old one fail",
+            ),
+        )
+
+
+def _cognito_changes(
+    before: CognitoSettings, after: CognitoSettings, strict: Severity
+) -> Iterator[tuple[str, Severity, _Message]]:
+    if (before.region, before.user_pool_id) != (after.region, after.user_pool_id):
+        # Like another tenant: app clients live in their pool, so each account gets a new one.
+        yield (
+            "stack-user-pool-changed",
+            "high",
+            (
+                "Cognito user pool ",
+                Quoted(before.user_pool_id),
+                " → ",
+                Quoted(after.user_pool_id),
+                ": every account gets a new app client and secret in the other pool",
+            ),
+        )
+    if before.resource_server != after.resource_server:
+        yield (
+            "stack-resource-server-changed",
+            strict,
+            (
+                "Cognito resource server ",
+                Quoted(before.resource_server),
+                " → ",
+                Quoted(after.resource_server),
+                ": every scope gets the new identifier as its prefix, and APIs that check the old "
+                "one refuse the new tokens",
+            ),
+        )
+    if before.domain != after.domain:
+        yield (
+            "stack-cognito-domain-changed",
+            strict,
+            (
+                "Cognito domain ",
+                Quoted(before.domain),
+                " → ",
+                Quoted(after.domain),
+                ": bundles name the new token URL; the old one must keep working until consumers "
+                "re-read them",
             ),
         )
 
@@ -231,6 +279,8 @@ def _provider(settings: StackSettings) -> _Message:
     name = describe(settings.identity_provider).display_name
     if settings.entra_id is not None:
         return (f"{name} (tenant ", Quoted(settings.entra_id.tenant_id), ")")
+    if settings.cognito is not None:
+        return (f"{name} (user pool ", Quoted(settings.cognito.user_pool_id), ")")
     okta, _ = settings.require_okta()
     return (f"{name} (", Quoted(okta.org_url), ")")
 
@@ -242,6 +292,13 @@ def _deploys_to(settings: StackSettings) -> _Message:
             Quoted(settings.entra_id.tenant_id),
             ", API ",
             Quoted(settings.entra_id.identifier_uri),
+        )
+    if settings.cognito is not None:
+        return (
+            "Amazon Cognito user pool ",
+            Quoted(settings.cognito.user_pool_id),
+            ", resource server ",
+            Quoted(settings.cognito.resource_server),
         )
     okta, _ = settings.require_okta()
     return (Quoted(okta.org_url), ", authorization server ", *_auth_server(settings))

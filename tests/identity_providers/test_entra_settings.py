@@ -56,16 +56,17 @@ def test_okta_is_the_default_and_can_be_named() -> None:
         assert settings.auth_server == ExistingAuthServer("aus1abcdefgh")
 
 
-@pytest.mark.parametrize("reserved", ["auth0", "cognito"])
+@pytest.mark.parametrize("reserved", ["auth0"])
 def test_reserved_providers_are_refused_with_a_reason(reserved: str) -> None:
     assert messages({**OKTA, "svcaccounts:identityProvider": reserved}) == [
-        f"svcaccounts:identityProvider {reserved} is reserved but not supported yet: use okta or entra-id"
+        f"svcaccounts:identityProvider {reserved} is reserved but not supported yet: use okta or entra-id "
+        "or cognito"
     ]
 
 
 def test_an_unknown_provider_names_the_choices() -> None:
     assert messages({**OKTA, "svcaccounts:identityProvider": "entra"}) == [
-        "svcaccounts:identityProvider must be okta or entra-id (default okta), not 'entra'"
+        "svcaccounts:identityProvider must be okta or entra-id or cognito (default okta), not 'entra'"
     ]
 
 

@@ -24,6 +24,7 @@ from svcaccounts.definitions.stack_settings import (
     parse_settings,
 )
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
+from svcaccounts.infra.cognito import CognitoServiceAccount, CognitoStack
 from svcaccounts.infra.entra_id import EntraServiceAccount, EntraStack
 from svcaccounts.infra.okta import OktaStack
 from svcaccounts.infra.okta.service_account import ServiceAccount
@@ -34,16 +35,20 @@ class ProgramError(Exception):
     """Bad settings or definitions: a message for the user, raised as pulumi.RunError by main()."""
 
 
+# The ServiceAccount component of an account, on whichever identity provider.
+AccountComponent = ServiceAccount | EntraServiceAccount | CognitoServiceAccount
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramResult:
-    # The ServiceAccount component of each account (Okta's or Entra ID's).
-    accounts: dict[str, ServiceAccount | EntraServiceAccount]
+    # The ServiceAccount component of each account (Okta's, Entra ID's or Cognito's).
+    accounts: dict[str, AccountComponent]
     # What the stack exports as `accounts` (nothing secret).
     outputs: pulumi.Output[dict[str, Any]]
 
 
 def _account_output(
-    account: AccountPlan, component: ServiceAccount | EntraServiceAccount, token_url: pulumi.Input[str]
+    account: AccountPlan, component: AccountComponent, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
     return account_entry(
         client_id=component.client_id,
@@ -55,6 +60,9 @@ def _account_output(
         generation=account.generation,
         next_rotation=account.rotation.next_rotation,
         status=account.status,
+        # Where each generation is a client of its own, every live one, so that each maps back
+        # to its account.
+        client_ids=component.client_ids if isinstance(component, CognitoServiceAccount) else None,
     )
 
 
@@ -83,13 +91,15 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
     """Register every resource of `plan`: what the stack's identity provider shares, then one
     component per account. Returns the components and the `accounts` output."""
     settings = plan.settings
-    shared: OktaStack | EntraStack = (
-        EntraStack(plan, settings.entra_id)
-        if settings.entra_id is not None
-        else OktaStack(plan, okta_api_token)
-    )
+    shared: OktaStack | EntraStack | CognitoStack
+    if settings.cognito is not None:
+        shared = CognitoStack(plan, settings.cognito)
+    elif settings.entra_id is not None:
+        shared = EntraStack(plan, settings.entra_id)
+    else:
+        shared = OktaStack(plan, okta_api_token)
     store = _bundle_store(settings)
-    accounts: dict[str, ServiceAccount | EntraServiceAccount] = {
+    accounts: dict[str, AccountComponent] = {
         account.name: shared.account(account, store) for account in plan.accounts
     }
     return _result(plan, accounts, shared.token_url)
@@ -104,7 +114,7 @@ def _bundle_store(settings: StackSettings) -> BundleStore:
 
 def _result(
     plan: EnvironmentPlan,
-    accounts: dict[str, ServiceAccount | EntraServiceAccount],
+    accounts: dict[str, AccountComponent],
     token_url: pulumi.Input[str],
 ) -> ProgramResult:
     outputs = _gather_fields(

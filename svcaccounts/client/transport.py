@@ -339,17 +339,25 @@ def _request_parameters(bundle: CredentialBundle, scopes: tuple[str, ...]) -> di
 
 
 def _with_roles(bundle: CredentialBundle, result: Result) -> Result:
-    """For a bundle whose request names no scopes (`.default`), what was granted is the token's
-    `roles` claim: the response carries no `scope` to say so."""
-    if bundle.request_scope is None or not isinstance(result, Granted) or result.scope is not None:
+    """For a version 2 bundle, what was granted in the catalog's names. Neither Entra ID nor
+    Cognito puts `scope` in the response: the token says it, in `roles` (Entra's app roles, the
+    catalog's names) or `scope` (Cognito's `<resource server>/<scope>`, mapped back by the
+    bundle)."""
+    if bundle.request_scope is None or not isinstance(result, Granted):
         return result
-    try:
-        roles = unverified_claims(result.access_token).get("roles")
-    except NotAJWTError:
+    if result.scope is not None:
+        granted: object = result.scope.split()
+    else:
+        try:
+            claims = unverified_claims(result.access_token)
+        except NotAJWTError:
+            return result
+        granted = claims.get("roles")
+        if granted is None and isinstance(claims.get("scope"), str):
+            granted = claims["scope"].split()
+    if not isinstance(granted, list) or not all(isinstance(value, str) for value in granted):
         return result
-    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
-        return result
-    return Granted(result.access_token, result.expires_in, " ".join(roles))
+    return Granted(result.access_token, result.expires_in, " ".join(bundle.catalog_scopes(granted)))
 
 
 def read_answer(status: int, headers: httpx.Headers, body: bytes) -> Result:

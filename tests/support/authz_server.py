@@ -11,6 +11,12 @@ client's app roles in `roles` (no `scp`, no `scope`) and the response no `scope`
 client authenticates with an assertion signed PS256 whose header names the certificate by its
 SHA-256 thumbprint (`x5t#S256`); several certificates may be registered at once.
 
+`AuthzServer(..., cognito_resource_server=...)` behaves as an Amazon Cognito user pool's token
+endpoint does for client credentials: client_secret_basic only; each requested scope must be one
+the app client allows, as `<resource server>/<scope>` (no scope: every allowed one); the access
+token names the client in `client_id` (and `sub`), carries `token_use: access` and the granted
+scopes in a space-separated `scope` claim in that form; the response has no `scope`.
+
 Test hooks: request counting, secret rotation, injected answers (429 with Retry-After, 5xx),
 answers built from the request (a server that echoes what it received), a gate that holds token responses (to make callers overlap), and taking the server down and up.
 """
@@ -58,6 +64,8 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
     public_key: RSAKey | None = None
     # Entra ID: registered certificates' public keys by SHA-256 thumbprint (x5t#S256).
     certificates: dict[str, RSAKey] = field(default_factory=dict)
+    # Cognito: the resource server the client's scopes are on (set by AuthzServer.register).
+    cognito_resource_server: str | None = None
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -74,6 +82,9 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
         return grant_type == "client_credentials"
 
     def get_allowed_scope(self, scope: str | None) -> str:
+        if self.cognito_resource_server is not None:
+            # Cognito: what was asked for (checked against the client), else all it allows.
+            return scope if scope else " ".join(f"{self.cognito_resource_server}/{s}" for s in self.scopes)
         if scope is not None and scope.endswith("/.default"):
             return ""  # Entra: no scope in the response; the token's roles say what was granted
         # No scope requested: everything the client may have (the Okta behaviour for M2M apps).
@@ -84,6 +95,12 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "private_key_jwt"]
 
     def validate_requested_scope(self) -> None:
+        resource_server = self.server.authz.cognito_resource_server
+        if resource_server is not None:
+            allowed = {f"{resource_server}/{scope}" for scope in self.request.client.scopes}
+            if not set((self.request.payload.scope or "").split()) <= allowed:
+                raise InvalidScopeError()
+            return
         entra_scope = self.server.authz.entra_scope
         if entra_scope is not None:
             # Entra's client credentials flow takes only the resource's `.default`.
@@ -159,6 +176,8 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         return self.authz.signing_key
 
     def access_token_generator(self, client: RegisteredClient, grant_type: str, user: Any, scope: str) -> str:
+        if self.authz.cognito_resource_server is not None:
+            return self._cognito_token(client, scope)
         entra_scope = self.authz.entra_scope
         if entra_scope is None:
             token: str = super().access_token_generator(client, grant_type, user, scope)
@@ -177,6 +196,25 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
             "uti": uuid.uuid4().hex,
         }
         encoded: str = jwt.encode({"alg": "RS256", "typ": "JWT"}, claims, self.authz.signing_key)
+        return encoded
+
+    def _cognito_token(self, client: RegisteredClient, scope: str) -> str:
+        """A Cognito client-credentials access token: the client in `client_id` and `sub`, no
+        `aud`, the scopes as `<resource server>/<scope>` in a space-separated `scope`."""
+        now = int(time.time())
+        claims = {
+            "sub": client.client_id,
+            "client_id": client.client_id,
+            "token_use": "access",
+            "scope": scope,
+            "auth_time": now,
+            "iss": ISSUER,
+            "exp": now + self.authz.token_lifetime,
+            "iat": now,
+            "version": 2,
+            "jti": str(uuid.uuid4()),
+        }
+        encoded: str = jwt.encode({"alg": "RS256", "kid": "cognito-test"}, claims, self.authz.signing_key)
         return encoded
 
     def get_extra_claims(
@@ -221,6 +259,9 @@ class OAuthCore(AuthorizationServer):  # type: ignore[misc]
     def handle_response(
         self, status: int, body: object, headers: list[tuple[str, str]]
     ) -> tuple[int, bytes, list[tuple[str, str]]]:
+        if self.authz.cognito_resource_server is not None and status == 200 and isinstance(body, dict):
+            # Cognito's token response has no `scope`: the token's claim is what was granted.
+            body = {key: value for key, value in body.items() if key != "scope"}
         payload = body if isinstance(body, bytes | str) else json.dumps(body)
         data = payload.encode() if isinstance(payload, str) else payload
         return status, data, list(headers)
@@ -315,10 +356,18 @@ class _Handler(BaseHTTPRequestHandler):
 class AuthzServer:
     """The server and its test hooks. `token_url` is stable across `down()` / `up()`."""
 
-    def __init__(self, signing_key: RSAKey, *, entra_scope: str | None = None) -> None:
+    def __init__(
+        self,
+        signing_key: RSAKey,
+        *,
+        entra_scope: str | None = None,
+        cognito_resource_server: str | None = None,
+    ) -> None:
         self.signing_key = signing_key
         # Set: behave as Entra ID does for this `<identifierUri>/.default` (module docstring).
         self.entra_scope = entra_scope
+        # Set: behave as a Cognito user pool does with this resource server (module docstring).
+        self.cognito_resource_server = cognito_resource_server
         self.lock = threading.Lock()
         self.clients: dict[str, RegisteredClient] = {}
         self.used_jtis: set[str] = set()
@@ -367,6 +416,10 @@ class AuthzServer:
 
     # --- registry ----------------------------------------------------------------------------
     def register(self, client: RegisteredClient) -> RegisteredClient:
+        if self.cognito_resource_server is not None:
+            # A Cognito app client authenticates with its secret only.
+            assert client.auth_method == "client_secret_basic", "Cognito offers no private_key_jwt"
+            client.cognito_resource_server = self.cognito_resource_server
         with self.lock:
             self.clients[client.client_id] = client
         return client

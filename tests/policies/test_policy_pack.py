@@ -13,6 +13,7 @@ import yaml
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy
 from svcaccounts_policies import (
     aws_secrets,
+    cognito,
     config,
     entra_id,
     key_vault,
@@ -26,7 +27,7 @@ from svcaccounts_policies.pack import PACK_NAME, POLICIES
 from tests.support.repository import REPOSITORY_ROOT
 
 PACK_DIR = REPOSITORY_ROOT / "policies"
-RULE_MODULES = (okta_apps, okta_app_companions, okta_auth, key_vault, aws_secrets, entra_id, stack)
+RULE_MODULES = (okta_apps, okta_app_companions, okta_auth, key_vault, aws_secrets, entra_id, cognito, stack)
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

@@ -327,3 +327,26 @@ def test_main_registers_the_cognito_plan_at_svcaccounts_now(pulumi_mocks: Mocks,
     )
     harness.run(lambda: main(COGNITO_PROD))
     assert sorted(harness.names()) == sorted((r.type, r.name) for r in cognito_plan().resources())
+
+
+# ---- the commands that read the deployed outputs -----------------------------------------------
+
+
+def test_rotation_status_and_env_read_the_cognito_stacks_outputs(
+    pulumi_mocks: Mocks, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from svcaccounts.cli import main as cli
+
+    plan = cognito_plan()
+    _, outputs = deployed(pulumi_mocks, plan)
+    written = tmp_path / "outputs.json"
+    written.write_text(json.dumps({"accounts": outputs}))
+    root = str(COGNITO_PROD)
+    assert cli(["rotation", "status", "--root", root, "--stack", "prod", "--at", iso_utc(AT), "--deployed", str(written)]) == 0
+    capsys.readouterr()
+    assert cli(["env", "--root", root, "--stack", "prod", "--deployed", str(written), "report-reader"]) == 0
+    lines = capsys.readouterr().out
+    reader = plan.account("report-reader")
+    assert reader is not None
+    client_id = mock_cognito_client_id(naming.cognito_client_name("report-reader", reader.generation))
+    assert client_id in lines and TOKEN_URL in lines

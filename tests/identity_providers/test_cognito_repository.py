@@ -254,3 +254,21 @@ def test_moving_from_cognito_to_okta_is_high(committed: Path, capsys: pytest.Cap
         "(`https://example-prod.okta.com`): every account gets a new client and credential, and the old ones "
         "are deleted",
     )
+
+
+def test_plan_against_a_base_says_what_disabling_does_on_cognito(
+    committed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(committed, "service_accounts/reporting/report-writer.yaml", "  prod:\n", "  prod:\n    status: disabled\n")
+    code = main(["plan", "--root", str(committed), "--stack", "prod", "--at", "2025-06-15", "--base", "main",
+                 "--format", "json"])  # fmt: skip
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert document["changes"]["items"] == [
+        {
+            "account": "report-writer",
+            "kind": "changed",
+            "message": "status active -> disabled: its app clients and bundle are deleted (Cognito app clients "
+            "have no disabled state); enabling it again creates a new client id",
+        }
+    ]

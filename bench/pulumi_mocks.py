@@ -111,6 +111,11 @@ def mock_entra_object_id(name: str) -> str:
     return str(uuid.uuid5(_MOCK_ENTRA_NAMESPACE, f"object:{name}"))
 
 
+def mock_auth0_client_id(client_name: str) -> str:
+    """An Auth0 client id (32 letters and digits), derived from the client's logical name."""
+    return hashlib.sha256(f"auth0:{client_name}".encode()).hexdigest()[:32]
+
+
 def mock_cognito_client_id(client_name: str) -> str:
     """A Cognito app client id: 26 lowercase letters and digits, here derived from the name."""
     return hashlib.sha256(f"cognito:{client_name}".encode()).hexdigest()[:26]
@@ -188,6 +193,13 @@ class ProviderMocks(pulumi.runtime.Mocks):
             state["validityStartTime"] = MOCK_CERTIFICATE_ISSUED.strftime("%Y-%m-%dT%H:%M:%SZ")
             expires = MOCK_CERTIFICATE_ISSUED + timedelta(hours=hours)
             state["validityEndTime"] = expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif args.typ == "auth0:index/client:Client":
+            # An Auth0 client's resource id is its client id.
+            state["clientId"] = resource_id = mock_auth0_client_id(args.name)
+        elif args.typ == "auth0:index/clientGrant:ClientGrant":
+            resource_id = "cgr_" + hashlib.sha256(args.name.encode()).hexdigest()[:16]
+        elif args.typ == "auth0:index/resourceServer:ResourceServer":
+            resource_id = hashlib.sha256(args.name.encode()).hexdigest()[:24]
         elif args.typ == "aws:cognito/userPoolClient:UserPoolClient":
             # The resource id is the client id; Cognito generates the secret (generate_secret).
             resource_id = mock_cognito_client_id(args.name)

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "token",
     "verify",
     "env",
+    "okta",
 )
 
 

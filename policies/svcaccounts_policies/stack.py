@@ -34,6 +34,7 @@ from pulumi_policy import (
 )
 
 from . import config
+from .auth0 import AUTH0_CLIENT_GRANT, AUTH0_RESOURCE_SERVER, AUTH0_RESOURCE_SERVER_SCOPES
 from .cognito import COGNITO_USER_POOL_CLIENT, client_scope_names, resource_server_scopes, scope_name_on
 from .entra_id import ENTRA_APPLICATION, ENTRA_SERVICE_PRINCIPAL, is_service_account_application
 from .okta_apps import OAUTH_APP, SERVICE
@@ -152,8 +153,11 @@ def privileged_scopes_allowlisted(args: StackValidationArgs, report_violation: R
             None,
         )
         return
-    for rule in _of_type(args.resources, SERVER_POLICY_RULE):
-        scopes = lookup(rule.props, "scopeWhitelists")
+    # Okta access policy rules name scopes in scopeWhitelists, Auth0 client grants in scopes.
+    granting = [(rule, "scopeWhitelists") for rule in _of_type(args.resources, SERVER_POLICY_RULE)]
+    granting += [(grant, "scopes") for grant in _of_type(args.resources, AUTH0_CLIENT_GRANT)]
+    for rule, scopes_key in granting:
+        scopes = lookup(rule.props, scopes_key)
         if not isinstance(scopes, list):
             continue
         # The wildcard grants every scope, privileged ones included.
@@ -236,6 +240,45 @@ def api_requires_app_role_assignment(args: StackValidationArgs, report_violation
             )
 
 
+def auth0_grant_on_the_stacks_api(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    identifiers = {
+        identifier
+        for server in _of_type(resources, AUTH0_RESOURCE_SERVER)
+        if isinstance(identifier := lookup(server.props, "identifier"), str)
+    }
+    defined: dict[str, set[str]] = {}
+    for scopes in _of_type(resources, AUTH0_RESOURCE_SERVER_SCOPES):
+        identifier = lookup(scopes.props, "resourceServerIdentifier")
+        listed = lookup(scopes.props, "scopes")
+        if isinstance(identifier, str) and isinstance(listed, list):
+            defined.setdefault(identifier, set()).update(
+                name for entry in listed if isinstance(name := lookup(entry, "name"), str)
+            )
+    for grant in _of_type(resources, AUTH0_CLIENT_GRANT):
+        audience = lookup(grant.props, "audience")
+        if audience is UNKNOWN:
+            continue
+        if audience not in identifiers:
+            report_violation(
+                f"client grant {grant.name} is for audience {audience!r}, not the API this stack "
+                "manages: a service account is granted scopes of the stack's own API only (never "
+                "the Management API). Set audience to the stack's svcaccounts:auth0.audience.",
+                grant.urn,
+            )
+            continue
+        scopes = lookup(grant.props, "scopes")
+        if not isinstance(scopes, list) or audience not in defined:
+            continue
+        outside = [scope for scope in scopes if isinstance(scope, str) and scope not in defined[audience]]
+        if outside:
+            report_violation(
+                f"client grant {grant.name} names {', '.join(outside)}, which the API's scopes (the "
+                "catalog) do not define. Grant only scopes from scopes.yaml.",
+                grant.urn,
+            )
+
+
 def cognito_scopes_on_resource_server(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     resources = list(args.resources)
     servers = resource_server_scopes(resources)
@@ -305,6 +348,13 @@ POLICIES: Final = (
             },
             environment=True,
         ),
+    ),
+    StackValidationPolicy(
+        name="auth0-grant-on-the-stacks-api",
+        description="Auth0 client grants are on the stack's API and name only scopes it defines.",
+        validate=auth0_grant_on_the_stacks_api,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
     ),
     StackValidationPolicy(
         name="cognito-client-scopes-on-resource-server",

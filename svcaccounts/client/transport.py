@@ -194,7 +194,9 @@ def _client_options(bundle: CredentialBundle) -> dict[str, Any]:
         # deprecated import-from-string path.
         "client_secret": key_class.import_key(bundle.private_key_pem),
         "token_endpoint_auth_method": ShortLivedPrivateKeyJWT(
-            bundle.token_url,
+            # The assertion's `aud`: the token URL, unless the provider asks for another
+            # (Auth0: its tenant URL, the bundle's assertion_audience).
+            bundle.assertion_audience or bundle.token_url,
             headers=headers,
             alg=alg,
             lifetime=ASSERTION_LIFETIME_SECONDS,
@@ -339,25 +341,32 @@ def _request_parameters(bundle: CredentialBundle, scopes: tuple[str, ...]) -> di
 
 
 def _with_roles(bundle: CredentialBundle, result: Result) -> Result:
-    """For a version 2 bundle, what was granted in the catalog's names. Neither Entra ID nor
-    Cognito puts `scope` in the response: the token says it, in `roles` (Entra's app roles, the
-    catalog's names) or `scope` (Cognito's `<resource server>/<scope>`, mapped back by the
-    bundle)."""
+    """For a version 2 bundle, what was granted, in the catalog's names: the answer's `scope`
+    when it has one, else the token's `roles` claim (Entra ID, which answers `.default` requests
+    with no scope) or its `scope` claim (Auth0 and Cognito, space separated). Cognito names each
+    scope `<resource server>/<scope>`; the bundle maps them back (catalog_scopes)."""
     if bundle.request_scope is None or not isinstance(result, Granted):
         return result
-    if result.scope is not None:
-        granted: object = result.scope.split()
-    else:
-        try:
-            claims = unverified_claims(result.access_token)
-        except NotAJWTError:
-            return result
-        granted = claims.get("roles")
-        if granted is None and isinstance(claims.get("scope"), str):
-            granted = claims["scope"].split()
-    if not isinstance(granted, list) or not all(isinstance(value, str) for value in granted):
+    granted = _granted_scopes(result)
+    if granted is None:
         return result
     return Granted(result.access_token, result.expires_in, " ".join(bundle.catalog_scopes(granted)))
+
+
+def _granted_scopes(result: Granted) -> list[str] | None:
+    """What the provider says it granted, as it names the scopes; None when it does not say."""
+    if result.scope is not None:
+        return result.scope.split()
+    try:
+        claims = unverified_claims(result.access_token)
+    except NotAJWTError:
+        return None
+    roles, scope = claims.get("roles"), claims.get("scope")
+    if isinstance(roles, list) and all(isinstance(role, str) for role in roles):
+        return roles
+    if isinstance(scope, str):
+        return scope.split()
+    return None
 
 
 def read_answer(status: int, headers: httpx.Headers, body: bytes) -> Result:

@@ -27,7 +27,7 @@ DEFAULT_IDENTITY_PROVIDER = OKTA
 # Every name the setting knows, in the order messages list them; the reserved ones are refused
 # with a reason until their translation exists (a separate issue, on this same seam).
 IDENTITY_PROVIDERS: tuple[IdentityProviderKind, ...] = (OKTA, ENTRA_ID, AUTH0, COGNITO)
-RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset({AUTH0})
+RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset()
 
 # "resource-prefixed": each scope as `<resource server identifier>/<scope>` (Amazon Cognito).
 ScopeSyntax = Literal["scope-names", "resource-default", "resource-prefixed"]
@@ -67,6 +67,12 @@ class ProviderDescription:
     # Whether each credential generation is a client of its own (a new client id per rotation),
     # rather than a credential added to one client.
     client_per_generation: bool = False
+    # Whether an access token's lifetime is set once for the API, for every client of the stack
+    # (Auth0's resource server `token_lifetime`). Explicit lifetimes are then deployable when the
+    # environment's accounts agree on one (definitions/provider_checks.py).
+    per_api_token_lifetime: bool = False
+    # What the token request sends as `audience` besides `scope` (Auth0: the API's identifier).
+    sends_audience: bool = False
 
     def overlaps(self, method: AuthMethod) -> bool:
         return self.rotation_overlap.get(method, False)
@@ -111,6 +117,28 @@ ENTRA_ID_PROVIDER = ProviderDescription(
     max_scope_name_length=ENTRA_APP_ROLE_VALUE_MAX,
 )
 
+# Auth0: a client holds at most two private_key_jwt credentials at once (the Management API
+# refuses a third; terraform-provider-auth0's maxSlotCredentials), which the rotation always
+# fits: grace is shorter than the period (definitions/semantic.py), so at most two generations
+# are live. Auth0 keeps one client secret per client, so a secret's rotation is a cutover.
+AUTH0_MAX_PRIVATE_KEY_CREDENTIALS = 2
+# Auth0 takes a resource server's token_lifetime in seconds, at most 30 days (2592000): far
+# above the schema's 1440 minutes, so no definition can exceed it.
+AUTH0_MAX_TOKEN_LIFETIME_SECONDS = 2_592_000
+
+AUTH0_PROVIDER = ProviderDescription(
+    kind=AUTH0,
+    display_name="Auth0",
+    auth_methods=AUTH_METHODS,
+    per_client_token_lifetime=False,
+    rotation_overlap={"private_key_jwt": True, "client_secret_basic": False},
+    scope_syntax="scope-names",
+    # Auth0 puts the granted scopes in the access token's `scope` claim, space separated.
+    granted_claim="scope",
+    per_api_token_lifetime=True,
+    sends_audience=True,
+)
+
 # Amazon Cognito (API reference, ResourceServerScopeType and ResourceServerType): a scope name
 # is 1-256 printable ASCII characters other than space, '"', '/' and '\'; a resource server
 # holds at most 100 scopes. An app client's access token lives 5 minutes to 1 day
@@ -142,6 +170,7 @@ COGNITO_PROVIDER = ProviderDescription(
 _DESCRIPTIONS: Mapping[IdentityProviderKind, ProviderDescription] = {
     OKTA: OKTA_PROVIDER,
     ENTRA_ID: ENTRA_ID_PROVIDER,
+    AUTH0: AUTH0_PROVIDER,
     COGNITO: COGNITO_PROVIDER,
 }
 

@@ -72,10 +72,14 @@ class EnvironmentOverride:
     token_lifetime_minutes: int | None = None
     rotation: RotationOverride | None = None
     status: Status | None = None
+    # One environment's stack may deploy to a provider that offers only client secrets (Cognito),
+    # while the others keep key-based rotation: the method is chosen per environment.
+    auth_method: AuthMethod | None = None
     # Where this override writes token_lifetime_minutes, scopes and rotation (when it does).
     token_lifetime_at: Mark | None = field(default=None, compare=False)
     scopes_at: Mark | None = field(default=None, compare=False)
     rotation_at: Mark | None = field(default=None, compare=False)
+    auth_method_at: Mark | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,9 @@ class EffectiveAccount:
     token_lifetime_at: Mark | None = field(default=None, compare=False)
     scopes_at: Mark = field(default=(1, 1), compare=False)
     rotation_at: Mark = field(default=(1, 1), compare=False)
+    # Where the effective auth_method is written: the override's key, the account's, or the
+    # file's first line when the schema's default applies.
+    auth_method_at: Mark = field(default=(1, 1), compare=False)
 
     @property
     def enabled(self) -> bool:
@@ -123,6 +130,7 @@ class ServiceAccount:
     token_lifetime_at: Mark | None = field(default=None, compare=False)
     scopes_at: Mark = field(default=(1, 1), compare=False)
     rotation_at: Mark = field(default=(1, 1), compare=False)
+    auth_method_at: Mark = field(default=(1, 1), compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.environments, MappingProxyType):
@@ -140,7 +148,7 @@ class ServiceAccount:
             description=self.description,
             owner=self.owner,
             scopes=self.scopes if override.scopes is None else override.scopes,
-            auth_method=self.auth_method,
+            auth_method=self.auth_method if override.auth_method is None else override.auth_method,
             token_lifetime_minutes=(
                 self.token_lifetime_minutes
                 if override.token_lifetime_minutes is None
@@ -156,6 +164,11 @@ class ServiceAccount:
             ),
             scopes_at=override.scopes_at if override.scopes_at is not None else self.scopes_at,
             rotation_at=override.rotation_at if override.rotation_at is not None else self.rotation_at,
+            auth_method_at=(
+                override.auth_method_at
+                if override.auth_method is not None and override.auth_method_at is not None
+                else self.auth_method_at
+            ),
         )
 
 

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Literal
 
-Role = Literal["app", "policy", "rule", "bundle", "bundle-version", "sp"]
+Role = Literal["app", "policy", "rule", "bundle", "bundle-version", "sp", "grant", "credentials"]
 
 # Pulumi type tokens, spelled once.
 SERVICE_ACCOUNT_TYPE = "svcaccounts:index:ServiceAccount"
@@ -37,6 +37,14 @@ ENTRA_APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignm
 ENTRA_PASSWORD_TYPE = "azuread:index/applicationPassword:ApplicationPassword"
 ENTRA_CERTIFICATE_TYPE = "azuread:index/applicationCertificate:ApplicationCertificate"
 SELF_SIGNED_CERT_TYPE = "tls:index/selfSignedCert:SelfSignedCert"
+# Auth0 (pulumi-auth0): the API (a resource server) and its scopes, and per account a client, its
+# grant on the API and its credentials.
+AUTH0_PROVIDER_TYPE = "pulumi:providers:auth0"
+AUTH0_RESOURCE_SERVER_TYPE = "auth0:index/resourceServer:ResourceServer"
+AUTH0_RESOURCE_SERVER_SCOPES_TYPE = "auth0:index/resourceServerScopes:ResourceServerScopes"
+AUTH0_CLIENT_TYPE = "auth0:index/client:Client"
+AUTH0_CLIENT_GRANT_TYPE = "auth0:index/clientGrant:ClientGrant"
+AUTH0_CLIENT_CREDENTIALS_TYPE = "auth0:index/clientCredentials:ClientCredentials"
 # Amazon Cognito (pulumi-aws).
 COGNITO_RESOURCE_SERVER_TYPE = "aws:cognito/resourceServer:ResourceServer"
 COGNITO_USER_POOL_CLIENT_TYPE = "aws:cognito/userPoolClient:UserPoolClient"
@@ -49,6 +57,10 @@ AZUREAD_PROVIDER_NAME = "azuread"
 # its service principal.
 ENTRA_API_NAME = "entra-api"
 ENTRA_API_SERVICE_PRINCIPAL_NAME = "entra-api-sp"
+AUTH0_PROVIDER_NAME = "auth0"
+# The Auth0 API (resource server) and the one resource that owns all of its scopes.
+AUTH0_API_NAME = "auth0-api"
+AUTH0_API_SCOPES_NAME = "auth0-api-scopes"
 # Cognito: the explicit AWS provider in the pool's region (apart from the store's "aws", which
 # may be in another region), and the resource server whose scopes are the catalog's.
 COGNITO_AWS_PROVIDER_NAME = "aws-cognito"
@@ -126,6 +138,10 @@ def app_role_id(scope: str) -> str:
 
 def entra_api_display_name(environment: str) -> str:
     return f"svcaccounts API ({environment})"
+
+def auth0_api_display_name(environment: str) -> str:
+    return f"svcaccounts API ({environment})"
+
 
 def cognito_client_name(account: str, generation: int) -> str:
     """One Cognito app client per generation: the client id changes with each, and the previous

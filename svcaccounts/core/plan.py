@@ -16,6 +16,8 @@ from typing import Literal
 
 from svcaccounts.core import naming
 from svcaccounts.core.identity_providers import (
+    AUTH0,
+    AUTH0_MAX_PRIVATE_KEY_CREDENTIALS,
     COGNITO,
     CREDENTIAL_SLACK_DAYS,
     ENTRA_ID,
@@ -23,7 +25,7 @@ from svcaccounts.core.identity_providers import (
     describe,
 )
 from svcaccounts.core.model import AuthMethod, EffectiveAccount, EnvironmentView, Scope
-from svcaccounts.core.rotation import DAY, RotationState, rotation_state
+from svcaccounts.core.rotation import DAY, RotationError, RotationState, rotation_state
 from svcaccounts.core.settings import (
     AWS_SECRETS_MANAGER,
     AZURE_KEY_VAULT,
@@ -66,8 +68,9 @@ class Credential:
     kind: CredentialKind
     generation: int
     resource: str
-    # The JWK `kid` (private keys only); on Entra ID the certificate's display name; on Cognito
-    # the app client's name in the pool (each generation is a client of its own).
+    # The JWK `kid` (private keys only); on Entra ID the certificate's display name; on Auth0
+    # the credential's name (Auth0 derives the `kid` from the key itself); on Cognito the app
+    # client's name in the pool (each generation is a client of its own).
     key_id: str | None
     # When the provider stops accepting it (Entra ID's credential end date); None: no end date.
     expires_at: datetime | None = None
@@ -143,6 +146,9 @@ class EnvironmentPlan:
     # Entra ID: the API's app roles, (scope, role id) for each catalog scope an account of the
     # environment is granted; empty on Okta, whose scopes are `shared` resources of their own.
     app_roles: tuple[tuple[str, str], ...] = ()
+    # Auth0: the API's one access-token lifetime (every account of the environment agrees on it,
+    # definitions/provider_checks.py); None on other providers, or with no account to ask.
+    api_token_lifetime_minutes: int | None = None
 
     @property
     def identity_provider(self) -> IdentityProviderKind:
@@ -217,6 +223,52 @@ def _credentials(account: EffectiveAccount, state: RotationState) -> tuple[Crede
     # Okta holds one client secret per app: only the newest generation exists.
     return (
         Credential(kind, state.generation, naming.client_secret_name(account.name, state.generation), None),
+    )
+
+
+def _auth0_credentials(account: EffectiveAccount, state: RotationState) -> tuple[Credential, ...]:
+    """Private keys: every live generation, registered on the client together so the previous
+    key works through grace (Auth0 takes at most two, and grace < period keeps it at two), each
+    ending, like Entra's, at its generation's end of grace plus slack. A client secret: the
+    newest only, since Auth0 keeps one secret per client (a cutover, docs/identity-providers.md)."""
+    if CREDENTIAL_KIND[account.auth_method] == "client_secret":
+        return _credentials(account, state)
+    live = tuple(
+        Credential(
+            "private_key",
+            generation,
+            naming.private_key_name(account.name, generation),
+            naming.key_id(account.name, generation),
+            _credential_end(account, state, index),
+        )
+        for index, generation in enumerate(state.live_generations)
+    )
+    if len(live) > AUTH0_MAX_PRIVATE_KEY_CREDENTIALS:  # unreachable while grace < period
+        raise RotationError(f"{account.name}: {len(live)} live keys, Auth0 takes at most two")
+    return live
+
+
+def _auth0_resources(
+    account: EffectiveAccount, credentials: tuple[Credential, ...]
+) -> tuple[PlannedResource, ...]:
+    component = naming.account_name(account.name)
+    credential_type = (
+        naming.PRIVATE_KEY_TYPE if account.auth_method == "private_key_jwt" else naming.CLIENT_SECRET_TYPE
+    )
+    # A disabled account keeps its client, credentials and bundle but has no grant: Auth0 then
+    # refuses it tokens for the API, and enabling it again changes nothing else.
+    grant: tuple[PlannedResource, ...] = ()
+    if account.enabled:
+        grant_name = naming.child_name(account.name, "grant")
+        grant = (PlannedResource(naming.AUTH0_CLIENT_GRANT_TYPE, grant_name, component),)
+    return (
+        PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
+        PlannedResource(naming.AUTH0_CLIENT_TYPE, naming.child_name(account.name, "app"), component),
+        *grant,
+        PlannedResource(
+            naming.AUTH0_CLIENT_CREDENTIALS_TYPE, naming.child_name(account.name, "credentials"), component
+        ),
+        *(PlannedResource(credential_type, credential.resource, component) for credential in credentials),
     )
 
 
@@ -314,6 +366,12 @@ def plan_account(
     the stack's `store`."""
     state = rotation_state(account.name, account.rotation, now)
     component = naming.account_name(account.name)
+    if identity_provider == AUTH0:
+        credentials = _auth0_credentials(account, state)
+        resources = (*_auth0_resources(account, credentials), *_bundle_resources(account.name, store))
+        return _account_plan(
+            account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
+        )
     if identity_provider == COGNITO:
         credentials = _cognito_credentials(account, state)
         # No client, no bundle: a disabled account's bundle would name a client that is gone.
@@ -362,7 +420,9 @@ def _account_plan(
     policy_name: str | None,
     rule_name: str | None,
 ) -> AccountPlan:
-    lifetime_per_client = describe(identity_provider).per_client_token_lifetime
+    provider = describe(identity_provider)
+    # Per client (Okta) or per API (Auth0, where every account of the environment agrees).
+    lifetime_deployed = provider.per_client_token_lifetime or provider.per_api_token_lifetime
     return AccountPlan(
         name=account.name,
         environment=account.environment,
@@ -372,7 +432,7 @@ def _account_plan(
         enabled=account.enabled,
         scopes=account.scopes,
         auth_method=account.auth_method,
-        token_lifetime_minutes=account.token_lifetime_minutes if lifetime_per_client else None,
+        token_lifetime_minutes=account.token_lifetime_minutes if lifetime_deployed else None,
         period_days=account.rotation.period_days,
         grace_days=account.rotation.grace_days,
         force=account.rotation.force,
@@ -403,6 +463,13 @@ def _shared_resources(view: EnvironmentView, settings: StackSettings) -> list[Pl
         if settings.aws_secrets_manager is not None
         else []
     )
+    if settings.identity_provider == AUTH0:
+        return [
+            PlannedResource(naming.AUTH0_PROVIDER_TYPE, naming.AUTH0_PROVIDER_NAME),
+            PlannedResource(naming.AUTH0_RESOURCE_SERVER_TYPE, naming.AUTH0_API_NAME),
+            PlannedResource(naming.AUTH0_RESOURCE_SERVER_SCOPES_TYPE, naming.AUTH0_API_SCOPES_NAME),
+            *aws,
+        ]
     if settings.identity_provider == COGNITO:
         return [
             PlannedResource(naming.AWS_PROVIDER_TYPE, naming.COGNITO_AWS_PROVIDER_NAME),
@@ -448,7 +515,19 @@ def plan_environment(view: EnvironmentView, settings: StackSettings, now: dateti
             if entra
             else ()
         ),
+        api_token_lifetime_minutes=_api_token_lifetime(view) if settings.identity_provider == AUTH0 else None,
     )
+
+
+def _api_token_lifetime(view: EnvironmentView) -> int | None:
+    """The one lifetime the environment's accounts ask for (validate refuses differing ones)."""
+    lifetimes = {account.token_lifetime_minutes for account in view.accounts}
+    if len(lifetimes) > 1:
+        raise RotationError(
+            f"environment {view.environment}: accounts ask for token lifetimes {sorted(lifetimes)}, "
+            "but Auth0 sets one per API (run svcaccounts validate)"
+        )
+    return next(iter(lifetimes), None)
 
 
 # ---- changes between two plans -------------------------------------------------------------
@@ -539,6 +618,8 @@ def _lifetime(minutes: int | None) -> str:
 
 
 def _deleted(account: AccountPlan) -> str:
+    if account.identity_provider == AUTH0:
+        return "client, grant and credentials deleted"
     if account.identity_provider == COGNITO:
         return "app clients deleted"
     if account.identity_provider == ENTRA_ID:

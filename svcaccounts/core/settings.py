@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.core.identity_providers import COGNITO, ENTRA_ID, OKTA, IdentityProviderKind
+from svcaccounts.core.identity_providers import (
+    AUTH0,
+    COGNITO,
+    ENTRA_ID,
+    OKTA,
+    IdentityProviderKind,
+)
 
 SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
 AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
@@ -115,6 +121,26 @@ class EntraIdSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Auth0Settings:
+    """An Auth0 tenant (its domain) and the API (resource server) whose scopes are the catalog's."""
+
+    domain: str
+    # The API's identifier: the resource server's `identifier`, and every token request's
+    # `audience`.
+    audience: str
+
+    @property
+    def token_url(self) -> str:
+        return f"https://{self.domain}/oauth/token"
+
+    @property
+    def issuer(self) -> str:
+        """The tenant's issuer (the `iss` of its tokens), with Auth0's trailing slash. Auth0's
+        documentation asks private_key_jwt client assertions to name it as their `aud`."""
+        return f"https://{self.domain}/"
+
+
+@dataclass(frozen=True, slots=True)
 class CognitoSettings:
     """An existing Amazon Cognito user pool (with a Cognito domain) and the resource server whose
     scopes are the catalog's; the stack creates the resource server and the app clients."""
@@ -161,6 +187,8 @@ class StackSettings:
     production: bool = False
     # Entra ID stacks (`svcaccounts:identityProvider: entra-id`): the tenant and the API.
     entra_id: EntraIdSettings | None = None
+    # Auth0 stacks (`svcaccounts:identityProvider: auth0`): the tenant's domain and the API.
+    auth0: Auth0Settings | None = None
     # Amazon Cognito stacks (`svcaccounts:identityProvider: cognito`): the pool and resource server.
     cognito: CognitoSettings | None = None
 
@@ -169,15 +197,26 @@ class StackSettings:
             raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
         okta_complete = self.okta is not None and self.auth_server is not None
         okta_partial = self.okta is not None or self.auth_server is not None
-        if self.entra_id is None and self.cognito is None and not okta_complete:
+        others = [
+            name
+            for name, provider in (
+                ("Entra ID", self.entra_id),
+                ("Auth0", self.auth0),
+                ("Cognito", self.cognito),
+            )
+            if provider is not None
+        ]
+        if len(others) > 1:
+            raise ValueError(f"a stack deploys to one identity provider, not {' and '.join(others)}")
+        if others and okta_partial:
+            raise ValueError(f"a stack on {others[0]} has no Okta org or authorization server")
+        if not others and not okta_complete:
             raise ValueError("an Okta stack has an org and an authorization server")
-        if self.entra_id is not None and okta_partial:
-            raise ValueError("an Entra ID stack has no Okta org or authorization server")
-        if self.cognito is not None and (okta_partial or self.entra_id is not None):
-            raise ValueError("a Cognito stack has no Okta org, authorization server or Entra ID tenant")
 
     @property
     def identity_provider(self) -> IdentityProviderKind:
+        if self.auth0 is not None:
+            return AUTH0
         if self.cognito is not None:
             return COGNITO
         return OKTA if self.entra_id is None else ENTRA_ID
@@ -206,13 +245,15 @@ class StackSettings:
         return self.key_vault
 
     def token_url(self, auth_server_id: str | None = None) -> str | None:
-        """The token endpoint: Entra ID's tenant endpoint, Cognito's domain, or Okta's custom
-        authorization server's.
+        """The token endpoint: Entra ID's tenant endpoint, the Auth0 tenant's, the Cognito
+        domain's, or Okta's custom authorization server's.
 
         None when the stack creates the Okta server and its id is not known yet (offline plan).
         """
         if self.entra_id is not None:
             return self.entra_id.token_url
+        if self.auth0 is not None:
+            return self.auth0.token_url
         if self.cognito is not None:
             return self.cognito.token_url
         okta, _ = self.require_okta()

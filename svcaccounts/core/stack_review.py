@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from svcaccounts.core.identity_providers import describe
 from svcaccounts.core.review import AccessFinding, MessagePart, Quoted, Severity, severity_rank
 from svcaccounts.core.settings import (
+    Auth0Settings,
     AwsSecretsManagerSettings,
     CognitoSettings,
     EntraIdSettings,
@@ -154,6 +155,8 @@ def _settings_changes(
         )
     elif before.entra_id is not None and after.entra_id is not None:
         yield from _entra_changes(before.entra_id, after.entra_id, strict)
+    elif before.auth0 is not None and after.auth0 is not None:
+        yield from _auth0_changes(before.auth0, after.auth0, strict)
     elif before.cognito is not None and after.cognito is not None:
         yield from _cognito_changes(before.cognito, after.cognito, strict)
     elif before.okta is not None and after.okta is not None:
@@ -191,6 +194,39 @@ def _entra_changes(
                 " → ",
                 Quoted(after.identifier_uri),
                 ": tokens are requested for the new URI, and consumers that request the old one fail",
+            ),
+        )
+
+
+def _auth0_changes(
+    before: Auth0Settings, after: Auth0Settings, strict: Severity
+) -> Iterator[tuple[str, Severity, _Message]]:
+    if before.domain != after.domain:
+        # Another domain is (usually) another tenant: new clients, new ids, new credentials.
+        yield (
+            "stack-auth0-domain-changed",
+            "high",
+            (
+                "Auth0 domain ",
+                Quoted(before.domain),
+                " → ",
+                Quoted(after.domain),
+                ": every account gets a new client and credential at the other tenant",
+            ),
+        )
+    if before.audience != after.audience:
+        # A resource server's identifier cannot change: the API is replaced, with its scopes and
+        # every client grant on it.
+        yield (
+            "stack-auth0-audience-changed",
+            strict,
+            (
+                "Auth0 API audience ",
+                Quoted(before.audience),
+                " → ",
+                Quoted(after.audience),
+                ": the API and every grant on it are replaced, and consumers that request the old "
+                "audience fail",
             ),
         )
 
@@ -279,6 +315,8 @@ def _provider(settings: StackSettings) -> _Message:
     name = describe(settings.identity_provider).display_name
     if settings.entra_id is not None:
         return (f"{name} (tenant ", Quoted(settings.entra_id.tenant_id), ")")
+    if settings.auth0 is not None:
+        return (f"{name} (", Quoted(settings.auth0.domain), ")")
     if settings.cognito is not None:
         return (f"{name} (user pool ", Quoted(settings.cognito.user_pool_id), ")")
     okta, _ = settings.require_okta()
@@ -293,6 +331,8 @@ def _deploys_to(settings: StackSettings) -> _Message:
             ", API ",
             Quoted(settings.entra_id.identifier_uri),
         )
+    if settings.auth0 is not None:
+        return ("Auth0 ", Quoted(settings.auth0.domain), ", API ", Quoted(settings.auth0.audience))
     if settings.cognito is not None:
         return (
             "Amazon Cognito user pool ",

@@ -327,6 +327,9 @@ def _account_from(document: Document) -> ServiceAccount:
         ),
         scopes_at=document.locate(("scopes",), key=True),
         rotation_at=document.locate(("rotation",), key=True),
+        auth_method_at=(
+            document.locate(("auth_method",), key=True) if "auth_method" in value else (1, 1)
+        ),
     )
 
 
@@ -347,7 +350,9 @@ def _override_from(document: Document, environment: str, override: dict[str, Any
             force=rotation.get("force"),
         ),
         status=override.get("status"),
+        auth_method=override.get("auth_method"),
         token_lifetime_at=at("token_lifetime_minutes"),
         scopes_at=at("scopes"),
         rotation_at=at("rotation"),
+        auth_method_at=at("auth_method"),
     )

@@ -126,7 +126,11 @@ def check_account(
     rotation = _mapping(account.get("rotation"))
     period, grace = rotation.get("period_days"), rotation.get("grace_days", defaults.grace_days)
     _check_grace(document, ("rotation",), period, grace)
-    if account.get("auth_method", defaults.auth_method) == "private_key_jwt":
+    methods = [account.get("auth_method", defaults.auth_method)] + [
+        _mapping(override).get("auth_method") for override in _mapping(account.get("environments")).values()
+    ]
+    # An environment may override the method; a key in any of them makes grace 0 a cutover there.
+    if "private_key_jwt" in methods:
         for grace_at, value in _grace_settings(account):
             if value == 0:
                 line, col = document.locate(grace_at)

@@ -2,7 +2,7 @@
 
     svcaccounts:environment: prod                  # optional, defaults to the stack name
     svcaccounts:production: true                   # optional, defaults to true for prod/production
-    svcaccounts:identityProvider: okta             # optional, default okta; or entra-id
+    svcaccounts:identityProvider: okta             # optional, default okta; or entra-id, auth0, cognito
     svcaccounts:authServer: {id: aus1abcdefgh}     # okta: or {create: {name: ..., audience: ...}}
     svcaccounts:secretStore: azure-key-vault       # optional; or aws-secrets-manager
     svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}   # azure-key-vault
@@ -11,6 +11,7 @@
     okta:orgName: prod-11111                       # okta
     okta:baseUrl: okta.com                         # okta, optional
     svcaccounts:entraId: {tenantId: <GUID>, identifierUri: api://<GUID>/svcaccounts-prod}   # entra-id
+    svcaccounts:auth0: {domain: example-prod.eu.auth0.com, audience: https://api.example.com/mcp}  # auth0
     svcaccounts:cognito: {region: eu-west-1, userPoolId: eu-west-1_AbCdEfGhI,                # cognito
                           domain: example-prod, resourceServer: https://api.example.com/mcp}
 
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svcaccounts.core.identity_providers import (
+    AUTH0,
     COGNITO,
     DEFAULT_IDENTITY_PROVIDER,
     ENTRA_ID,
@@ -51,6 +53,7 @@ from svcaccounts.core.settings import (
     DEFAULT_OKTA_MAX_API_CAPACITY,
     PRODUCTION_ENVIRONMENTS,
     SECRET_STORES,
+    Auth0Settings,
     AuthServerSettings,
     AwsSecretsManagerSettings,
     CognitoSettings,
@@ -82,6 +85,7 @@ PRODUCTION_KEY = "svcaccounts:production"
 AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
 IDENTITY_PROVIDER_KEY = "svcaccounts:identityProvider"
 ENTRA_ID_KEY = "svcaccounts:entraId"
+AUTH0_KEY = "svcaccounts:auth0"
 COGNITO_KEY = "svcaccounts:cognito"
 
 # Provider credentials that a stack file may only hold encrypted.
@@ -108,6 +112,7 @@ KNOWN_KEYS = frozenset(
         PRODUCTION_KEY,
         IDENTITY_PROVIDER_KEY,
         ENTRA_ID_KEY,
+        AUTH0_KEY,
         COGNITO_KEY,
     }
 )
@@ -116,6 +121,7 @@ KNOWN_KEYS = frozenset(
 PROVIDER_KEYS: dict[IdentityProviderKind, tuple[str, ...]] = {
     OKTA: (AUTH_SERVER_KEY, OKTA_MAX_API_CAPACITY_KEY, OKTA_ORG_NAME_KEY, OKTA_BASE_URL_KEY),
     ENTRA_ID: (ENTRA_ID_KEY,),
+    AUTH0: (AUTH0_KEY,),
     COGNITO: (COGNITO_KEY,),
 }
 
@@ -155,6 +161,12 @@ _PATH = r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*"
 _API_TENANT_URI = re.compile(rf"^api://(?P<tenant>{_GUID_TEXT})/{_PATH}$")
 _API_APP_ID_URI = re.compile(rf"^api://{_GUID_TEXT}/?$")
 _HTTPS_URI = re.compile(rf"^https://(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}(?:/{_PATH})?$")
+# Auth0: the tenant's domain is a host name (tenant.region.auth0.com, or a custom domain): no
+# scheme, path or port, since the token URL is built from it.
+_HOST_NAME = re.compile(r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
+# The API's identifier, sent as every token request's `audience`: an absolute URI (RFC 3986: a
+# scheme, then no whitespace and no fragment), as Auth0 recommends for API identifiers.
+_ABSOLUTE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]{1,600}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,11 +311,14 @@ def parse_settings(
     auth_server: AuthServerSettings | None = None
     okta: OktaSettings | None = None
     entra_id: EntraIdSettings | None = None
+    auth0: Auth0Settings | None = None
     cognito: CognitoSettings | None = None
     if provider == OKTA:
         auth_server = _auth_server(reader)
     elif provider == ENTRA_ID:
         entra_id = _entra_id(reader)
+    elif provider == AUTH0:
+        auth0 = _auth0(reader)
     elif provider == COGNITO:
         cognito = _cognito(reader)
     if provider is not None:
@@ -323,7 +338,10 @@ def parse_settings(
 
     findings = tuple(reader.findings)
     provider_ready = (
-        (auth_server is not None and okta is not None) or entra_id is not None or cognito is not None
+        (auth_server is not None and okta is not None)
+        or entra_id is not None
+        or auth0 is not None
+        or cognito is not None
     )
     if (
         any(f.severity == "error" for f in findings)
@@ -343,6 +361,7 @@ def parse_settings(
             aws_secrets_manager=aws,
             production=production,
             entra_id=entra_id,
+            auth0=auth0,
             cognito=cognito,
         ),
         findings,
@@ -411,6 +430,49 @@ def _entra_id(reader: _Reader) -> EntraIdSettings | None:
         return None
     assert isinstance(uri, str)  # identifier_uri_problem refuses anything else
     return EntraIdSettings(tenant_id=tenant.lower(), identifier_uri=uri)
+
+
+def _auth0(reader: _Reader) -> Auth0Settings | None:
+    key = AUTH0_KEY
+    value = reader.mapping(key)
+    if value is None:
+        if key not in reader.config:
+            reader.error(
+                (IDENTITY_PROVIDER_KEY,),
+                f"{key} is required with {IDENTITY_PROVIDER_KEY}: {AUTH0}: "
+                "{domain: <tenant>.<region>.auth0.com, audience: <the API's identifier, an absolute URI>}",
+            )
+        return None
+    reader.unknown_keys(value, (key,), {"domain", "audience"})
+    domain = value.get("domain")
+    if isinstance(domain, str) and "://" in domain:
+        reader.error(
+            (key, "domain"),
+            f"{key}.domain is a host name without a scheme or path, not {shown(domain)}: "
+            "the token URL is https://<domain>/oauth/token",
+        )
+        domain = None
+    else:
+        domain = reader.string(
+            value, (key, "domain"), _HOST_NAME, "the tenant's domain, such as example-prod.eu.auth0.com"
+        )
+    audience = reader.string(
+        value,
+        (key, "audience"),
+        _ABSOLUTE_URI,
+        "the API's identifier, an absolute URI such as https://api.example.com/mcp",
+    )
+    if domain is not None and audience is not None and audience.startswith(f"https://{domain}/api/v2"):
+        # The Management API: a client granted its scopes administers the tenant.
+        reader.error(
+            (key, "audience"),
+            f"{key}.audience {shown(audience)} is the tenant's Management API: service accounts get "
+            "scopes of your own API; create one and use its identifier",
+        )
+        return None
+    if domain is None or audience is None:
+        return None
+    return Auth0Settings(domain=domain, audience=audience)
 
 
 def identifier_uri_problem(uri: object, tenant_id: str | None) -> str | None:

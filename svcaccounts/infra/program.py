@@ -23,6 +23,7 @@ from svcaccounts.definitions.stack_settings import (
     OKTA_ORG_NAME_KEY,
     parse_settings,
 )
+from svcaccounts.infra.auth0 import Auth0ServiceAccount, Auth0Stack
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
 from svcaccounts.infra.cognito import CognitoServiceAccount, CognitoStack
 from svcaccounts.infra.entra_id import EntraServiceAccount, EntraStack
@@ -36,12 +37,12 @@ class ProgramError(Exception):
 
 
 # The ServiceAccount component of an account, on whichever identity provider.
-AccountComponent = ServiceAccount | EntraServiceAccount | CognitoServiceAccount
+AccountComponent = ServiceAccount | EntraServiceAccount | Auth0ServiceAccount | CognitoServiceAccount
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramResult:
-    # The ServiceAccount component of each account (Okta's, Entra ID's or Cognito's).
+    # The ServiceAccount component of each account (Okta's, Entra ID's, Auth0's or Cognito's).
     accounts: dict[str, AccountComponent]
     # What the stack exports as `accounts` (nothing secret).
     outputs: pulumi.Output[dict[str, Any]]
@@ -91,8 +92,10 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
     """Register every resource of `plan`: what the stack's identity provider shares, then one
     component per account. Returns the components and the `accounts` output."""
     settings = plan.settings
-    shared: OktaStack | EntraStack | CognitoStack
-    if settings.cognito is not None:
+    shared: OktaStack | EntraStack | Auth0Stack | CognitoStack
+    if settings.auth0 is not None:
+        shared = Auth0Stack(plan, settings.auth0)
+    elif settings.cognito is not None:
         shared = CognitoStack(plan, settings.cognito)
     elif settings.entra_id is not None:
         shared = EntraStack(plan, settings.entra_id)

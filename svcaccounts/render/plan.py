@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from svcaccounts.core.identity_providers import COGNITO, ENTRA_ID
+from svcaccounts.core.identity_providers import AUTH0, COGNITO, ENTRA_ID
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, PlanChange, PlannedResource
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.core.settings import (
@@ -70,6 +70,8 @@ def account_document(account: AccountPlan) -> dict[str, Any]:
 
 
 def _label_document(account: AccountPlan) -> dict[str, Any]:
+    if account.identity_provider == AUTH0:
+        return {"auth0_client_name": account.label}
     if account.identity_provider == COGNITO:
         # A client per generation, each with its own name (the credentials' key_id).
         return {"cognito_client_names": [credential.key_id for credential in account.credentials]}
@@ -108,6 +110,16 @@ def _provider_document(plan: EnvironmentPlan) -> dict[str, Any]:
                 "identifier_uri": entra.identifier_uri,
                 "request_scope": entra.request_scope,
                 "app_roles": [{"scope": scope, "id": role_id} for scope, role_id in plan.app_roles],
+            },
+        }
+    auth0 = plan.settings.auth0
+    if auth0 is not None:
+        return {
+            "identity_provider": plan.identity_provider,
+            "auth0": {
+                "domain": auth0.domain,
+                "audience": auth0.audience,
+                "token_lifetime_minutes": plan.api_token_lifetime_minutes,
             },
         }
     _, server = plan.settings.require_okta()
@@ -227,6 +239,14 @@ def _provider_line(plan: EnvironmentPlan, quote: _Quote) -> str:
             f"API {quote(entra.identifier_uri)} (tokens request {quote(entra.request_scope)}; "
             "token lifetime: the tenant's default)"
         )
+    auth0 = plan.settings.auth0
+    if auth0 is not None:
+        lifetime = plan.api_token_lifetime_minutes
+        return (
+            f"identity provider: Auth0, domain {quote(auth0.domain)}, API {quote(auth0.audience)} "
+            f"(tokens request it as audience; token lifetime: "
+            f"{'the tenant default' if lifetime is None else f'{lifetime}m'} for the whole API)"
+        )
     _, server = plan.settings.require_okta()
     if isinstance(server, ExistingAuthServer):
         return f"authorization server: {quote(server.id)} (existing)"
@@ -248,6 +268,22 @@ def _store_text(settings: StackSettings, quote: _Quote) -> str:
     return f"key vault: {quote(store.name)} (resource group {quote(store.resource_group)})"
 
 
+def _cutover_lines(plan: EnvironmentPlan, quote: _Quote) -> list[str]:
+    """Where a rotation has no overlap: the provider keeps one client secret per client, so the
+    new secret replaces the old when `pulumi up` runs, and consumers fail until they re-read the
+    bundle (their client does on the next 401). Said once per plan, naming the accounts."""
+    if plan.identity_provider != AUTH0:
+        return []
+    secrets = [quote(account.name) for account in plan.accounts if account.current.kind == "client_secret"]
+    if not secrets:
+        return []
+    return [
+        f"client secrets rotate by cutover (Auth0 keeps one secret per client): at each rotation "
+        f"the old secret stops working when pulumi up runs, until consumers re-read the bundle: "
+        f"{', '.join(secrets)}"
+    ]
+
+
 def _header_lines(plan: EnvironmentPlan, quote: _Quote) -> list[str]:
     token_url = quote(plan.token_url) if plan.token_url else "(known once the authorization server exists)"
     return [
@@ -255,6 +291,7 @@ def _header_lines(plan: EnvironmentPlan, quote: _Quote) -> list[str]:
         _provider_line(plan, quote),
         f"token URL: {token_url}",
         _store_text(plan.settings, quote),
+        *_cutover_lines(plan, quote),
         f"{len(plan.accounts)} accounts, {len(plan.scopes)} scopes, {plan.resource_count} resources",
     ]
 

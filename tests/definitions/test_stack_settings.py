@@ -118,7 +118,7 @@ def test_an_unknown_setting_in_our_namespace_is_an_error_with_a_suggestion() -> 
 def test_an_unknown_setting_far_from_every_known_one_lists_them() -> None:
     result = parse({**BASELINE, "svcaccounts:colour": "blue"})
     (finding,) = result.findings
-    assert finding.message.startswith("unknown setting svcaccounts:colour (allowed here: svcaccounts:authServer, ")
+    assert finding.message.startswith("unknown setting svcaccounts:colour (allowed here: svcaccounts:auth0, svcaccounts:authServer, ")
 
 
 def test_an_unknown_key_inside_a_block_suggests_the_known_one() -> None:

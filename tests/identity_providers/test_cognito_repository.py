@@ -23,6 +23,7 @@ from tests.identity_providers.conftest import edit
 COGNITO_PROD = Path(__file__).parent.parent / "fixtures" / "cognito-prod"
 IDENTIFIER = "https://api.example.com/mcp"
 TOKEN_URL = "https://example-prod.auth.eu-west-1.amazoncognito.com/oauth2/token"
+WRITER = "service_accounts/reporting/report-writer.yaml"
 _GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_CONFIG_NOSYSTEM": "1",
@@ -60,13 +61,42 @@ def test_the_cognito_repository_is_valid(repo: Path, capsys: pytest.CaptureFixtu
 def test_private_key_jwt_is_refused_on_the_account_naming_the_stack(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(repo, "service_accounts/reporting/report-writer.yaml", "client_secret_basic", "private_key_jwt")
+    edit(repo, WRITER, "client_secret_basic", "private_key_jwt")
+    code, findings = validate(repo, capsys)
+    assert code == 1
+    # At the account's auth_method, the line that chose prod's effective method.
+    assert findings == [
+        (WRITER, 7, 1,
+         "auth_method private_key_jwt is not offered by Amazon Cognito: stack prod (environment prod) "
+         "deploys to Amazon Cognito; use client_secret_basic (environments.prod.auth_method changes it "
+         "for this environment only)"),
+    ]
+
+
+def test_a_private_key_account_with_a_secret_override_for_prod_is_valid_on_cognito(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Key-based elsewhere, a client secret in the Cognito environment: what Cognito checks is the
+    # environment's effective method.
+    edit(repo, WRITER, "auth_method: client_secret_basic", "auth_method: private_key_jwt")
+    edit(repo, WRITER, "  prod:\n", "  prod:\n    auth_method: client_secret_basic\n")
+    assert validate(repo, capsys) == (0, [])
+    document = plan_json(repo, capsys)
+    accounts = {a["name"]: a for a in document["accounts"]}  # type: ignore[union-attr]
+    assert accounts["report-writer"]["auth_method"] == "client_secret_basic"
+
+
+def test_a_private_key_override_for_prod_is_located_at_the_override(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(repo, WRITER, "  prod:\n", "  prod:\n    auth_method: private_key_jwt\n")
     code, findings = validate(repo, capsys)
     assert code == 1
     assert findings == [
-        ("service_accounts/reporting/report-writer.yaml", 1, 1,
+        (WRITER, 13, 5,
          "auth_method private_key_jwt is not offered by Amazon Cognito: stack prod (environment prod) "
-         "deploys to Amazon Cognito; use client_secret_basic"),
+         "deploys to Amazon Cognito; use client_secret_basic (environments.prod.auth_method changes it "
+         "for this environment only)"),
     ]
 
 

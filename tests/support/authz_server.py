@@ -11,6 +11,13 @@ client's app roles in `roles` (no `scp`, no `scope`) and the response no `scope`
 client authenticates with an assertion signed PS256 whose header names the certificate by its
 SHA-256 thumbprint (`x5t#S256`); several certificates may be registered at once.
 
+`AuthzServer(..., auth0_audience=...)` behaves as Auth0 does for client credentials: the request
+must name the API as `audience` (none: `invalid_request`, another: `access_denied`), the token
+carries the granted scopes in a space-separated `scope` claim with the API as `aud`, and the
+answer's `scope` says the same; a private_key_jwt client's assertion must name the tenant's URL
+(`issuer`, with its trailing slash) as `aud`, and its `kid`, when sent, must be the RFC 7638
+thumbprint of one of the client's (at most two) registered keys.
+
 `AuthzServer(..., cognito_resource_server=...)` behaves as an Amazon Cognito user pool's token
 endpoint does for client credentials: client_secret_basic only; each requested scope must be one
 the app client allows, as `<resource server>/<scope>` (no scope: every allowed one); the access
@@ -37,9 +44,11 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from authlib.oauth2.rfc6749 import (
+    AccessDeniedError,
     AuthorizationServer,
     ClientMixin,
     InvalidClientError,
+    InvalidRequestError,
     InvalidScopeError,
     OAuth2Request,
 )
@@ -64,6 +73,8 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
     public_key: RSAKey | None = None
     # Entra ID: registered certificates' public keys by SHA-256 thumbprint (x5t#S256).
     certificates: dict[str, RSAKey] = field(default_factory=dict)
+    # Auth0: registered public keys by the kid Auth0 derives (their RFC 7638 thumbprint).
+    auth0_keys: dict[str, RSAKey] = field(default_factory=dict)
     # Cognito: the resource server the client's scopes are on (set by AuthzServer.register).
     cognito_resource_server: str | None = None
 
@@ -95,6 +106,13 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "private_key_jwt"]
 
     def validate_requested_scope(self) -> None:
+        audience = self.server.authz.auth0_audience
+        if audience is not None:
+            requested_audience = self.request.form.get("audience")
+            if not requested_audience:
+                raise InvalidRequestError(description="audience is required")
+            if requested_audience != audience:
+                raise AccessDeniedError(description="Service not found")
         resource_server = self.server.authz.cognito_resource_server
         if resource_server is not None:
             allowed = {f"{resource_server}/{scope}" for scope in self.request.client.scopes}
@@ -123,6 +141,8 @@ class PrivateKeyJWTAuthentication(JWTBearerClientAssertion):  # type: ignore[mis
         self.authz = authz
 
     def get_audiences(self) -> list[str]:
+        if self.authz.auth0_audience is not None:
+            return [self.authz.issuer]
         return [self.authz.token_url]
 
     def extract_assertion(self, assertion: str) -> tuple[Any, Any]:
@@ -153,6 +173,12 @@ class PrivateKeyJWTAuthentication(JWTBearerClientAssertion):  # type: ignore[mis
             return True
 
     def resolve_client_public_key(self, client: RegisteredClient) -> RSAKey:
+        if self.authz.auth0_audience is not None:
+            kid = getattr(self._current, "headers", {}).get("kid")
+            key = client.auth0_keys.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise InvalidClientError(description="no credential of the client has this kid")
+            return key
         if self.authz.entra_scope is not None:
             thumbprint = getattr(self._current, "headers", {}).get("x5t#S256")
             key = client.certificates.get(thumbprint) if isinstance(thumbprint, str) else None
@@ -176,6 +202,21 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
         return self.authz.signing_key
 
     def access_token_generator(self, client: RegisteredClient, grant_type: str, user: Any, scope: str) -> str:
+        if self.authz.auth0_audience is not None:
+            # An Auth0 client-credentials token: the API as `aud`, the scopes space separated.
+            now = int(time.time())
+            auth0_claims = {
+                "iss": self.authz.issuer,
+                "sub": f"{client.client_id}@clients",
+                "aud": self.authz.auth0_audience,
+                "iat": now,
+                "exp": now + self.authz.token_lifetime,
+                "scope": scope,
+                "gty": "client-credentials",
+                "azp": client.client_id,
+            }
+            auth0_token: str = jwt.encode({"alg": "RS256", "typ": "JWT"}, auth0_claims, self.authz.signing_key)
+            return auth0_token
         if self.authz.cognito_resource_server is not None:
             return self._cognito_token(client, scope)
         entra_scope = self.authz.entra_scope
@@ -361,9 +402,12 @@ class AuthzServer:
         signing_key: RSAKey,
         *,
         entra_scope: str | None = None,
+        auth0_audience: str | None = None,
         cognito_resource_server: str | None = None,
     ) -> None:
         self.signing_key = signing_key
+        # Set: behave as Auth0 does for this API (module docstring).
+        self.auth0_audience = auth0_audience
         # Set: behave as Entra ID does for this `<identifierUri>/.default` (module docstring).
         self.entra_scope = entra_scope
         # Set: behave as a Cognito user pool does with this resource server (module docstring).
@@ -387,6 +431,11 @@ class AuthzServer:
     @property
     def token_url(self) -> str:
         return f"http://127.0.0.1:{self._port}/token"
+
+    @property
+    def issuer(self) -> str:
+        """Auth0 mode: the tenant's URL, with Auth0's trailing slash."""
+        return f"http://127.0.0.1:{self._port}/"
 
     # --- lifecycle ---------------------------------------------------------------------------
     def up(self) -> None:

@@ -12,8 +12,9 @@ request must send ("scope": the exact scope string, for Entra ID `<identifierUri
 "audience" where a provider needs one); "scopes" still lists the catalog scope names the account
 is granted. Amazon Cognito's request names each scope as `<resource server>/<scope>`; a token
 carries them so, and `catalog_scopes` maps them back to the catalog's names. A private_key_jwt
-bundle for a certificate-based provider adds
-"certificate_thumbprint_sha256" (base64url, the assertion header's `x5t#S256`). A reader refuses
+bundle for a certificate-based provider adds "certificate_thumbprint_sha256" (base64url, the
+assertion header's `x5t#S256`); one whose provider wants another `aud` in the client assertion
+than the token URL (Auth0: the tenant's URL) adds "assertion_audience". A reader refuses
 a version it does not know instead of requesting the wrong scope.
 
 `bundle_json` is the one writer (the program calls it inside `Output.apply`, on values Pulumi
@@ -53,6 +54,7 @@ REQUEST = "request"
 REQUEST_SCOPE = "scope"
 REQUEST_AUDIENCE = "audience"
 CERTIFICATE_THUMBPRINT = "certificate_thumbprint_sha256"
+ASSERTION_AUDIENCE = "assertion_audience"
 
 # Version 1 is implied by a bundle without "version" (Okta's, byte-for-byte as before).
 VERSION_1 = 1
@@ -91,18 +93,25 @@ class CredentialBundle:
     request_audience: str | None = None
     # The certificate's SHA-256 thumbprint (base64url): the client assertion's `x5t#S256`.
     certificate_thumbprint: str | None = None
+    # The client assertion's `aud` when it is not the token URL (Auth0 asks for its tenant URL).
+    assertion_audience: str | None = None
 
     def catalog_scopes(self, granted: Sequence[str]) -> tuple[str, ...]:
         """The catalog names of scopes a token was granted. A version 2 request that names each
         scope with a prefix (Cognito's `<resource server>/<scope>`) gets them back so: each
         request token that is `<prefix>/<scope>` for a scope of the bundle maps to that scope.
-        Anything else is kept as granted, so that a comparison with the definition shows it."""
+        A request token that is itself a scope of the bundle (Auth0 sends the catalog's names) is
+        kept, so that scope `a/read` is never read as `read`. Anything else is kept as granted,
+        so that a comparison with the definition shows it."""
         if self.request_scope is None:
             return tuple(granted)
         names: dict[str, str] = {}
+        own = set(self.scopes)
         # Longest first: of scopes `read` and `a/read`, the token `<prefix>/a/read` is `a/read`.
         for scope in sorted(self.scopes, key=len, reverse=True):
             for token in self.request_scope.split():
+                if token in own:
+                    continue
                 if token.endswith("/" + scope) and len(token) > len(scope) + 1:
                     names.setdefault(token, scope)
         return tuple(names.get(value, value) for value in granted)
@@ -135,6 +144,7 @@ def bundle_json(
     request_scope: str | None = None,
     request_audience: str | None = None,
     certificate_thumbprint: str | None = None,
+    assertion_audience: str | None = None,
 ) -> str:
     """The bundle's JSON text: version 1 (no "version") unless the token request needs more
     than the scope names (`request_scope`), then version 2. ValueError (quoting no value) when
@@ -168,6 +178,10 @@ def bundle_json(
         if auth_method != "private_key_jwt" or request_scope is None:
             raise ValueError("a certificate thumbprint belongs to a version 2 private_key_jwt bundle")
         bundle[CERTIFICATE_THUMBPRINT] = certificate_thumbprint
+    if assertion_audience is not None:
+        if auth_method != "private_key_jwt" or request_scope is None:
+            raise ValueError("an assertion audience belongs to a version 2 private_key_jwt bundle")
+        bundle[ASSERTION_AUDIENCE] = assertion_audience
     # Sorted keys and fixed separators: the same credentials always give the same bytes, so an
     # unchanged account never shows a diff on its stored secret.
     return json.dumps(bundle, sort_keys=True, separators=(",", ":"))
@@ -230,6 +244,7 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
 
     request_scope, request_audience = _request(document, version, problems)
     thumbprint = _thumbprint(document, version, auth_method, problems)
+    assertion_audience = _assertion_audience(document, version, auth_method, problems)
 
     if problems:
         raise BundleInvalid(problems)
@@ -249,7 +264,23 @@ def read_bundle(document: object, *, private_key_problem: PrivateKeyCheck | None
         request_scope=request_scope,
         request_audience=request_audience,
         certificate_thumbprint=thumbprint,
+        assertion_audience=assertion_audience,
     )
+
+
+def _assertion_audience(
+    document: Mapping[str, object], version: int, auth_method: AuthMethod | None, problems: list[str]
+) -> str | None:
+    if ASSERTION_AUDIENCE not in document:
+        return None
+    value = document[ASSERTION_AUDIENCE]
+    if version != VERSION_2 or auth_method != "private_key_jwt":
+        problems.append(f"{ASSERTION_AUDIENCE}: only in version 2 private_key_jwt bundles")
+        return None
+    if not isinstance(value, str) or token_url_problem(value) is not None:
+        problems.append(f"{ASSERTION_AUDIENCE}: expected the authorization server's URL")
+        return None
+    return value
 
 
 def _request(

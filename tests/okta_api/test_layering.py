@@ -1,0 +1,19 @@
+"""The Okta reader stands alone: it reads Okta into records, and knows nothing of definitions,
+Pulumi, commands or rendering (the commands that use it bring those)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import svcaccounts
+from tests.render.test_render_layering import imported_modules
+
+READER = Path(svcaccounts.__file__).parent / "okta_api"
+FORBIDDEN = ("pulumi", "svcaccounts.infra", "svcaccounts.definitions", "svcaccounts.commands", "svcaccounts.render")
+
+
+@pytest.mark.parametrize("path", sorted(READER.glob("*.py")), ids=lambda p: p.name)
+def test_the_reader_imports_no_other_layer(path: Path) -> None:
+    assert not {m for m in imported_modules(path) if m.startswith(FORBIDDEN)}

@@ -34,3 +34,15 @@ def test_of_two_scopes_sharing_a_suffix_the_longer_one_names_the_token() -> None
 def test_entras_default_request_and_version_1_bundles_keep_the_granted_names() -> None:
     assert replace(COGNITO, request_scope="api://x/.default").catalog_scopes(("read",)) == ("read",)
     assert replace(COGNITO, version=1, request_scope=None).catalog_scopes(("read", "x")) == ("read", "x")
+
+
+def test_auth0s_request_of_catalog_names_keeps_a_scope_that_ends_like_another() -> None:
+    # Auth0 requests the catalog's names themselves: `a/read` is a scope, not `read` behind a prefix.
+    bundle = replace(
+        COGNITO,
+        token_url="https://example-staging.eu.auth0.com/oauth/token",
+        scopes=("read", "a/read"),
+        request_scope="read a/read",
+        request_audience="https://api.example.com/mcp",
+    )
+    assert bundle.catalog_scopes(("a/read", "read")) == ("a/read", "read")

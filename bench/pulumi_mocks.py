@@ -116,6 +116,11 @@ def mock_auth0_client_id(client_name: str) -> str:
     return hashlib.sha256(f"auth0:{client_name}".encode()).hexdigest()[:32]
 
 
+def mock_cognito_client_id(client_name: str) -> str:
+    """A Cognito app client id: 26 lowercase letters and digits, here derived from the name."""
+    return hashlib.sha256(f"cognito:{client_name}".encode()).hexdigest()[:26]
+
+
 @cache
 def mock_certificate(private_key_pem: str, common_name: str, validity_hours: int) -> str:
     """A real self-signed certificate (PEM) of the key, like pulumi-tls's certPem: the program
@@ -195,6 +200,15 @@ class ProviderMocks(pulumi.runtime.Mocks):
             resource_id = "cgr_" + hashlib.sha256(args.name.encode()).hexdigest()[:16]
         elif args.typ == "auth0:index/resourceServer:ResourceServer":
             resource_id = hashlib.sha256(args.name.encode()).hexdigest()[:24]
+        elif args.typ == "aws:cognito/userPoolClient:UserPoolClient":
+            # The resource id is the client id; Cognito generates the secret (generate_secret).
+            resource_id = mock_cognito_client_id(args.name)
+            state["clientSecret"] = mock_secret(args.name)
+        elif args.typ == "aws:cognito/resourceServer:ResourceServer":
+            identifier = args.inputs["identifier"]
+            resource_id = f"{args.inputs['userPoolId']}|{identifier}"
+            scopes = args.inputs["scopes"]
+            state["scopeIdentifiers"] = [f"{identifier}/{scope['scopeName']}" for scope in scopes]
         elif args.typ == "aws:secretsmanager/secretVersion:SecretVersion":
             state["arn"] = args.inputs["secretId"]
             state["versionId"] = resource_id = f"{args.name}-version-id"

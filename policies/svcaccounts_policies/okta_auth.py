@@ -140,7 +140,7 @@ def rule_token_lifetime_within_maximum(
         )
 
 
-_LIFETIME_SCHEMA: Final = {
+LIFETIME_SCHEMA: Final = {
     PROD_MAXIMUM_MINUTES: {
         "type": "integer",
         "minimum": 5,
@@ -193,6 +193,6 @@ POLICIES: Final = (
         validate=rule_token_lifetime_within_maximum,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.MEDIUM,
-        config_schema=config.schema(_LIFETIME_SCHEMA, environment=True),
+        config_schema=config.schema(LIFETIME_SCHEMA, environment=True),
     ),
 )

@@ -24,7 +24,17 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError
 
-from . import auth0, aws_secrets, entra_id, key_vault, okta_app_companions, okta_apps, okta_auth, stack
+from . import (
+    auth0,
+    aws_secrets,
+    cognito,
+    entra_id,
+    key_vault,
+    okta_app_companions,
+    okta_apps,
+    okta_auth,
+    stack,
+)
 from .config import PolicyConfigError
 
 PACK_NAME: Final = "svcaccounts"
@@ -100,6 +110,7 @@ POLICIES: Final[tuple[Policy, ...]] = tuple(
         *aws_secrets.POLICIES,
         *entra_id.POLICIES,
         *auth0.POLICIES,
+        *cognito.POLICIES,
         *stack.POLICIES,
     )
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Final
+from typing import Any, Final
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -35,6 +35,7 @@ from pulumi_policy import (
 
 from . import config
 from .auth0 import AUTH0_CLIENT_GRANT, AUTH0_RESOURCE_SERVER, AUTH0_RESOURCE_SERVER_SCOPES
+from .cognito import COGNITO_USER_POOL_CLIENT, client_scope_names, resource_server_scopes, scope_name_on
 from .entra_id import ENTRA_APPLICATION, ENTRA_SERVICE_PRINCIPAL, is_service_account_application
 from .okta_apps import OAUTH_APP, SERVICE
 from .okta_auth import SERVER_POLICY, SERVER_POLICY_RULE, WILDCARD_SCOPE
@@ -187,6 +188,22 @@ def privileged_scopes_allowlisted(args: StackValidationArgs, report_violation: R
                 "this policy's config.",
                 rule.urn,
             )
+    # Cognito: an app client's scopes are `<resource server>/<scope>`; judged by the scope name.
+    for client in _of_type(args.resources, COGNITO_USER_POOL_CLIENT):
+        names = client_scope_names(client, args.resources)
+        granted = [scope for scope in privileged if scope in names]
+        account = _account_of(client)
+        if not granted or (account is not None and account in allowed):
+            continue
+        listed = ", ".join(granted)
+        plural = "s" if len(granted) != 1 else ""
+        holder = "belongs to no service account" if account is None else f"is account {account}'s"
+        report_violation(
+            f"app client {client.name} allows privileged scope{plural} {listed} in prod and {holder}, "
+            f"which is not on the allowlist. Remove the scope{plural} from the account's prod scopes, "
+            f"or after review add the account to {ALLOWED_ACCOUNTS} in this policy's config.",
+            client.urn,
+        )
 
 
 def _service_principals_of(
@@ -262,6 +279,34 @@ def auth0_grant_on_the_stacks_api(args: StackValidationArgs, report_violation: R
             )
 
 
+def cognito_scopes_on_resource_server(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    resources = list(args.resources)
+    servers = resource_server_scopes(resources)
+    if servers is None:
+        return
+    for client in resources:
+        if not is_type(client.resource_type, COGNITO_USER_POOL_CLIENT):
+            continue
+        scopes: Any = lookup(client.props, "allowedOauthScopes")
+        if not isinstance(scopes, list):
+            continue
+        outside = [
+            value
+            for value in scopes
+            if value is not UNKNOWN and (not isinstance(value, str) or scope_name_on(value, servers) is None)
+        ]
+        if not outside:
+            continue
+        count = len(outside)
+        report_violation(
+            f"app client {client.name} allows {count} scope{'s' if count != 1 else ''} that no resource "
+            "server of this stack defines (Cognito's built-in user scopes, another API's, or one not "
+            "in the catalog): a service account holds only the catalog's scopes on the stack's "
+            "resource server. Grant scopes through the account's definition.",
+            client.urn,
+        )
+
+
 POLICIES: Final = (
     StackValidationPolicy(
         name="okta-service-app-one-access-policy",
@@ -308,6 +353,13 @@ POLICIES: Final = (
         name="auth0-grant-on-the-stacks-api",
         description="Auth0 client grants are on the stack's API and name only scopes it defines.",
         validate=auth0_grant_on_the_stacks_api,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        severity=Severity.HIGH,
+    ),
+    StackValidationPolicy(
+        name="cognito-client-scopes-on-resource-server",
+        description="Cognito app clients allow only scopes the stack's resource server defines.",
+        validate=cognito_scopes_on_resource_server,
         enforcement_level=EnforcementLevel.MANDATORY,
         severity=Severity.HIGH,
     ),

@@ -30,8 +30,10 @@ def unverified_claims(token: str) -> dict[str, Any]:
 
 
 def granted_scopes(claims: dict[str, Any]) -> tuple[str, ...]:
-    """Scopes from `scp` (Okta: an array), `scope` (RFC 9068: a space-separated string) or
-    `roles` (Entra ID: the app roles assigned to the client, an array)."""
+    """Scopes from `scp` (Okta: an array), `scope` (RFC 9068 and Amazon Cognito: a
+    space-separated string; Cognito's values are `<resource server>/<scope>`, which
+    CredentialBundle.catalog_scopes maps back) or `roles` (Entra ID: the app roles assigned to
+    the client, an array)."""
     scp = claims.get("scp")
     if isinstance(scp, list):
         return tuple(str(scope) for scope in scp)

@@ -341,21 +341,32 @@ def _request_parameters(bundle: CredentialBundle, scopes: tuple[str, ...]) -> di
 
 
 def _with_roles(bundle: CredentialBundle, result: Result) -> Result:
-    """For a version 2 bundle whose answer says no `scope`, what was granted is in the token: its
-    `roles` claim (Entra ID, which answers `.default` requests with no scope) or its `scope`
-    claim (Auth0, space separated)."""
-    if bundle.request_scope is None or not isinstance(result, Granted) or result.scope is not None:
+    """For a version 2 bundle, what was granted, in the catalog's names: the answer's `scope`
+    when it has one, else the token's `roles` claim (Entra ID, which answers `.default` requests
+    with no scope) or its `scope` claim (Auth0 and Cognito, space separated). Cognito names each
+    scope `<resource server>/<scope>`; the bundle maps them back (catalog_scopes)."""
+    if bundle.request_scope is None or not isinstance(result, Granted):
         return result
+    granted = _granted_scopes(result)
+    if granted is None:
+        return result
+    return Granted(result.access_token, result.expires_in, " ".join(bundle.catalog_scopes(granted)))
+
+
+def _granted_scopes(result: Granted) -> list[str] | None:
+    """What the provider says it granted, as it names the scopes; None when it does not say."""
+    if result.scope is not None:
+        return result.scope.split()
     try:
         claims = unverified_claims(result.access_token)
     except NotAJWTError:
-        return result
+        return None
     roles, scope = claims.get("roles"), claims.get("scope")
     if isinstance(roles, list) and all(isinstance(role, str) for role in roles):
-        return Granted(result.access_token, result.expires_in, " ".join(roles))
+        return roles
     if isinstance(scope, str):
-        return Granted(result.access_token, result.expires_in, scope)
-    return result
+        return scope.split()
+    return None
 
 
 def read_answer(status: int, headers: httpx.Headers, body: bytes) -> Result:

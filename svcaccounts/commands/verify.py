@@ -126,7 +126,8 @@ def _verify(account: EffectiveAccount, source: BundleSource, now: datetime) -> A
             auth_method=bundle.auth_method,
             generation=bundle.generation,
             bundle_scopes=bundle.scopes,
-            granted_scopes=granted_scopes(claims),
+            # In the catalog's names: Cognito's tokens carry `<resource server>/<scope>`.
+            granted_scopes=bundle.catalog_scopes(granted_scopes(claims)),
         ),
         expected_generation=generation_at(account.name, account.rotation, now),
     )

@@ -11,6 +11,7 @@ Pure data: no Pulumi, no YAML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -26,9 +27,10 @@ DEFAULT_IDENTITY_PROVIDER = OKTA
 # Every name the setting knows, in the order messages list them; the reserved ones are refused
 # with a reason until their translation exists (a separate issue, on this same seam).
 IDENTITY_PROVIDERS: tuple[IdentityProviderKind, ...] = (OKTA, ENTRA_ID, AUTH0, COGNITO)
-RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset({COGNITO})
+RESERVED_IDENTITY_PROVIDERS: frozenset[IdentityProviderKind] = frozenset()
 
-ScopeSyntax = Literal["scope-names", "resource-default"]
+# "resource-prefixed": each scope as `<resource server identifier>/<scope>` (Amazon Cognito).
+ScopeSyntax = Literal["scope-names", "resource-default", "resource-prefixed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,17 @@ class ProviderDescription:
     max_credential_days: int | None = None
     # The longest scope name the provider takes as its permission value, or None.
     max_scope_name_length: int | None = None
+    # The characters a scope name may hold at the provider (a full-match pattern and its words
+    # for messages), or None for the catalog's own rule.
+    scope_name_pattern: re.Pattern[str] | None = None
+    scope_name_rule: str = ""
+    # The most scopes one resource server (the stack's whole catalog) may define, or None.
+    max_catalog_scopes: int | None = None
+    # The access-token lifetimes one client may have, in minutes (inclusive), or None.
+    token_lifetime_minutes_range: tuple[int, int] | None = None
+    # Whether each credential generation is a client of its own (a new client id per rotation),
+    # rather than a credential added to one client.
+    client_per_generation: bool = False
     # Whether an access token's lifetime is set once for the API, for every client of the stack
     # (Auth0's resource server `token_lifetime`). Explicit lifetimes are then deployable when the
     # environment's accounts agree on one (definitions/provider_checks.py).
@@ -126,10 +139,39 @@ AUTH0_PROVIDER = ProviderDescription(
     sends_audience=True,
 )
 
+# Amazon Cognito (API reference, ResourceServerScopeType and ResourceServerType): a scope name
+# is 1-256 printable ASCII characters other than space, '"', '/' and '\'; a resource server
+# holds at most 100 scopes. An app client's access token lives 5 minutes to 1 day
+# (UserPoolClientType.AccessTokenValidity).
+COGNITO_SCOPE_NAME = re.compile(r"[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}")
+COGNITO_SCOPE_NAME_MAX = 256
+COGNITO_MAX_SCOPES = 100
+COGNITO_TOKEN_MINUTES = (5, 24 * 60)
+
+COGNITO_PROVIDER = ProviderDescription(
+    kind=COGNITO,
+    display_name="Amazon Cognito",
+    # A user pool app client authenticates with its client secret only (no private_key_jwt).
+    auth_methods=("client_secret_basic",),
+    per_client_token_lifetime=True,
+    # An app client holds one secret in the Pulumi provider, so each generation is an app client
+    # of its own and the previous one stays through grace: overlap, with a new client id.
+    rotation_overlap={"client_secret_basic": True},
+    scope_syntax="resource-prefixed",
+    granted_claim="scope",
+    max_scope_name_length=COGNITO_SCOPE_NAME_MAX,
+    scope_name_pattern=COGNITO_SCOPE_NAME,
+    scope_name_rule="printable ASCII without spaces, '\"', '/' or '\\'",
+    max_catalog_scopes=COGNITO_MAX_SCOPES,
+    token_lifetime_minutes_range=COGNITO_TOKEN_MINUTES,
+    client_per_generation=True,
+)
+
 _DESCRIPTIONS: Mapping[IdentityProviderKind, ProviderDescription] = {
     OKTA: OKTA_PROVIDER,
     ENTRA_ID: ENTRA_ID_PROVIDER,
     AUTH0: AUTH0_PROVIDER,
+    COGNITO: COGNITO_PROVIDER,
 }
 
 

@@ -31,6 +31,8 @@ class Scope:
     name: str
     description: str
     privileged: bool = False
+    # Where the scope's name is written in scopes.yaml, for provider checks that refuse it.
+    name_at: Mark = field(default=(1, 1), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

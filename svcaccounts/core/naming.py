@@ -45,6 +45,9 @@ AUTH0_RESOURCE_SERVER_SCOPES_TYPE = "auth0:index/resourceServerScopes:ResourceSe
 AUTH0_CLIENT_TYPE = "auth0:index/client:Client"
 AUTH0_CLIENT_GRANT_TYPE = "auth0:index/clientGrant:ClientGrant"
 AUTH0_CLIENT_CREDENTIALS_TYPE = "auth0:index/clientCredentials:ClientCredentials"
+# Amazon Cognito (pulumi-aws).
+COGNITO_RESOURCE_SERVER_TYPE = "aws:cognito/resourceServer:ResourceServer"
+COGNITO_USER_POOL_CLIENT_TYPE = "aws:cognito/userPoolClient:UserPoolClient"
 
 OKTA_PROVIDER_NAME = "okta"
 AUTH_SERVER_NAME = "auth-server"
@@ -58,6 +61,10 @@ AUTH0_PROVIDER_NAME = "auth0"
 # The Auth0 API (resource server) and the one resource that owns all of its scopes.
 AUTH0_API_NAME = "auth0-api"
 AUTH0_API_SCOPES_NAME = "auth0-api-scopes"
+# Cognito: the explicit AWS provider in the pool's region (apart from the store's "aws", which
+# may be in another region), and the resource server whose scopes are the catalog's.
+COGNITO_AWS_PROVIDER_NAME = "aws-cognito"
+COGNITO_RESOURCE_SERVER_NAME = "cognito-resource-server"
 
 # App role ids are UUIDs derived from the scope name in this fixed namespace: the same scope has
 # the same role id on every run and every machine, so Pulumi never sees a role change that is
@@ -134,6 +141,22 @@ def entra_api_display_name(environment: str) -> str:
 
 def auth0_api_display_name(environment: str) -> str:
     return f"svcaccounts API ({environment})"
+
+
+def cognito_client_name(account: str, generation: int) -> str:
+    """One Cognito app client per generation: the client id changes with each, and the previous
+    generation's client stays through grace."""
+    return f"{account}-client-g{generation}"
+
+
+def cognito_client_display_name(account: str, environment: str, generation: int) -> str:
+    """The app client's name in the pool: Cognito takes [\\w\\s+=,.@-] only (no parentheses), at
+    most 128 characters (an account name has at most 41, an environment 31)."""
+    return f"{account}.{environment}.g{generation}"
+
+
+def cognito_resource_server_display_name(environment: str) -> str:
+    return f"svcaccounts {environment}"
 
 
 def key_id(account: str, generation: int) -> str:

@@ -18,6 +18,7 @@ from svcaccounts.core import naming
 from svcaccounts.core.identity_providers import (
     AUTH0,
     AUTH0_MAX_PRIVATE_KEY_CREDENTIALS,
+    COGNITO,
     CREDENTIAL_SLACK_DAYS,
     ENTRA_ID,
     IdentityProviderKind,
@@ -68,7 +69,8 @@ class Credential:
     generation: int
     resource: str
     # The JWK `kid` (private keys only); on Entra ID the certificate's display name; on Auth0
-    # the credential's name (Auth0 derives the `kid` from the key itself).
+    # the credential's name (Auth0 derives the `kid` from the key itself); on Cognito the app
+    # client's name in the pool (each generation is a client of its own).
     key_id: str | None
     # When the provider stops accepting it (Entra ID's credential end date); None: no end date.
     expires_at: datetime | None = None
@@ -98,7 +100,8 @@ class AccountPlan:
     # Where the bundle lives: the Key Vault secret's name, or the AWS secret's name.
     secret_store: SecretStoreKind
     secret_name: str
-    # Live credentials, newest first; the first is the one in the bundle.
+    # Live credentials, newest first; the first is the one in the bundle. Empty only for a
+    # disabled account on Cognito, whose app clients have no disabled state: it has none.
     credentials: tuple[Credential, ...]
     resources: tuple[PlannedResource, ...]
     identity_provider: IdentityProviderKind = "okta"
@@ -117,7 +120,13 @@ class AccountPlan:
 
     @property
     def current(self) -> Credential:
+        if not self.credentials:
+            raise ValueError(f"account {self.name} has no credential (disabled on {self.identity_provider})")
         return self.credentials[0]
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials)
 
     @property
     def status(self) -> str:
@@ -318,6 +327,35 @@ def _entra_resources(
     )
 
 
+def _cognito_credentials(account: EffectiveAccount, state: RotationState) -> tuple[Credential, ...]:
+    """An app client per live generation (its generated secret is the credential), none for a
+    disabled account: Cognito app clients cannot be disabled, only deleted."""
+    if not account.enabled:
+        return ()
+    return tuple(
+        Credential(
+            "client_secret",
+            generation,
+            naming.cognito_client_name(account.name, generation),
+            naming.cognito_client_display_name(account.name, account.environment, generation),
+        )
+        for generation in state.live_generations
+    )
+
+
+def _cognito_resources(
+    account: EffectiveAccount, credentials: tuple[Credential, ...]
+) -> tuple[PlannedResource, ...]:
+    component = naming.account_name(account.name)
+    return (
+        PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
+        *(
+            PlannedResource(naming.COGNITO_USER_POOL_CLIENT_TYPE, credential.resource, component)
+            for credential in credentials
+        ),
+    )
+
+
 def plan_account(
     account: EffectiveAccount,
     now: datetime,
@@ -331,6 +369,14 @@ def plan_account(
     if identity_provider == AUTH0:
         credentials = _auth0_credentials(account, state)
         resources = (*_auth0_resources(account, credentials), *_bundle_resources(account.name, store))
+        return _account_plan(
+            account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
+        )
+    if identity_provider == COGNITO:
+        credentials = _cognito_credentials(account, state)
+        # No client, no bundle: a disabled account's bundle would name a client that is gone.
+        bundle = _bundle_resources(account.name, store) if credentials else ()
+        resources = (*_cognito_resources(account, credentials), *bundle)
         return _account_plan(
             account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
         )
@@ -422,6 +468,12 @@ def _shared_resources(view: EnvironmentView, settings: StackSettings) -> list[Pl
             PlannedResource(naming.AUTH0_PROVIDER_TYPE, naming.AUTH0_PROVIDER_NAME),
             PlannedResource(naming.AUTH0_RESOURCE_SERVER_TYPE, naming.AUTH0_API_NAME),
             PlannedResource(naming.AUTH0_RESOURCE_SERVER_SCOPES_TYPE, naming.AUTH0_API_SCOPES_NAME),
+            *aws,
+        ]
+    if settings.identity_provider == COGNITO:
+        return [
+            PlannedResource(naming.AWS_PROVIDER_TYPE, naming.COGNITO_AWS_PROVIDER_NAME),
+            PlannedResource(naming.COGNITO_RESOURCE_SERVER_TYPE, naming.COGNITO_RESOURCE_SERVER_NAME),
             *aws,
         ]
     if settings.identity_provider == ENTRA_ID:
@@ -525,7 +577,12 @@ def compare_plans(before: EnvironmentPlan, after: EnvironmentPlan) -> tuple[Plan
                         "the bundle",
                     )
                 )
-            elif previous.credentials != current.credentials:
+            elif (
+                previous.credentials != current.credentials
+                # A Cognito account disabled or enabled: its status change says what happens.
+                and current.has_credentials
+                and previous.has_credentials
+            ):
                 changes.append(
                     PlanChange(
                         name,
@@ -563,9 +620,23 @@ def _lifetime(minutes: int | None) -> str:
 def _deleted(account: AccountPlan) -> str:
     if account.identity_provider == AUTH0:
         return "client, grant and credentials deleted"
+    if account.identity_provider == COGNITO:
+        return "app clients deleted"
     if account.identity_provider == ENTRA_ID:
         return "application, service principal, role assignments and credentials deleted"
     return "app, policy and credentials deleted"
+
+
+def _status_consequence(current: AccountPlan) -> str:
+    """What a status change does where the provider cannot disable a client (Cognito)."""
+    if not describe(current.identity_provider).client_per_generation:
+        return ""
+    if current.enabled:
+        return ": a new app client (a new client id) and bundle are created"
+    return (
+        ": its app clients and bundle are deleted (Cognito app clients have no disabled state); "
+        "enabling it again creates a new client id"
+    )
 
 
 def _generations(account: AccountPlan) -> str:
@@ -582,7 +653,7 @@ def _changed_fields(previous: AccountPlan, current: AccountPlan) -> list[str]:
             f"{_lifetime(current.token_lifetime_minutes)} min"
         )
     if previous.enabled != current.enabled:
-        fields.append(f"status {previous.status} -> {current.status}")
+        fields.append(f"status {previous.status} -> {current.status}{_status_consequence(current)}")
     if previous.secret_store != current.secret_store:
         fields.append(
             f"bundle store {previous.secret_store} -> {current.secret_store}: the old secret is deleted; "

@@ -7,10 +7,17 @@ same parser from the runtime's config.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from svcaccounts.core.identity_providers import AUTH0, ENTRA_ID, OKTA, IdentityProviderKind
+from svcaccounts.core.identity_providers import (
+    AUTH0,
+    COGNITO,
+    ENTRA_ID,
+    OKTA,
+    IdentityProviderKind,
+)
 
 SecretStoreKind = Literal["azure-key-vault", "aws-secrets-manager"]
 AZURE_KEY_VAULT: SecretStoreKind = "azure-key-vault"
@@ -134,6 +141,38 @@ class Auth0Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class CognitoSettings:
+    """An existing Amazon Cognito user pool (with a Cognito domain) and the resource server whose
+    scopes are the catalog's; the stack creates the resource server and the app clients."""
+
+    region: str
+    user_pool_id: str
+    # The pool's Cognito domain prefix: https://<domain>.auth.<region>.amazoncognito.com.
+    domain: str
+    # The resource server's identifier: every scope is `<resource_server>/<scope>` at Cognito.
+    resource_server: str
+
+    @property
+    def token_url(self) -> str:
+        return f"https://{self.domain}.auth.{self.region}.amazoncognito.com/oauth2/token"
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` of the pool's access tokens."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    def scope_value(self, scope: str) -> str:
+        """A catalog scope as Cognito names it in app clients, requests and tokens."""
+        return f"{self.resource_server}/{scope}"
+
+    def request_scope(self, scopes: Sequence[str]) -> str:
+        """What a client-credentials request sends as `scope`: each granted scope in Cognito's
+        form (without one, Cognito grants every scope the client allows; naming them keeps the
+        request what the definition says)."""
+        return " ".join(self.scope_value(scope) for scope in scopes)
+
+
+@dataclass(frozen=True, slots=True)
 class StackSettings:
     stack: str
     environment: str
@@ -150,25 +189,36 @@ class StackSettings:
     entra_id: EntraIdSettings | None = None
     # Auth0 stacks (`svcaccounts:identityProvider: auth0`): the tenant's domain and the API.
     auth0: Auth0Settings | None = None
+    # Amazon Cognito stacks (`svcaccounts:identityProvider: cognito`): the pool and resource server.
+    cognito: CognitoSettings | None = None
 
     def __post_init__(self) -> None:
         if (self.key_vault is None) == (self.aws_secrets_manager is None):
             raise ValueError("a stack has exactly one secret store: key_vault or aws_secrets_manager")
         okta_complete = self.okta is not None and self.auth_server is not None
         okta_partial = self.okta is not None or self.auth_server is not None
-        if self.auth0 is not None and (self.entra_id is not None or okta_partial):
-            raise ValueError("an Auth0 stack has no other provider's settings")
-        if self.auth0 is not None:
-            return
-        if self.entra_id is None and not okta_complete:
+        others = [
+            name
+            for name, provider in (
+                ("Entra ID", self.entra_id),
+                ("Auth0", self.auth0),
+                ("Cognito", self.cognito),
+            )
+            if provider is not None
+        ]
+        if len(others) > 1:
+            raise ValueError(f"a stack deploys to one identity provider, not {' and '.join(others)}")
+        if others and okta_partial:
+            raise ValueError(f"a stack on {others[0]} has no Okta org or authorization server")
+        if not others and not okta_complete:
             raise ValueError("an Okta stack has an org and an authorization server")
-        if self.entra_id is not None and okta_partial:
-            raise ValueError("an Entra ID stack has no Okta org or authorization server")
 
     @property
     def identity_provider(self) -> IdentityProviderKind:
         if self.auth0 is not None:
             return AUTH0
+        if self.cognito is not None:
+            return COGNITO
         return OKTA if self.entra_id is None else ENTRA_ID
 
     @property
@@ -195,7 +245,8 @@ class StackSettings:
         return self.key_vault
 
     def token_url(self, auth_server_id: str | None = None) -> str | None:
-        """The token endpoint: Entra ID's tenant endpoint, or Okta's custom authorization server's.
+        """The token endpoint: Entra ID's tenant endpoint, the Auth0 tenant's, the Cognito
+        domain's, or Okta's custom authorization server's.
 
         None when the stack creates the Okta server and its id is not known yet (offline plan).
         """
@@ -203,6 +254,8 @@ class StackSettings:
             return self.entra_id.token_url
         if self.auth0 is not None:
             return self.auth0.token_url
+        if self.cognito is not None:
+            return self.cognito.token_url
         okta, _ = self.require_okta()
         server_id = auth_server_id
         if server_id is None and isinstance(self.auth_server, ExistingAuthServer):

@@ -1,7 +1,8 @@
 """The stack-settings half of the access diff: what a change to the stack files does.
 
 A stack file decides where the definitions deploy (the identity provider: the Okta org and
-authorization server, or the Entra ID tenant and API), where
+authorization server, the Entra ID tenant and API, or the Cognito user pool and resource
+server), where
 credentials go (the secret store) and which environment's accounts a stack manages. Pointing prod
 at another org, or renaming its environment, changes access as surely as a granted scope, so each
 such change is a finding; in a production stack a high one. Pure: no git, no YAML, no Pulumi.
@@ -17,6 +18,7 @@ from svcaccounts.core.review import AccessFinding, MessagePart, Quoted, Severity
 from svcaccounts.core.settings import (
     Auth0Settings,
     AwsSecretsManagerSettings,
+    CognitoSettings,
     EntraIdSettings,
     ExistingAuthServer,
     KeyVaultSettings,
@@ -155,6 +157,8 @@ def _settings_changes(
         yield from _entra_changes(before.entra_id, after.entra_id, strict)
     elif before.auth0 is not None and after.auth0 is not None:
         yield from _auth0_changes(before.auth0, after.auth0, strict)
+    elif before.cognito is not None and after.cognito is not None:
+        yield from _cognito_changes(before.cognito, after.cognito, strict)
     elif before.okta is not None and after.okta is not None:
         yield from _okta_changes(before, after, before.okta.org_url, after.okta.org_url, strict)
     if before.store != after.store:
@@ -227,6 +231,50 @@ def _auth0_changes(
         )
 
 
+def _cognito_changes(
+    before: CognitoSettings, after: CognitoSettings, strict: Severity
+) -> Iterator[tuple[str, Severity, _Message]]:
+    if (before.region, before.user_pool_id) != (after.region, after.user_pool_id):
+        # Like another tenant: app clients live in their pool, so each account gets a new one.
+        yield (
+            "stack-user-pool-changed",
+            "high",
+            (
+                "Cognito user pool ",
+                Quoted(before.user_pool_id),
+                " → ",
+                Quoted(after.user_pool_id),
+                ": every account gets a new app client and secret in the other pool",
+            ),
+        )
+    if before.resource_server != after.resource_server:
+        yield (
+            "stack-resource-server-changed",
+            strict,
+            (
+                "Cognito resource server ",
+                Quoted(before.resource_server),
+                " → ",
+                Quoted(after.resource_server),
+                ": every scope gets the new identifier as its prefix, and APIs that check the old "
+                "one refuse the new tokens",
+            ),
+        )
+    if before.domain != after.domain:
+        yield (
+            "stack-cognito-domain-changed",
+            strict,
+            (
+                "Cognito domain ",
+                Quoted(before.domain),
+                " → ",
+                Quoted(after.domain),
+                ": bundles name the new token URL; the old one must keep working until consumers "
+                "re-read them",
+            ),
+        )
+
+
 def _okta_changes(
     before: StackSettings, after: StackSettings, org_before: str, org_after: str, strict: Severity
 ) -> Iterator[tuple[str, Severity, _Message]]:
@@ -269,6 +317,8 @@ def _provider(settings: StackSettings) -> _Message:
         return (f"{name} (tenant ", Quoted(settings.entra_id.tenant_id), ")")
     if settings.auth0 is not None:
         return (f"{name} (", Quoted(settings.auth0.domain), ")")
+    if settings.cognito is not None:
+        return (f"{name} (user pool ", Quoted(settings.cognito.user_pool_id), ")")
     okta, _ = settings.require_okta()
     return (f"{name} (", Quoted(okta.org_url), ")")
 
@@ -283,6 +333,13 @@ def _deploys_to(settings: StackSettings) -> _Message:
         )
     if settings.auth0 is not None:
         return ("Auth0 ", Quoted(settings.auth0.domain), ", API ", Quoted(settings.auth0.audience))
+    if settings.cognito is not None:
+        return (
+            "Amazon Cognito user pool ",
+            Quoted(settings.cognito.user_pool_id),
+            ", resource server ",
+            Quoted(settings.cognito.resource_server),
+        )
     okta, _ = settings.require_okta()
     return (Quoted(okta.org_url), ", authorization server ", *_auth_server(settings))
 

@@ -287,8 +287,13 @@ def _load_scope_catalog(data: bytes | None) -> tuple[tuple[Scope, ...] | None, l
         more = [_more_findings(document)] if document.suppressed else []
         return None, [*document.findings, *more]
     scopes = tuple(
-        Scope(name=item["name"], description=item["description"], privileged=item.get("privileged", False))
-        for item in document.value["scopes"]
+        Scope(
+            name=item["name"],
+            description=item["description"],
+            privileged=item.get("privileged", False),
+            name_at=document.locate(("scopes", index, "name")),
+        )
+        for index, item in enumerate(document.value["scopes"])
     )
     return scopes, []
 

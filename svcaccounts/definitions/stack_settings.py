@@ -2,7 +2,7 @@
 
     svcaccounts:environment: prod                  # optional, defaults to the stack name
     svcaccounts:production: true                   # optional, defaults to true for prod/production
-    svcaccounts:identityProvider: okta             # optional, default okta; or entra-id
+    svcaccounts:identityProvider: okta             # optional, default okta; or entra-id, auth0, cognito
     svcaccounts:authServer: {id: aus1abcdefgh}     # okta: or {create: {name: ..., audience: ...}}
     svcaccounts:secretStore: azure-key-vault       # optional; or aws-secrets-manager
     svcaccounts:keyVault: {name: kv-identity-prod, resourceGroup: rg-identity-prod}   # azure-key-vault
@@ -12,6 +12,8 @@
     okta:baseUrl: okta.com                         # okta, optional
     svcaccounts:entraId: {tenantId: <GUID>, identifierUri: api://<GUID>/svcaccounts-prod}   # entra-id
     svcaccounts:auth0: {domain: example-prod.eu.auth0.com, audience: https://api.example.com/mcp}  # auth0
+    svcaccounts:cognito: {region: eu-west-1, userPoolId: eu-west-1_AbCdEfGhI,                # cognito
+                          domain: example-prod, resourceServer: https://api.example.com/mcp}
 
 A stack deploys to one identity provider and reads only that provider's block: another
 provider's settings are an error, not a silent leftover (svcaccounts/core/identity_providers.py
@@ -34,6 +36,7 @@ from typing import Any
 
 from svcaccounts.core.identity_providers import (
     AUTH0,
+    COGNITO,
     DEFAULT_IDENTITY_PROVIDER,
     ENTRA_ID,
     IDENTITY_PROVIDERS,
@@ -53,6 +56,7 @@ from svcaccounts.core.settings import (
     Auth0Settings,
     AuthServerSettings,
     AwsSecretsManagerSettings,
+    CognitoSettings,
     EntraIdSettings,
     ExistingAuthServer,
     KeyVaultSettings,
@@ -82,6 +86,7 @@ AWS_SECRETS_MANAGER_KEY = "svcaccounts:awsSecretsManager"
 IDENTITY_PROVIDER_KEY = "svcaccounts:identityProvider"
 ENTRA_ID_KEY = "svcaccounts:entraId"
 AUTH0_KEY = "svcaccounts:auth0"
+COGNITO_KEY = "svcaccounts:cognito"
 
 # Provider credentials that a stack file may only hold encrypted.
 PLAINTEXT_FORBIDDEN = frozenset(
@@ -108,6 +113,7 @@ KNOWN_KEYS = frozenset(
         IDENTITY_PROVIDER_KEY,
         ENTRA_ID_KEY,
         AUTH0_KEY,
+        COGNITO_KEY,
     }
 )
 
@@ -116,6 +122,7 @@ PROVIDER_KEYS: dict[IdentityProviderKind, tuple[str, ...]] = {
     OKTA: (AUTH_SERVER_KEY, OKTA_MAX_API_CAPACITY_KEY, OKTA_ORG_NAME_KEY, OKTA_BASE_URL_KEY),
     ENTRA_ID: (ENTRA_ID_KEY,),
     AUTH0: (AUTH0_KEY,),
+    COGNITO: (COGNITO_KEY,),
 }
 
 # Which settings block each store reads.
@@ -305,12 +312,15 @@ def parse_settings(
     okta: OktaSettings | None = None
     entra_id: EntraIdSettings | None = None
     auth0: Auth0Settings | None = None
+    cognito: CognitoSettings | None = None
     if provider == OKTA:
         auth_server = _auth_server(reader)
     elif provider == ENTRA_ID:
         entra_id = _entra_id(reader)
     elif provider == AUTH0:
         auth0 = _auth0(reader)
+    elif provider == COGNITO:
+        cognito = _cognito(reader)
     if provider is not None:
         _other_providers_unset(reader, provider)
     store_kind = _secret_store(reader)
@@ -328,7 +338,10 @@ def parse_settings(
 
     findings = tuple(reader.findings)
     provider_ready = (
-        (auth_server is not None and okta is not None) or entra_id is not None or auth0 is not None
+        (auth_server is not None and okta is not None)
+        or entra_id is not None
+        or auth0 is not None
+        or cognito is not None
     )
     if (
         any(f.severity == "error" for f in findings)
@@ -349,6 +362,7 @@ def parse_settings(
             production=production,
             entra_id=entra_id,
             auth0=auth0,
+            cognito=cognito,
         ),
         findings,
     )
@@ -715,3 +729,115 @@ def shared_server_findings(stacks: Sequence[tuple[Stack, StackSettings]]) -> lis
                 line, col = stack.locate(("config", AUTH_SERVER_KEY))
                 findings.append(Finding(stack.path, line, col, message))
     return findings
+
+
+# Amazon Cognito. A user pool id is `<region>_<letters and digits>`, at most 55 characters
+# (CreateUserPool's UserPoolId pattern [\w-]+_[0-9a-zA-Z]+), its prefix the pool's region.
+COGNITO_POOL_ID_MAX = 55
+_COGNITO_POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})_[0-9A-Za-z]+$")
+# A Cognito domain prefix: lowercase letters, digits and '-', 1-63, not starting or ending in '-'
+# (a DNS label); Cognito refuses prefixes containing these words.
+_COGNITO_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+COGNITO_DOMAIN_RESERVED_WORDS = ("aws", "amazon", "cognito")
+# A resource server identifier: 1-256 printable ASCII characters other than space, '"' and '\'
+# (ResourceServerType.Identifier).
+_COGNITO_RESOURCE_SERVER = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]{1,256}$")
+
+
+def _cognito(reader: _Reader) -> CognitoSettings | None:
+    key = COGNITO_KEY
+    value = reader.mapping(key)
+    if value is None:
+        if key not in reader.config:
+            reader.error(
+                (IDENTITY_PROVIDER_KEY,),
+                f"{key} is required with {IDENTITY_PROVIDER_KEY}: {COGNITO}: "
+                "{region: <AWS region>, userPoolId: <region>_<id>, domain: <domain prefix>, "
+                "resourceServer: <identifier>}",
+            )
+        return None
+    reader.unknown_keys(value, (key,), {"region", "userPoolId", "domain", "resourceServer"})
+    region = reader.string(value, (key, "region"), _AWS_REGION, "an AWS region such as eu-west-1")
+    pool = _cognito_pool_id(reader, value, region)
+    domain = _cognito_domain(reader, value)
+    server = value.get("resourceServer")
+    if server is None:
+        reader.error((key,), f"{key}.resourceServer is required: the resource server's identifier")
+    elif (problem := resource_server_problem(server)) is not None:
+        reader.error((key, "resourceServer"), f"{key}.resourceServer {problem}")
+        server = None
+    if region is None or pool is None or domain is None or not isinstance(server, str):
+        return None
+    return CognitoSettings(region=region, user_pool_id=pool, domain=domain, resource_server=server)
+
+
+def _cognito_pool_id(reader: _Reader, value: Mapping[str, Any], region: str | None) -> str | None:
+    keys = (COGNITO_KEY, "userPoolId")
+    pool = reader.string(
+        value, keys, _COGNITO_POOL_ID, "a user pool id such as eu-west-1_AbCdEfGhI (<region>_<id>)"
+    )
+    if pool is None:
+        return None
+    if len(pool) > COGNITO_POOL_ID_MAX:
+        reader.error(
+            keys,
+            f"{_label(keys)} has {len(pool)} characters; "
+            f"Cognito's pool ids have at most {COGNITO_POOL_ID_MAX}",
+        )
+        return None
+    matched = _COGNITO_POOL_ID.match(pool)
+    assert matched is not None  # reader.string matched it
+    if region is not None and matched["region"] != region:
+        reader.error(
+            keys,
+            f"{_label(keys)} {shown(pool)} is a pool in {matched['region']}, but {COGNITO_KEY}.region "
+            f"is {region}: a pool id starts with its own region; correct one of the two",
+        )
+        return None
+    return pool
+
+
+def _cognito_domain(reader: _Reader, value: Mapping[str, Any]) -> str | None:
+    keys = (COGNITO_KEY, "domain")
+    domain = value.get("domain")
+    if domain is None:
+        reader.error((COGNITO_KEY,), f"{COGNITO_KEY}.domain is required: the pool's Cognito domain prefix")
+        return None
+    if isinstance(domain, str) and ".amazoncognito.com" in domain:
+        reader.error(
+            keys,
+            f"{_label(keys)} is the domain prefix only (example-prod in "
+            f"https://example-prod.auth.<region>.amazoncognito.com), not {shown(domain)}",
+        )
+        return None
+    if not isinstance(domain, str) or not _COGNITO_DOMAIN.match(domain):
+        reader.error(
+            keys,
+            f"{_label(keys)} must be a Cognito domain prefix (1-63 lowercase letters, digits and '-', "
+            f"not starting or ending with '-'), not {shown(domain)}",
+        )
+        return None
+    reserved = [word for word in COGNITO_DOMAIN_RESERVED_WORDS if word in domain]
+    if reserved:
+        reader.error(
+            keys,
+            f"{_label(keys)} {shown(domain)} contains {reserved[0]!r}, which Cognito refuses in a "
+            "domain prefix",
+        )
+        return None
+    return domain
+
+
+def resource_server_problem(identifier: object) -> str | None:
+    """Why `identifier` cannot be the Cognito resource server's identifier, or None."""
+    if not isinstance(identifier, str) or not _COGNITO_RESOURCE_SERVER.match(identifier):
+        return (
+            "must be 1-256 printable ASCII characters without spaces, '\"' or '\\' (such as "
+            f"https://api.example.com/mcp), not {shown(identifier)}"
+        )
+    if identifier.endswith("/"):
+        return (
+            f"must not end in '/', not {shown(identifier)}: Cognito names each scope "
+            "<resourceServer>/<scope>"
+        )
+    return None

@@ -25,28 +25,31 @@ from svcaccounts.definitions.stack_settings import (
 )
 from svcaccounts.infra.auth0 import Auth0ServiceAccount, Auth0Stack
 from svcaccounts.infra.bundle_store import AwsSecretsManagerStore, BundleStore, KeyVaultStore, aws_provider
+from svcaccounts.infra.cognito import CognitoServiceAccount, CognitoStack
 from svcaccounts.infra.entra_id import EntraServiceAccount, EntraStack
 from svcaccounts.infra.okta import OktaStack
 from svcaccounts.infra.okta.service_account import ServiceAccount
 from svcaccounts.workspace import StackError, open_stack_at
-
-AnyServiceAccount = ServiceAccount | EntraServiceAccount | Auth0ServiceAccount
 
 
 class ProgramError(Exception):
     """Bad settings or definitions: a message for the user, raised as pulumi.RunError by main()."""
 
 
+# The ServiceAccount component of an account, on whichever identity provider.
+AccountComponent = ServiceAccount | EntraServiceAccount | Auth0ServiceAccount | CognitoServiceAccount
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramResult:
-    # The ServiceAccount component of each account (Okta's, Entra ID's or Auth0's).
-    accounts: dict[str, AnyServiceAccount]
+    # The ServiceAccount component of each account (Okta's, Entra ID's, Auth0's or Cognito's).
+    accounts: dict[str, AccountComponent]
     # What the stack exports as `accounts` (nothing secret).
     outputs: pulumi.Output[dict[str, Any]]
 
 
 def _account_output(
-    account: AccountPlan, component: AnyServiceAccount, token_url: pulumi.Input[str]
+    account: AccountPlan, component: AccountComponent, token_url: pulumi.Input[str]
 ) -> dict[str, Any]:
     return account_entry(
         client_id=component.client_id,
@@ -58,6 +61,9 @@ def _account_output(
         generation=account.generation,
         next_rotation=account.rotation.next_rotation,
         status=account.status,
+        # Where each generation is a client of its own, every live one, so that each maps back
+        # to its account.
+        client_ids=component.client_ids if isinstance(component, CognitoServiceAccount) else None,
     )
 
 
@@ -86,15 +92,17 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
     """Register every resource of `plan`: what the stack's identity provider shares, then one
     component per account. Returns the components and the `accounts` output."""
     settings = plan.settings
-    shared: OktaStack | EntraStack | Auth0Stack
+    shared: OktaStack | EntraStack | Auth0Stack | CognitoStack
     if settings.auth0 is not None:
         shared = Auth0Stack(plan, settings.auth0)
+    elif settings.cognito is not None:
+        shared = CognitoStack(plan, settings.cognito)
     elif settings.entra_id is not None:
         shared = EntraStack(plan, settings.entra_id)
     else:
         shared = OktaStack(plan, okta_api_token)
     store = _bundle_store(settings)
-    accounts: dict[str, AnyServiceAccount] = {
+    accounts: dict[str, AccountComponent] = {
         account.name: shared.account(account, store) for account in plan.accounts
     }
     return _result(plan, accounts, shared.token_url)
@@ -109,7 +117,7 @@ def _bundle_store(settings: StackSettings) -> BundleStore:
 
 def _result(
     plan: EnvironmentPlan,
-    accounts: dict[str, AnyServiceAccount],
+    accounts: dict[str, AccountComponent],
     token_url: pulumi.Input[str],
 ) -> ProgramResult:
     outputs = _gather_fields(

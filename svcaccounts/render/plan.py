@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from svcaccounts.core.identity_providers import AUTH0, ENTRA_ID
+from svcaccounts.core.identity_providers import AUTH0, COGNITO, ENTRA_ID
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, PlanChange, PlannedResource
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.core.settings import (
@@ -69,9 +69,12 @@ def account_document(account: AccountPlan) -> dict[str, Any]:
     }
 
 
-def _label_document(account: AccountPlan) -> dict[str, str]:
+def _label_document(account: AccountPlan) -> dict[str, Any]:
     if account.identity_provider == AUTH0:
         return {"auth0_client_name": account.label}
+    if account.identity_provider == COGNITO:
+        # A client per generation, each with its own name (the credentials' key_id).
+        return {"cognito_client_names": [credential.key_id for credential in account.credentials]}
     if account.identity_provider == ENTRA_ID:
         return {"entra_display_name": account.label}
     return {"okta_label": account.label}
@@ -86,6 +89,18 @@ def _resource_document(resource: PlannedResource) -> dict[str, Any]:
 
 
 def _provider_document(plan: EnvironmentPlan) -> dict[str, Any]:
+    cognito = plan.settings.cognito
+    if cognito is not None:
+        return {
+            "identity_provider": plan.identity_provider,
+            "cognito": {
+                "region": cognito.region,
+                "user_pool_id": cognito.user_pool_id,
+                "domain": cognito.domain,
+                "resource_server": cognito.resource_server,
+                "scopes": [cognito.scope_value(scope.name) for scope in plan.scopes],
+            },
+        }
     entra = plan.settings.entra_id
     if entra is not None:
         return {
@@ -177,6 +192,12 @@ def _columns(plan: EnvironmentPlan) -> tuple[str, ...]:
 
 
 def _credential_text(account: AccountPlan) -> str:
+    if not account.has_credentials:
+        return "none: disabled (Cognito app clients cannot be disabled, so it has none)"
+    if account.identity_provider == COGNITO:
+        generations = ", ".join(f"g{credential.generation}" for credential in account.credentials)
+        noun = "app clients" if len(account.credentials) > 1 else "app client"
+        return f"{noun} {generations} (a new client id each)"
     if account.current.kind == "client_secret":
         if len(account.credentials) > 1:
             generations = ", ".join(f"g{credential.generation}" for credential in account.credentials)
@@ -197,13 +218,20 @@ def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
             str(account.generation),
             iso_utc(account.rotation.next_rotation),
             _credential_text(account),
-            account.secret_name,
+            account.secret_name if account.has_credentials else "none",
         )
         for account in plan.accounts
     ]
 
 
 def _provider_line(plan: EnvironmentPlan, quote: _Quote) -> str:
+    cognito = plan.settings.cognito
+    if cognito is not None:
+        return (
+            f"identity provider: Amazon Cognito, user pool {quote(cognito.user_pool_id)} "
+            f"({quote(cognito.region)}), resource server {quote(cognito.resource_server)} "
+            f"(tokens carry {quote(cognito.scope_value('<scope>'))})"
+        )
     entra = plan.settings.entra_id
     if entra is not None:
         return (

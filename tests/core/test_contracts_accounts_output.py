@@ -125,6 +125,8 @@ def test_the_reader_reads_what_the_writer_writes_to_key_vault() -> None:
             ),
             key_vault_secret_name="reporter-prod",
             status="active",
+            # An entry without clientIds: its clientId is the account's one client.
+            client_ids=("0oa1reporter",),
         )
     }
 

@@ -169,7 +169,7 @@ def test_parse_deployed_accepts_an_object_keyed_by_account() -> None:
         "tokenUrl": "https://example.okta.com/oauth2/aus1/v1/token",
     }
     assert parse_deployed(document) == {
-        "svc-reader": DeployedAccount("svc-reader", 7, datetime(2026, 7, 1, tzinfo=UTC))
+        "svc-reader": DeployedAccount("svc-reader", 7, datetime(2026, 7, 1, tzinfo=UTC), client_ids=("0oa123",))
     }
 
 

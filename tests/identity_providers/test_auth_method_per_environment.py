@@ -17,7 +17,7 @@ from tests.identity_providers.conftest import edit
 from tests.support.catalogs import account, catalog
 
 READER = "service_accounts/reporting/report-reader.yaml"
-# A provider that offers client secrets only (as Cognito will): the seam's check, exercised
+# A provider that offers client secrets only (as Cognito does): the seam's check, exercised
 # without depending on another provider's translation.
 SECRETS_ONLY = ProviderDescription(
     kind="okta",

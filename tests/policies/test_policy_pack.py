@@ -14,6 +14,7 @@ from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy, St
 from svcaccounts_policies import (
     auth0,
     aws_secrets,
+    cognito,
     config,
     entra_id,
     key_vault,
@@ -27,7 +28,7 @@ from svcaccounts_policies.pack import PACK_NAME, POLICIES
 from tests.support.repository import REPOSITORY_ROOT
 
 PACK_DIR = REPOSITORY_ROOT / "policies"
-RULE_MODULES = (okta_apps, okta_app_companions, okta_auth, key_vault, aws_secrets, entra_id, auth0, stack)
+RULE_MODULES = (okta_apps, okta_app_companions, okta_auth, key_vault, aws_secrets, entra_id, auth0, cognito, stack)
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

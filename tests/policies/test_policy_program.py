@@ -193,3 +193,48 @@ def test_the_entra_rules_see_the_program_s_credentials(
         (f.policy, f.urn.rsplit("::", 1)[1]) for f in report.violations if f.policy.startswith("entra-")
     )
     assert entra_findings == [("entra-credential-end-date-within-maximum", name) for name in credentials]
+
+
+def cognito_registered() -> list[Registered]:
+    """What the program registers for the Cognito prod stack of tests/fixtures/cognito-prod."""
+    result = load_repository(FIXTURES / "cognito-prod")
+    assert result.catalog is not None
+    (stack,) = result.stacks
+    settings = settings_of(stack).settings
+    assert settings is not None
+    plan = plan_environment(result.catalog.for_environment("prod"), settings, clock.parse_instant(NOW))
+    resources = register(plan)
+    runtime_config.set_config("svcaccounts:environment", plan.environment)
+    return resources
+
+
+def test_the_cognito_stack_passes_the_whole_pack(stack_config: None) -> None:
+    resources = cognito_registered()
+    types = {resource.resource_type for resource in resources}
+    assert {
+        "aws:cognito/userPoolClient:UserPoolClient",
+        "aws:cognito/resourceServer:ResourceServer",
+        "aws:secretsmanager/secretVersion:SecretVersion",
+    } <= types
+    config = {"privileged-scopes-allowlisted": {"privilegedScopes": ["admin:all"]}}
+    report = evaluate(POLICIES, resources, config=config)
+    assert report.violations == ()
+    assert report.not_run == ()
+
+
+def test_the_cognito_rules_see_the_program_s_clients(stack_config: None) -> None:
+    # Guards the test above: a 20-minute maximum catches both clients (30 and 60 minutes), and a
+    # privileged reports:read catches every client of the accounts that hold it.
+    resources = cognito_registered()
+    config = {
+        "privileged-scopes-allowlisted": {"privilegedScopes": ["reports:read"]},
+        "cognito-client-token-lifetime": {"prodMaximumMinutes": 20},
+    }
+    report = evaluate(POLICIES, resources, config=config)
+    findings = sorted((f.policy, f.urn.rsplit("::", 1)[1]) for f in report.violations)
+    clients = sorted(r.name for r in resources if r.resource_type == "aws:cognito/userPoolClient:UserPoolClient")
+    assert len(clients) == 3  # report-writer is inside grace at NOW: two clients
+    assert findings == sorted(
+        [("cognito-client-token-lifetime", name) for name in clients]
+        + [("privileged-scopes-allowlisted", name) for name in clients]
+    )

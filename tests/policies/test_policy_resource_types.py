@@ -18,6 +18,7 @@ import pytest
 from pulumi_policy import StackValidationPolicy
 from svcaccounts_policies import (
     aws_secrets,
+    cognito,
     key_vault,
     okta_app_companions,
     okta_apps,
@@ -45,6 +46,7 @@ RULE_MODULES: tuple[ModuleType, ...] = (
     okta_auth,
     key_vault,
     aws_secrets,
+    cognito,
     stack,
 )
 PACK_DIR = Path(resource_types.__file__).parent

@@ -18,6 +18,12 @@ answer's `scope` says the same; a private_key_jwt client's assertion must name t
 (`issuer`, with its trailing slash) as `aud`, and its `kid`, when sent, must be the RFC 7638
 thumbprint of one of the client's (at most two) registered keys.
 
+`AuthzServer(..., cognito_resource_server=...)` behaves as an Amazon Cognito user pool's token
+endpoint does for client credentials: client_secret_basic only; each requested scope must be one
+the app client allows, as `<resource server>/<scope>` (no scope: every allowed one); the access
+token names the client in `client_id` (and `sub`), carries `token_use: access` and the granted
+scopes in a space-separated `scope` claim in that form; the response has no `scope`.
+
 Test hooks: request counting, secret rotation, injected answers (429 with Retry-After, 5xx),
 answers built from the request (a server that echoes what it received), a gate that holds token responses (to make callers overlap), and taking the server down and up.
 """
@@ -69,6 +75,8 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
     certificates: dict[str, RSAKey] = field(default_factory=dict)
     # Auth0: registered public keys by the kid Auth0 derives (their RFC 7638 thumbprint).
     auth0_keys: dict[str, RSAKey] = field(default_factory=dict)
+    # Cognito: the resource server the client's scopes are on (set by AuthzServer.register).
+    cognito_resource_server: str | None = None
 
     def get_client_id(self) -> str:
         return self.client_id
@@ -85,6 +93,9 @@ class RegisteredClient(ClientMixin):  # type: ignore[misc]
         return grant_type == "client_credentials"
 
     def get_allowed_scope(self, scope: str | None) -> str:
+        if self.cognito_resource_server is not None:
+            # Cognito: what was asked for (checked against the client), else all it allows.
+            return scope if scope else " ".join(f"{self.cognito_resource_server}/{s}" for s in self.scopes)
         if scope is not None and scope.endswith("/.default"):
             return ""  # Entra: no scope in the response; the token's roles say what was granted
         # No scope requested: everything the client may have (the Okta behaviour for M2M apps).
@@ -102,6 +113,12 @@ class ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
                 raise InvalidRequestError(description="audience is required")
             if requested_audience != audience:
                 raise AccessDeniedError(description="Service not found")
+        resource_server = self.server.authz.cognito_resource_server
+        if resource_server is not None:
+            allowed = {f"{resource_server}/{scope}" for scope in self.request.client.scopes}
+            if not set((self.request.payload.scope or "").split()) <= allowed:
+                raise InvalidScopeError()
+            return
         entra_scope = self.server.authz.entra_scope
         if entra_scope is not None:
             # Entra's client credentials flow takes only the resource's `.default`.
@@ -200,6 +217,8 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
             }
             auth0_token: str = jwt.encode({"alg": "RS256", "typ": "JWT"}, auth0_claims, self.authz.signing_key)
             return auth0_token
+        if self.authz.cognito_resource_server is not None:
+            return self._cognito_token(client, scope)
         entra_scope = self.authz.entra_scope
         if entra_scope is None:
             token: str = super().access_token_generator(client, grant_type, user, scope)
@@ -218,6 +237,25 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):  # type: ignore[misc]
             "uti": uuid.uuid4().hex,
         }
         encoded: str = jwt.encode({"alg": "RS256", "typ": "JWT"}, claims, self.authz.signing_key)
+        return encoded
+
+    def _cognito_token(self, client: RegisteredClient, scope: str) -> str:
+        """A Cognito client-credentials access token: the client in `client_id` and `sub`, no
+        `aud`, the scopes as `<resource server>/<scope>` in a space-separated `scope`."""
+        now = int(time.time())
+        claims = {
+            "sub": client.client_id,
+            "client_id": client.client_id,
+            "token_use": "access",
+            "scope": scope,
+            "auth_time": now,
+            "iss": ISSUER,
+            "exp": now + self.authz.token_lifetime,
+            "iat": now,
+            "version": 2,
+            "jti": str(uuid.uuid4()),
+        }
+        encoded: str = jwt.encode({"alg": "RS256", "kid": "cognito-test"}, claims, self.authz.signing_key)
         return encoded
 
     def get_extra_claims(
@@ -262,6 +300,9 @@ class OAuthCore(AuthorizationServer):  # type: ignore[misc]
     def handle_response(
         self, status: int, body: object, headers: list[tuple[str, str]]
     ) -> tuple[int, bytes, list[tuple[str, str]]]:
+        if self.authz.cognito_resource_server is not None and status == 200 and isinstance(body, dict):
+            # Cognito's token response has no `scope`: the token's claim is what was granted.
+            body = {key: value for key, value in body.items() if key != "scope"}
         payload = body if isinstance(body, bytes | str) else json.dumps(body)
         data = payload.encode() if isinstance(payload, str) else payload
         return status, data, list(headers)
@@ -357,13 +398,20 @@ class AuthzServer:
     """The server and its test hooks. `token_url` is stable across `down()` / `up()`."""
 
     def __init__(
-        self, signing_key: RSAKey, *, entra_scope: str | None = None, auth0_audience: str | None = None
+        self,
+        signing_key: RSAKey,
+        *,
+        entra_scope: str | None = None,
+        auth0_audience: str | None = None,
+        cognito_resource_server: str | None = None,
     ) -> None:
         self.signing_key = signing_key
         # Set: behave as Auth0 does for this API (module docstring).
         self.auth0_audience = auth0_audience
         # Set: behave as Entra ID does for this `<identifierUri>/.default` (module docstring).
         self.entra_scope = entra_scope
+        # Set: behave as a Cognito user pool does with this resource server (module docstring).
+        self.cognito_resource_server = cognito_resource_server
         self.lock = threading.Lock()
         self.clients: dict[str, RegisteredClient] = {}
         self.used_jtis: set[str] = set()
@@ -417,6 +465,10 @@ class AuthzServer:
 
     # --- registry ----------------------------------------------------------------------------
     def register(self, client: RegisteredClient) -> RegisteredClient:
+        if self.cognito_resource_server is not None:
+            # A Cognito app client authenticates with its secret only.
+            assert client.auth_method == "client_secret_basic", "Cognito offers no private_key_jwt"
+            client.cognito_resource_server = self.cognito_resource_server
         with self.lock:
             self.clients[client.client_id] = client
         return client

@@ -12,7 +12,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_ARRAY_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_STRING_VALUE
-from svcaccounts_policies import aws_secrets, entra_id, key_vault, okta_apps, okta_auth
+from svcaccounts_policies import aws_secrets, cognito, entra_id, key_vault, okta_apps, okta_auth
 from svcaccounts_policies.pack import POLICIES
 
 from tests.support.policy_evaluator import Registered, Report, evaluate, urn_for
@@ -124,6 +124,19 @@ ENTRA_CERTIFICATE: dict[str, Any] = {
     "endDate": "2026-02-13T00:00:00Z",
 }
 
+# As the program registers it (tests/infra/test_cognito.py).
+COGNITO_USER_POOL_CLIENT: dict[str, Any] = {
+    "name": "report-reader.prod.g19",
+    "userPoolId": "eu-west-1_AbCdEfGhI",
+    "generateSecret": True,
+    "allowedOauthFlowsUserPoolClient": True,
+    "allowedOauthFlows": ["client_credentials"],
+    "allowedOauthScopes": ["https://api.example.com/mcp/reports:read"],
+    "explicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"],
+    "accessTokenValidity": 30,
+    "tokenValidityUnits": {"accessToken": "minutes"},
+}
+
 BASELINES: dict[str, dict[str, Any]] = {
     okta_apps.OAUTH_APP: OAUTH_APP,
     okta_auth.SERVER_POLICY: SERVER_POLICY,
@@ -134,6 +147,7 @@ BASELINES: dict[str, dict[str, Any]] = {
     entra_id.ENTRA_APPLICATION: ENTRA_APPLICATION,
     entra_id.ENTRA_PASSWORD: ENTRA_PASSWORD,
     entra_id.ENTRA_CERTIFICATE: ENTRA_CERTIFICATE,
+    cognito.COGNITO_USER_POOL_CLIENT: COGNITO_USER_POOL_CLIENT,
 }
 
 

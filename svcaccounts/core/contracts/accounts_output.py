@@ -4,7 +4,14 @@ secret), and what `rotation status --deployed` and `env --deployed` read back fr
 
     {"accounts": {"<account>": {"clientId", "keyVaultSecretName" | "awsSecretArn", "tokenUrl",
                                 "scopes": [...], "authMethod", "generation": int,
-                                "nextRotation": ISO 8601 UTC, "status": "active" | "disabled"}}}
+                                "nextRotation": ISO 8601 UTC, "status": "active" | "disabled",
+                                "clientIds": [...]}}}
+
+`clientIds` (every live client id of the account, newest first) is written where a rotation
+creates a new client (Amazon Cognito: a client per generation, two inside grace); elsewhere the
+one `clientId` is the account's only client. A disabled account on Cognito has no client: its
+entry has neither `clientId` nor a bundle location, and `clientIds` is empty. `client_accounts`
+maps every client id of a document to its account (usage reports, audit logs).
 
 `account_entry` is the one writer of an entry (the program passes Outputs where the deploy knows
 the value); `parse_deployed` and `deployed_account` are the one reader, `read_deployed` the same
@@ -38,6 +45,7 @@ SCHEMA = "accounts-output.schema.json"
 OUTPUT = "accounts"
 
 CLIENT_ID = "clientId"
+CLIENT_IDS = "clientIds"
 KEY_VAULT_SECRET_NAME = "keyVaultSecretName"
 AWS_SECRET_ARN = "awsSecretArn"
 TOKEN_URL = "tokenUrl"
@@ -94,6 +102,8 @@ class DeployedAccount:
     # The secret's name in the ARN (without the suffix Secrets Manager adds).
     aws_secret_name: str | None = None
     status: str | None = None
+    # Every live client id, newest first: `clientIds`, else the one `clientId`, else none.
+    client_ids: tuple[str, ...] = ()
 
 
 class DeployedError(ValueError):
@@ -109,7 +119,7 @@ class DeployedError(ValueError):
 
 def account_entry(
     *,
-    client_id: V,
+    client_id: V | None,
     token_url: V,
     bundle_location: Mapping[str, V],
     scopes: Sequence[str],
@@ -117,18 +127,24 @@ def account_entry(
     generation: int,
     next_rotation: datetime,
     status: str,
+    client_ids: V | None = None,
 ) -> dict[str, V | str | int | list[str]]:
     """One account's entry. The values typed V may be what only the deploy knows (a Pulumi
     Output: the app's client id, the token URL of a new server, the AWS secret's ARN).
-    `bundle_location` is {keyVaultSecretName: ...} or {awsSecretArn: ...}."""
-    if len(bundle_location) != 1 or not set(bundle_location) <= set(LOCATION_FIELDS):
+    `bundle_location` is {keyVaultSecretName: ...} or {awsSecretArn: ...}; `client_ids` (every
+    live client id, a list) where each generation is a client of its own. Only a disabled
+    account of such a provider has no client: no client_id and no bundle location."""
+    clientless = client_id is None and not bundle_location
+    if clientless and (status != "disabled" or client_ids is None):
+        raise ValueError("only a disabled account whose clients are listed in client_ids has no client")
+    if not clientless and (len(bundle_location) != 1 or not set(bundle_location) <= set(LOCATION_FIELDS)):
         raise ValueError(
             f"a bundle location is one of {', '.join(LOCATION_FIELDS)}, not {sorted(bundle_location)}"
         )
     if status not in STATUSES:
         raise ValueError(f"an account's status is one of {', '.join(STATUSES)}, not {status!r}")
     return {
-        CLIENT_ID: client_id,
+        **({} if client_id is None else {CLIENT_ID: client_id}),
         **bundle_location,
         TOKEN_URL: token_url,
         SCOPES: list(scopes),
@@ -136,7 +152,13 @@ def account_entry(
         GENERATION: generation,
         NEXT_ROTATION: iso_utc(next_rotation),
         STATUS: status,
+        **({} if client_ids is None else {CLIENT_IDS: client_ids}),
     }
+
+
+def client_accounts(deployed: Mapping[str, DeployedAccount]) -> dict[str, str]:
+    """Every live client id of `deployed` (parse_deployed's result) → its account's name."""
+    return {client_id: account.name for account in deployed.values() for client_id in account.client_ids}
 
 
 def parse_deployed(document: object, *, token_settings_required: bool = False) -> dict[str, DeployedAccount]:
@@ -278,6 +300,7 @@ def _account(
     status = value.get(STATUS)
     if status is not None and status not in STATUSES:
         problems.append(f"{located}.{STATUS}: expected {' or '.join(STATUSES)}")
+    client_ids = _client_ids(value, located, problems)
     if len(problems) > before:
         return None
     assert isinstance(generation, int)
@@ -290,7 +313,30 @@ def _account(
         aws_secret_arn=aws_secret_arn,
         aws_secret_name=aws_secret_name,
         status=None if status is None else str(status),
+        client_ids=client_ids,
     )
+
+
+def _client_ids(entry: Mapping[str, object], located: str, problems: list[str]) -> tuple[str, ...]:
+    """`clientIds` when present (checked like clientId, the newest first and clientId among
+    them), else the one clientId (a well-formed one; _token_settings reports the others)."""
+    if CLIENT_IDS not in entry:
+        client_id = entry.get(CLIENT_ID)
+        valid = isinstance(client_id, str) and CLIENT_ID_PATTERN.fullmatch(client_id)
+        return (client_id,) if valid and isinstance(client_id, str) else ()
+    value = entry[CLIENT_IDS]
+    if not (
+        isinstance(value, list)
+        and all(isinstance(item, str) and CLIENT_ID_PATTERN.fullmatch(item) for item in value)
+        and len(set(value)) == len(value)
+    ):
+        problems.append(f"{located}.{CLIENT_IDS}: expected a list of distinct client ids")
+        return ()
+    client_id = entry.get(CLIENT_ID)
+    if client_id is not None and (not value or value[0] != client_id):
+        problems.append(f"{located}.{CLIENT_IDS}: the first must be {CLIENT_ID}, the newest client")
+        return ()
+    return tuple(value)
 
 
 def _instant(value: object, where: str, problems: list[str]) -> datetime | None:

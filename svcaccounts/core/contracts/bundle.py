@@ -10,10 +10,11 @@ Versions. A bundle without "version" is version 1: what Okta stacks write, uncha
 that needs more than Okta's carries "version": 2 and a "request" object with what the token
 request must send ("scope": the exact scope string, for Entra ID `<identifierUri>/.default`;
 "audience" where a provider needs one); "scopes" still lists the catalog scope names the account
-is granted. A private_key_jwt bundle for a certificate-based provider adds
-"certificate_thumbprint_sha256" (base64url, the assertion header's `x5t#S256`); one whose
-provider wants another `aud` in the client assertion than the token URL (Auth0: the tenant's URL)
-adds "assertion_audience". A reader refuses
+is granted. Amazon Cognito's request names each scope as `<resource server>/<scope>`; a token
+carries them so, and `catalog_scopes` maps them back to the catalog's names. A private_key_jwt
+bundle for a certificate-based provider adds "certificate_thumbprint_sha256" (base64url, the
+assertion header's `x5t#S256`); one whose provider wants another `aud` in the client assertion
+than the token URL (Auth0: the tenant's URL) adds "assertion_audience". A reader refuses
 a version it does not know instead of requesting the wrong scope.
 
 `bundle_json` is the one writer (the program calls it inside `Output.apply`, on values Pulumi
@@ -94,6 +95,26 @@ class CredentialBundle:
     certificate_thumbprint: str | None = None
     # The client assertion's `aud` when it is not the token URL (Auth0 asks for its tenant URL).
     assertion_audience: str | None = None
+
+    def catalog_scopes(self, granted: Sequence[str]) -> tuple[str, ...]:
+        """The catalog names of scopes a token was granted. A version 2 request that names each
+        scope with a prefix (Cognito's `<resource server>/<scope>`) gets them back so: each
+        request token that is `<prefix>/<scope>` for a scope of the bundle maps to that scope.
+        A request token that is itself a scope of the bundle (Auth0 sends the catalog's names) is
+        kept, so that scope `a/read` is never read as `read`. Anything else is kept as granted,
+        so that a comparison with the definition shows it."""
+        if self.request_scope is None:
+            return tuple(granted)
+        names: dict[str, str] = {}
+        own = set(self.scopes)
+        # Longest first: of scopes `read` and `a/read`, the token `<prefix>/a/read` is `a/read`.
+        for scope in sorted(self.scopes, key=len, reverse=True):
+            for token in self.request_scope.split():
+                if token in own:
+                    continue
+                if token.endswith("/" + scope) and len(token) > len(scope) + 1:
+                    names.setdefault(token, scope)
+        return tuple(names.get(value, value) for value in granted)
 
     @property
     def secrets(self) -> tuple[str, ...]:

@@ -46,8 +46,8 @@ NOT_AVAILABLE = {
         "per-scope use; `usage` reads Okta only so far"
     ),
     "cognito": (
-        "Amazon Cognito keeps no log of client-credentials token requests (CloudTrail records "
-        "management calls, not the token endpoint); `usage` reads Okta only so far"
+        "Amazon Cognito's token endpoint requests are in CloudTrail (Token_POST, per client id), "
+        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta only so far"
     ),
 }
 

@@ -149,7 +149,8 @@ def _adoptions(
         secrets, secret_findings = provided_secrets(stack)
         path = adoption_path(stack.name)
         if path not in files:
-            results[stack.name] = AdoptionResult(StackAdoption(stack.name, {}, secrets), tuple(secret_findings))
+            empty = StackAdoption(stack.name, {}, secrets)
+            results[stack.name] = AdoptionResult(empty, tuple(secret_findings))
             continue
         read, document = read_adoption(stack.name, path, files[path])
         adoption = StackAdoption(stack.name, read.accounts, secrets)

@@ -15,7 +15,13 @@ from operator import attrgetter
 from typing import Literal
 
 from svcaccounts.core import naming
-from svcaccounts.core.adoption import NO_ADOPTION, AccountAdoption, LegacyKey, StackAdoption, secret_config_key
+from svcaccounts.core.adoption import (
+    NO_ADOPTION,
+    AccountAdoption,
+    LegacyKey,
+    StackAdoption,
+    secret_config_key,
+)
 from svcaccounts.core.identity_providers import (
     CREDENTIAL_SLACK_DAYS,
     ENTRA_ID,
@@ -302,7 +308,9 @@ def plan_account(
             account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
         )
     keeps_secret = (
-        adoption is not None and account.auth_method == "client_secret_basic" and adoption.keeps_secret_at(now)
+        adoption is not None
+        and account.auth_method == "client_secret_basic"
+        and adoption.keeps_secret_at(now)
     )
     credentials = (
         (Credential("adopted_secret", state.generation, secret_config_key(account.name), None),)

@@ -96,7 +96,10 @@ def _legacy_key(reader: _Reader, account: str, value: object, where: JsonPath) -
         reader.error((*where, "kid"), "kid is required: the key id consumers put in their assertions")
         ok = False
     elif kid.startswith(f"{account}-") and _GENERATED_KID.search(kid):
-        reader.error((*where, "kid"), f"kid {kid!r} is a generated key's id (<account>-g<N>); a legacy key keeps its own")
+        reader.error(
+            (*where, "kid"),
+            f"kid {kid!r} is a generated key's id (<account>-g<N>); a legacy key keeps its own",
+        )
         ok = False
     for member in members:
         text = value.get(member)
@@ -122,7 +125,10 @@ def _account(reader: _Reader, name: str, value: object) -> AccountAdoption | Non
     until_text = value.get("until")
     until = None
     if not isinstance(until_text, str):
-        reader.error(where if "until" not in value else (*where, "until"), "until is required: the window's end, an ISO 8601 UTC time in quotes")
+        reader.error(
+            where if "until" not in value else (*where, "until"),
+            "until is required: the window's end, an ISO 8601 UTC time in quotes",
+        )
     else:
         try:
             until = parse_instant(until_text, source="until")
@@ -134,7 +140,11 @@ def _account(reader: _Reader, name: str, value: object) -> AccountAdoption | Non
         reader.error((*where, "keep_secret"), "keep_secret must be true or false")
         return None
     if (keys_value is not None) == bool(keep_secret):
-        reader.error(where, "an adopted account has exactly one of legacy_keys (private_key_jwt) or keep_secret: true (client_secret_basic)")
+        reader.error(
+            where,
+            "an adopted account has exactly one of legacy_keys (private_key_jwt) or "
+            "keep_secret: true (client_secret_basic)",
+        )
         return None
     keys: list[LegacyKey] = []
     if keys_value is not None:
@@ -219,12 +229,20 @@ def adoption_findings(
     for name, adopted in sorted(adoption.accounts.items()):
         account = accounts.get(name)
         if account is None:
-            error(name, f"no account {name!r} in environment {view.environment}: remove its adoption, or define it")
+            error(
+                name,
+                f"no account {name!r} in environment {view.environment}: remove its adoption, or define it",
+            )
         elif adopted.legacy_keys and account.auth_method != "private_key_jwt":
             error(name, f"legacy_keys apply to private_key_jwt accounts; {name} uses {account.auth_method}")
         elif adopted.keeps_secret and account.auth_method != "client_secret_basic":
-            error(name, f"keep_secret applies to client_secret_basic accounts; {name} uses {account.auth_method}")
-    for name in sorted(adoption.secrets_provided - {n for n, a in adoption.accounts.items() if a.keeps_secret}):
+            error(
+                name,
+                f"keep_secret applies to client_secret_basic accounts; {name} uses {account.auth_method}",
+            )
+    for name in sorted(
+        adoption.secrets_provided - {n for n, a in adoption.accounts.items() if a.keeps_secret}
+    ):
         findings.append(
             Finding(
                 document.path,

@@ -240,7 +240,8 @@ def _read_adoption_files(files: RepositoryFiles, root: Path) -> None:
     the definitions (regular files inside the repository, links refused)."""
     folder = os.path.join(root, IMPORT_DIR)
     if os.path.islink(folder):
-        files.refuse(IMPORT_DIR, f"{IMPORT_DIR} is a symbolic link; adoption files must live in the repository")
+        message = f"{IMPORT_DIR} is a symbolic link; adoption files must live in the repository"
+        files.refuse(IMPORT_DIR, message)
         return
     if not os.path.isdir(folder):
         return

@@ -10,7 +10,7 @@ import importlib
 
 from svcaccounts.commands import Subparsers
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = ("okta_import",)
 
 
 def register(subparsers: Subparsers) -> None:

@@ -8,7 +8,11 @@ the import lands in (tests/fixtures/import-repo/: a prod stack on that server, a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from joserfc.jwk import RSAKey
+
+from svcaccounts.definitions.semantic import PLACEHOLDER_OWNER_EMAIL, PLACEHOLDER_OWNER_TEAM
 
 from tests.support.okta_server import FakeOrg, policy, rsa_public_jwk, rule, scope, service_app
 from tests.support.repository import FIXTURES
@@ -81,3 +85,19 @@ def existing_org(org: FakeOrg) -> dict[str, RSAKey]:
         "pol00000000000000099": [rule("rul00000000000000099", "default", ["*"])],
     }
     return {"billing-2024": legacy_key}
+
+
+def import_args(root: Path, server_url: str, *extra: str) -> list[str]:
+    """The `svcaccounts okta import` command line for the prod stack of the repository at `root`."""
+    return [
+        "okta", "import", "--auth-server", SERVER, "--environment", "prod", "--stack", "prod",
+        "--root", str(root), "--org-url", server_url, *extra,
+    ]  # fmt: skip
+
+
+def fill_owners(root: Path) -> None:
+    """What a person does after an import: name each imported account's owner."""
+    for path in sorted((root / "service_accounts" / "imported").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace(f"team: {PLACEHOLDER_OWNER_TEAM}", "team: billing")
+        path.write_text(text.replace(PLACEHOLDER_OWNER_EMAIL, "billing@example.com"), encoding="utf-8")

@@ -28,7 +28,9 @@ def org_repo(
     return root, okta_server
 
 
-def run_import(root: Path, server: OktaServer, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str, str]:
+def run_import(
+    root: Path, server: OktaServer, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
     code = cli_main(import_args(root, server.base_url, *extra))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
@@ -88,7 +90,10 @@ def test_validate_fails_only_on_the_owner_placeholders_with_located_messages(
         "service_accounts/imported/billing-sync.yaml:8:9: error: owner.team is the placeholder "
         "`svcaccounts okta import` writes: set the team that answers for this account" in lines[2]
     )
-    assert all(": owner.team is the placeholder" in line or ": owner.email is a placeholder" in line for line in lines)
+    assert all(
+        ": owner.team is the placeholder" in line or ": owner.email is a placeholder" in line
+        for line in lines
+    )
 
 
 def test_once_owners_are_named_validate_passes_and_plan_shows_the_adoption(
@@ -125,7 +130,11 @@ def test_the_catalog_keeps_its_text_and_new_scopes_are_privileged_until_confirme
         "    privileged: true\n"
     )
     pack = json.loads((root / "policies/policy-config.json").read_text())
-    assert pack["privileged-scopes-allowlisted"]["privilegedScopes"] == ["billing:read", "mcp:users:admin", "reports:export"]
+    assert pack["privileged-scopes-allowlisted"]["privilegedScopes"] == [
+        "billing:read",
+        "mcp:users:admin",
+        "reports:export",
+    ]
 
 
 def test_the_import_file_has_each_resource_with_okta_s_import_id(
@@ -136,12 +145,18 @@ def test_the_import_file_has_each_resource_with_okta_s_import_id(
     document = json.loads((root / import_file_path("prod")).read_text())
     assert document["nameTable"] == {"okta": "urn:pulumi:prod::svcaccounts::pulumi:providers:okta::okta"}
     by_name = {entry["name"]: entry for entry in document["resources"]}
-    assert by_name["billing-sync"] == {"type": "svcaccounts:index:ServiceAccount", "name": "billing-sync", "component": True}
+    assert by_name["billing-sync"] == {
+        "type": "svcaccounts:index:ServiceAccount",
+        "name": "billing-sync",
+        "component": True,
+    }
     assert by_name["billing-sync-app"]["id"] == oa(1)
     assert by_name["billing-sync-policy"]["id"] == f"{SERVER}/pol00000000000000001"
     assert by_name["billing-sync-rule"]["id"] == f"{SERVER}/pol00000000000000001/rul00000000000000001"
     assert by_name["scope-billing:read"]["id"] == f"{SERVER}/scp00000000000000001"
-    assert {by_name[f"billing-sync-{role}"]["parent"] for role in ("app", "policy", "rule")} == {"billing-sync"}
+    assert {by_name[f"billing-sync-{role}"]["parent"] for role in ("app", "policy", "rule")} == {
+        "billing-sync"
+    }
 
 
 def test_the_same_org_gives_the_same_files(
@@ -182,8 +197,20 @@ def test_apps_already_in_the_import_file_are_not_adopted_twice(
     report = json.loads(out)
     # Skipped (not renamed to billing-sync-3), and nothing to write.
     assert code == 0 and report["accounts"] == [] and report["written"] == []
-    skipped = [f["subject"] for f in report["findings"] if f["message"] == "already in this stack's import file; skipped"]
-    assert skipped == [f"app {oa(n)} ({label!r})" for n, label in ((1, "Billing Sync (prod)"), (2, "Reporting Export"), (8, "Billing-Sync"), (9, "Docs Reader"))]
+    skipped = [
+        f["subject"]
+        for f in report["findings"]
+        if f["message"] == "already in this stack's import file; skipped"
+    ]
+    assert skipped == [
+        f"app {oa(n)} ({label!r})"
+        for n, label in (
+            (1, "Billing Sync (prod)"),
+            (2, "Reporting Export"),
+            (8, "Billing-Sync"),
+            (9, "Docs Reader"),
+        )
+    ]
     assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == snapshot
 
 

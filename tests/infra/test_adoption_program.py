@@ -55,7 +55,9 @@ def plan_at(root: Path, at: datetime) -> EnvironmentPlan:
     return plan_environment(opened.view, opened.settings, at, opened.adoption)
 
 
-def run(harness: PulumiHarness, plan: EnvironmentPlan, secrets: dict[str, str] | None = None) -> dict[str, Any]:
+def run(
+    harness: PulumiHarness, plan: EnvironmentPlan, secrets: dict[str, str] | None = None
+) -> dict[str, Any]:
     def program() -> pulumi.Output[Any]:
         adopted = {name: pulumi.Output.secret(value) for name, value in (secrets or {}).items()}
         return build(plan, adopted_secrets=adopted).outputs
@@ -130,7 +132,9 @@ def test_a_private_key_app_keeps_its_legacy_key_beside_the_generated_one_until_t
     run(during, plan_at(root, AT))
     jwks = during.named("billing-sync-app").inputs["jwks"]
     assert jwks[0] == {"kid": "billing-2024", "kty": "RSA", "n": legacy["n"], "e": legacy["e"]}
-    assert [key["kid"] for key in jwks[1:]] == [f"billing-sync-g{plan_at(root, AT).account('billing-sync').generation}"]
+    assert [key["kid"] for key in jwks[1:]] == [
+        f"billing-sync-g{plan_at(root, AT).account('billing-sync').generation}"
+    ]
     last = pulumi_mocks("prod")
     run(last, plan_at(root, until - timedelta(seconds=1)))
     assert "billing-2024" in [key["kid"] for key in last.named("billing-sync-app").inputs["jwks"]]

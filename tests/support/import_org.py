@@ -13,7 +13,6 @@ from pathlib import Path
 from joserfc.jwk import RSAKey
 
 from svcaccounts.definitions.semantic import PLACEHOLDER_OWNER_EMAIL, PLACEHOLDER_OWNER_TEAM
-
 from tests.support.okta_server import FakeOrg, policy, rsa_public_jwk, rule, scope, service_app
 from tests.support.repository import FIXTURES
 
@@ -74,13 +73,17 @@ def existing_org(org: FakeOrg) -> dict[str, RSAKey]:
         policy("pol00000000000000099", "Default Policy", ["ALL_CLIENTS"], priority=9),
     ]
     data.rules = {
-        "pol00000000000000001": [rule("rul00000000000000001", "billing", ["billing:read", "mcp:docs:read"], lifetime_minutes=30)],
+        "pol00000000000000001": [
+            rule("rul00000000000000001", "billing", ["billing:read", "mcp:docs:read"], lifetime_minutes=30)
+        ],
         "pol00000000000000002": [rule("rul00000000000000002", "reporting", ["reports:export"])],
         "pol00000000000000003": [rule("rul00000000000000003", "exchanger", ["billing:read"])],
         "pol00000000000000004": [rule("rul00000000000000004", "shared", ["billing:read"])],
         "pol00000000000000006": [rule("rul00000000000000006", "everything", ["*"])],
         "pol00000000000000008": [rule("rul00000000000000008", "billing two", ["billing:read"])],
-        "pol00000000000000009": [rule("rul00000000000000009", "docs", ["mcp:docs:read"], lifetime_minutes=15)],
+        "pol00000000000000009": [
+            rule("rul00000000000000009", "docs", ["mcp:docs:read"], lifetime_minutes=15)
+        ],
         "pol00000000000000010": [rule("rul00000000000000010", "bad", ["bad|scope"])],
         "pol00000000000000099": [rule("rul00000000000000099", "default", ["*"])],
     }

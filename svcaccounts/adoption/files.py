@@ -106,7 +106,7 @@ def catalog_text(existing: str | None, additions: tuple[CatalogAddition, ...]) -
     return candidate, True
 
 
-def _provider_urn(stack: str, project: str) -> str:
+def provider_urn(stack: str, project: str) -> str:
     return f"urn:pulumi:{stack}::{project}::{naming.OKTA_PROVIDER_TYPE}::{naming.OKTA_PROVIDER_NAME}"
 
 
@@ -146,7 +146,7 @@ def import_document(plan: ImportPlan, *, stack: str, project: str, owns_scopes: 
             }
             for type_, role, import_id in children
         )
-    return {"nameTable": {provider: _provider_urn(stack, project)}, "resources": resources}
+    return {"nameTable": {provider: provider_urn(stack, project)}, "resources": resources}
 
 
 def import_text(plan: ImportPlan, *, stack: str, project: str, owns_scopes: bool) -> str:

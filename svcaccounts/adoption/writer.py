@@ -12,6 +12,7 @@ from pathlib import Path
 
 from svcaccounts.adoption.files import (
     adoption_text,
+    provider_urn,
     catalog_text,
     definition_path,
     definition_text,
@@ -51,6 +52,10 @@ class PreparedImport:
     findings: tuple[ImportFinding, ...]
     # The `pulumi config set --secret` key each adopted client secret goes to.
     secret_keys: tuple[str, ...]
+    # Where `pulumi import --file` finds its input, relative to the repository.
+    import_file: str
+    # The stack's Okta provider, which must exist before the import (`pulumi up --target`).
+    provider_urn: str
 
 
 def _already_imported(files: Mapping[str, bytes], stack: str) -> frozenset[str]:
@@ -136,7 +141,17 @@ def prepare_import(
         for account in plan.accounts
         if account.auth_method == "client_secret_basic"
     )
-    return PreparedImport(stack, environment, plan, adoption, written, plan.findings, secret_keys)
+    return PreparedImport(
+        stack,
+        environment,
+        plan,
+        adoption,
+        written,
+        plan.findings,
+        secret_keys,
+        import_file_path(stack),
+        provider_urn(stack, project),
+    )
 
 
 def write_import(

@@ -8,7 +8,6 @@ from typing import Any
 
 from svcaccounts.adoption.writer import PreparedImport
 from svcaccounts.core.rotation import iso_utc
-from svcaccounts.definitions.layout import import_file_path
 
 
 def _account_rows(result: PreparedImport) -> list[dict[str, Any]]:
@@ -45,8 +44,8 @@ def _next_steps(result: PreparedImport) -> list[str]:
         for key in result.secret_keys
     )
     if result.plan.accounts:
-        steps.append(f"pulumi up --stack {stack} --target <the okta provider's URN>   # the provider first")
-        steps.append(f"pulumi import --file {import_file_path(stack)} --stack {stack} --generate-code=false")
+        steps.append(f"pulumi up --stack {stack} --target '{result.provider_urn}'   # the provider first")
+        steps.append(f"pulumi import --file {result.import_file} --stack {stack} --generate-code=false")
         steps.append(f"pulumi preview --stack {stack}   # updates in place only; see docs/migration.md")
     return steps
 

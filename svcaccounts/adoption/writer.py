@@ -12,11 +12,11 @@ from pathlib import Path
 
 from svcaccounts.adoption.files import (
     adoption_text,
-    provider_urn,
     catalog_text,
     definition_path,
     definition_text,
     import_text,
+    provider_urn,
 )
 from svcaccounts.adoption.inventory import OrgInventory
 from svcaccounts.adoption.mapping import ImportFinding, ImportPlan, adoption_state, plan_import

@@ -14,12 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from svcaccounts.core.adoption import StackAdoption
 from svcaccounts.core.model import EMPTY_CATALOG, Catalog, EffectiveAccount, EnvironmentView
 from svcaccounts.core.settings import StackSettings
 from svcaccounts.core.stack_review import StackState
+from svcaccounts.definitions.adoption_file import (
+    AdoptionResult,
+    adoption_findings,
+    provided_secrets,
+    read_adoption,
+)
 from svcaccounts.definitions.findings import Finding, has_errors, sorted_findings
 from svcaccounts.definitions.gitrev import RevisionError, read_revision_files
-from svcaccounts.definitions.layout import SCOPE_CATALOG_FILE, is_definition_path, stack_name_of
+from svcaccounts.definitions.layout import (
+    SCOPE_CATALOG_FILE,
+    adoption_path,
+    adoption_stack_of,
+    is_definition_path,
+    stack_name_of,
+)
 from svcaccounts.definitions.loader import LoadResult, load_files, read_repository_files
 from svcaccounts.definitions.policy_config import policy_config_findings
 from svcaccounts.definitions.provider_checks import provider_findings
@@ -65,11 +78,15 @@ class Workspace:
     loaded: LoadResult
     # Each stack's settings, parsed once from the load's own parse of its stack file.
     settings: Mapping[str, SettingsResult]
+    # Each stack's adoption state (import/<stack>.adoption.yaml and the adopted secrets its stack
+    # file holds), read once; a stack without an adoption file has an empty one.
+    adoptions: Mapping[str, AdoptionResult]
 
     @classmethod
     def of(cls, label: str, files: Mapping[str, bytes]) -> Workspace:
         loaded = load_files(files)
-        return cls(label, files, loaded, {stack.name: settings_of(stack) for stack in loaded.stacks})
+        settings = {stack.name: settings_of(stack) for stack in loaded.stacks}
+        return cls(label, files, loaded, settings, _adoptions(files, loaded, settings))
 
     @property
     def stacks(self) -> tuple[Stack, ...]:
@@ -105,9 +122,13 @@ class Workspace:
             *unexpressible,
         )
 
+    def adoption_findings(self) -> tuple[Finding, ...]:
+        return tuple(finding for result in self.adoptions.values() for finding in result.findings)
+
     def findings(self) -> tuple[Finding, ...]:
-        """The revision's own problems: files, definitions, catalog and every stack's settings."""
-        return sorted_findings([*self.loaded.findings, *self.settings_findings()])
+        """The revision's own problems: files, definitions, catalog, every stack's settings and
+        adoption state."""
+        return sorted_findings([*self.loaded.findings, *self.settings_findings(), *self.adoption_findings()])
 
     def validate_findings(self) -> tuple[Finding, ...]:
         """Everything `validate` reports: `findings()`, and whether the policy pack's committed
@@ -115,6 +136,43 @@ class Workspace:
         catalog = self.loaded.catalog
         pack = policy_config_findings(catalog, self.files) if catalog is not None else []
         return sorted_findings([*self.findings(), *pack])
+
+
+def _adoptions(
+    files: Mapping[str, bytes], loaded: LoadResult, settings: Mapping[str, SettingsResult]
+) -> dict[str, AdoptionResult]:
+    """Every stack's adoption state (empty without an adoption file); an adoption file of no
+    stack is itself a finding, kept under its path."""
+    results: dict[str, AdoptionResult] = {}
+    catalog = loaded.catalog
+    for stack in loaded.stacks:
+        secrets, secret_findings = provided_secrets(stack)
+        path = adoption_path(stack.name)
+        if path not in files:
+            empty = StackAdoption(stack.name, {}, secrets)
+            results[stack.name] = AdoptionResult(empty, tuple(secret_findings))
+            continue
+        read, document = read_adoption(stack.name, path, files[path])
+        adoption = StackAdoption(stack.name, read.accounts, secrets)
+        parsed = settings[stack.name].settings
+        view = (
+            catalog.for_environment(parsed.environment)
+            if catalog is not None and parsed is not None and parsed.environment in catalog.environments
+            else None
+        )
+        results[stack.name] = AdoptionResult(
+            adoption, (*document.findings, *secret_findings, *adoption_findings(adoption, document, view))
+        )
+    known = sorted(stack.name for stack in loaded.stacks)
+    for path in sorted(files):
+        name = adoption_stack_of(path)
+        if name is not None and name not in results:
+            message = (
+                f"no stack {name!r} (Pulumi.{name}.yaml) for this adoption file; known stacks: "
+                f"{', '.join(known) or 'none'}"
+            )
+            results[path] = AdoptionResult(StackAdoption(name, {}), (Finding(path, 1, 1, message),))
+    return results
 
 
 def open_working_tree(root: Path) -> Workspace:
@@ -227,6 +285,8 @@ class OpenStack:
     view: EnvironmentView
     # Warnings about the stack's settings (errors end in StackError).
     warnings: tuple[Finding, ...]
+    # Imported accounts' legacy keys and kept secrets (import/<stack>.adoption.yaml).
+    adoption: StackAdoption
 
     def account(self, name: str) -> EffectiveAccount:
         for account in self.view.accounts:
@@ -277,11 +337,19 @@ def open_stack(workspace: Workspace, name: str, *, where: str) -> OpenStack:
             sorted_findings(unexpressible),
             problem="definitions",
         )
+    adoption = workspace.adoptions[name]
+    if has_errors(adoption.findings):
+        raise StackError(
+            f"invalid adoption state for stack {name} (svcaccounts validate)",
+            sorted_findings(adoption.findings),
+            problem="definitions",
+        )
     return OpenStack(
         settings=settings,
         catalog=catalog,
         view=view,
         warnings=settings_result.findings,
+        adoption=adoption.adoption,
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
+from svcaccounts.core.adoption_review import diff_adoptions
 from svcaccounts.core.review import SEVERITIES, Report, diff_catalogs, reaches
 from svcaccounts.core.stack_review import diff_stacks, production_environments
 from svcaccounts.definitions.findings import Finding, has_errors
@@ -96,6 +97,12 @@ def run(args: argparse.Namespace) -> int:
     base_stacks, head_stacks = stack_states(base), stack_states(head)
     findings = (
         *diff_stacks(base_stacks, head_stacks),
+        *diff_adoptions(
+            {name: result.adoption for name, result in base.adoptions.items()},
+            {name: result.adoption for name, result in head.adoptions.items()},
+            base_stacks,
+            head_stacks,
+        ),
         *diff_catalogs(
             compared.catalog,
             head.loaded.catalog,

@@ -10,7 +10,7 @@ import importlib
 
 from svcaccounts.commands import Subparsers
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("okta_preflight",)
+SUBCOMMAND_MODULES: tuple[str, ...] = ("okta_import", "okta_preflight")
 
 
 def register(subparsers: Subparsers) -> None:

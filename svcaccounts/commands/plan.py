@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in stack.warnings:
         print(finding_line(warning), file=sys.stderr)
     try:
-        plan = plan_environment(stack.view, stack.settings, now)
+        plan = plan_environment(stack.view, stack.settings, now, stack.adoption)
         base_plan = _base_plan(root, args.base, stack.settings, now) if args.base else None
     except (RotationError, _BaseUnavailable) as error:
         return _fail(str(error), exit_codes.USAGE)
@@ -96,4 +96,4 @@ def _base_plan(root: Path, revision: str, settings: StackSettings, now: datetime
                 f"the definitions at {revision} have errors; run `svcaccounts validate` on that revision"
             ) from None
         raise _BaseUnavailable(f"stack {settings.stack} at {revision}: {error}") from None
-    return plan_environment(stack.view, stack.settings, now)
+    return plan_environment(stack.view, stack.settings, now, stack.adoption)

@@ -9,12 +9,19 @@ shows a plan and its changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from operator import attrgetter
 from typing import Literal
 
 from svcaccounts.core import naming
+from svcaccounts.core.adoption import (
+    NO_ADOPTION,
+    AccountAdoption,
+    LegacyKey,
+    StackAdoption,
+    secret_config_key,
+)
 from svcaccounts.core.identity_providers import (
     AUTH0,
     AUTH0_MAX_PRIVATE_KEY_CREDENTIALS,
@@ -37,7 +44,9 @@ from svcaccounts.core.settings import (
 )
 from svcaccounts.core.stack_review import StackState, diff_stacks
 
-CredentialKind = Literal["private_key", "client_secret"]
+# adopted_secret: an imported client_secret_basic app's existing secret, kept through its
+# adoption window (svcaccounts/core/adoption.py); no resource holds it.
+CredentialKind = Literal["private_key", "client_secret", "adopted_secret"]
 
 CREDENTIAL_KIND: dict[AuthMethod, CredentialKind] = {
     "private_key_jwt": "private_key",
@@ -105,6 +114,18 @@ class AccountPlan:
     credentials: tuple[Credential, ...]
     resources: tuple[PlannedResource, ...]
     identity_provider: IdentityProviderKind = "okta"
+    # Adoption (import/<stack>.adoption.yaml): the app's keys from before the import, kept in its
+    # JWKS until `adoption_until`; or, for an adopted client secret, the Pulumi config key that
+    # holds it and whether the stack file sets it (without it the bundle waits).
+    legacy_keys: tuple[LegacyKey, ...] = ()
+    adopted_secret_key: str | None = None
+    adopted_secret_provided: bool = False
+    adoption_until: datetime | None = None
+
+    @property
+    def bundle_waits(self) -> bool:
+        """An adopted secret the operator has not provided yet: no bundle can be written."""
+        return self.adopted_secret_key is not None and not self.adopted_secret_provided
 
     @property
     def generation(self) -> int:
@@ -361,9 +382,13 @@ def plan_account(
     now: datetime,
     store: SecretStoreSettings,
     identity_provider: IdentityProviderKind = "okta",
+    adoption: AccountAdoption | None = None,
+    *,
+    secret_provided: bool = False,
 ) -> AccountPlan:
     """One account's resources, names and rotation at `now` on `identity_provider`, its bundle in
-    the stack's `store`."""
+    the stack's `store`; `adoption` (Okta only) keeps an imported app's credentials for its
+    window, `secret_provided` says whether the stack file holds its adopted secret."""
     state = rotation_state(account.name, account.rotation, now)
     component = naming.account_name(account.name)
     if identity_provider == AUTH0:
@@ -386,18 +411,31 @@ def plan_account(
         return _account_plan(
             account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
         )
-    credentials = _credentials(account, state)
-    private = CREDENTIAL_KIND[account.auth_method] == "private_key"
-    credential_type = naming.PRIVATE_KEY_TYPE if private else naming.CLIENT_SECRET_TYPE
+    keeps_secret = (
+        adoption is not None
+        and account.auth_method == "client_secret_basic"
+        and adoption.keeps_secret_at(now)
+    )
+    credentials = (
+        (Credential("adopted_secret", state.generation, secret_config_key(account.name), None),)
+        if keeps_secret
+        else _credentials(account, state)
+    )
+    credential_type = {"private_key": naming.PRIVATE_KEY_TYPE, "client_secret": naming.CLIENT_SECRET_TYPE}
+    bundle_waits = keeps_secret and not secret_provided
     resources = (
         PlannedResource(naming.SERVICE_ACCOUNT_TYPE, component),
         PlannedResource(naming.APP_TYPE, naming.child_name(account.name, "app"), component),
         PlannedResource(naming.POLICY_TYPE, naming.child_name(account.name, "policy"), component),
         PlannedResource(naming.RULE_TYPE, naming.child_name(account.name, "rule"), component),
-        *(PlannedResource(credential_type, credential.resource, component) for credential in credentials),
-        *_bundle_resources(account.name, store),
+        *(
+            PlannedResource(credential_type[credential.kind], credential.resource, component)
+            for credential in credentials
+            if credential.kind in credential_type
+        ),
+        *(() if bundle_waits else _bundle_resources(account.name, store)),
     )
-    return _account_plan(
+    plan = _account_plan(
         account,
         state,
         store,
@@ -406,6 +444,15 @@ def plan_account(
         resources,
         policy_name=naming.policy_name(account.name, account.environment),
         rule_name=naming.rule_name(account.name),
+    )
+    if adoption is None or not adoption.open_at(now):
+        return plan
+    return replace(
+        plan,
+        legacy_keys=adoption.legacy_keys_at(now) if account.auth_method == "private_key_jwt" else (),
+        adopted_secret_key=secret_config_key(account.name) if keeps_secret else None,
+        adopted_secret_provided=keeps_secret and secret_provided,
+        adoption_until=adoption.until,
     )
 
 
@@ -495,8 +542,14 @@ def _shared_resources(view: EnvironmentView, settings: StackSettings) -> list[Pl
     return shared
 
 
-def plan_environment(view: EnvironmentView, settings: StackSettings, now: datetime) -> EnvironmentPlan:
-    """The desired state of `view`'s environment for the stack described by `settings`."""
+def plan_environment(
+    view: EnvironmentView,
+    settings: StackSettings,
+    now: datetime,
+    adoption: StackAdoption = NO_ADOPTION,
+) -> EnvironmentPlan:
+    """The desired state of `view`'s environment for the stack described by `settings`, with the
+    imported accounts' adoption windows of `adoption`."""
     shared = _shared_resources(view, settings)
     entra = settings.identity_provider == ENTRA_ID
     return EnvironmentPlan(
@@ -507,7 +560,14 @@ def plan_environment(view: EnvironmentView, settings: StackSettings, now: dateti
         scopes=view.scopes,
         shared=tuple(shared),
         accounts=tuple(
-            plan_account(account, now, settings.store, settings.identity_provider)
+            plan_account(
+                account,
+                now,
+                settings.store,
+                settings.identity_provider,
+                None if entra else adoption.account(account.name),
+                secret_provided=account.name in adoption.secrets_provided,
+            )
             for account in sorted(view.accounts, key=lambda a: a.name)
         ),
         app_roles=(

@@ -1,7 +1,8 @@
 """The definition files of one git revision, as the loader's `load_files` wants them.
 
 Three git processes whatever the number of files: `rev-parse` resolves the revision, `ls-tree`
-lists the top level and `service_accounts/`, and a single `cat-file --batch` streams every blob.
+lists the top level, then `service_accounts/` and `import/` (adoption files), and a single
+`cat-file --batch` streams every blob.
 Paths are relative to `root` (git resolves pathspecs and prints paths relative to the working
 directory), so a definitions folder below the repository's top level works too.
 """
@@ -18,7 +19,9 @@ from typing import IO
 
 from svcaccounts.definitions.layout import (
     DEFINITIONS_DIR,
+    IMPORT_DIR,
     SCOPE_CATALOG_FILE,
+    adoption_stack_of,
     is_definition_path,
     stack_name_of,
 )
@@ -67,9 +70,9 @@ def resolve_tree(root: Path, revision: str) -> str:
     return resolved.stdout.decode("ascii").strip()
 
 
-def _ls_tree(root: Path, tree: str, under: str | None = None) -> list[tuple[bytes, bytes, str]]:
-    """Blobs at the top level of `tree`, or everywhere below the folder `under`."""
-    args = ["ls-tree", "-z", tree] if under is None else ["ls-tree", "-z", "-r", tree, "--", under]
+def _ls_tree(root: Path, tree: str, *under: str) -> list[tuple[bytes, bytes, str]]:
+    """Blobs at the top level of `tree`, or everywhere below the folders `under`."""
+    args = ["ls-tree", "-z", tree] if not under else ["ls-tree", "-z", "-r", tree, "--", *under]
     listed = _git(root, args)
     if listed.returncode != 0:
         raise RevisionError(f"cannot list {tree}: {_stderr(listed)}")
@@ -99,7 +102,10 @@ def _wanted(root: Path, tree: str) -> tuple[list[_Entry], list[str]]:
     for mode, oid, path in _ls_tree(root, tree):
         if path == SCOPE_CATALOG_FILE or stack_name_of(path) is not None:
             take(mode, oid, path)
-    for mode, oid, path in _ls_tree(root, tree, DEFINITIONS_DIR + "/"):
+    for mode, oid, path in _ls_tree(root, tree, DEFINITIONS_DIR + "/", IMPORT_DIR + "/"):
+        if adoption_stack_of(path) is not None:
+            take(mode, oid, path)
+            continue
         # As the working-tree reader does: hidden folders under service_accounts/ are skipped.
         hidden = any(part.startswith(".") for part in path.split("/")[1:-1])
         if is_definition_path(path) and not hidden:

@@ -13,6 +13,11 @@ SCOPE_CATALOG_FILE = "scopes.yaml"
 # The policy pack's configuration, generated from the scope catalog (`svcaccounts policy-config`).
 POLICY_CONFIG_FILE = "policies/policy-config.json"
 STACK_FILE = re.compile(r"^Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.ya?ml$")
+# What `svcaccounts okta import` writes beside the definitions: the `pulumi import --file` input
+# per stack, and the stack's adoption state, which changes what deploys (legacy keys in an app's
+# JWKS) and is therefore read, validated and reviewed like the definitions.
+IMPORT_DIR = "import"
+ADOPTION_FILE = re.compile(r"^import/(?P<stack>[A-Za-z0-9_.-]+)\.adoption\.yaml$")
 
 
 def stack_name_of(path: str) -> str | None:
@@ -23,3 +28,19 @@ def stack_name_of(path: str) -> str | None:
 
 def is_definition_path(path: str) -> bool:
     return path.startswith(DEFINITIONS_DIR + "/") and path.endswith(DEFINITION_SUFFIXES)
+
+
+def adoption_path(stack: str) -> str:
+    """`prod` → `import/prod.adoption.yaml`."""
+    return f"{IMPORT_DIR}/{stack}.adoption.yaml"
+
+
+def import_file_path(stack: str) -> str:
+    """`prod` → `import/prod.json`, the file `pulumi import --file` reads."""
+    return f"{IMPORT_DIR}/{stack}.json"
+
+
+def adoption_stack_of(path: str) -> str | None:
+    """`import/prod.adoption.yaml` → `prod`; None for other files."""
+    match = ADOPTION_FILE.match(path)
+    return match["stack"] if match else None

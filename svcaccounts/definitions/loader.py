@@ -29,8 +29,10 @@ from svcaccounts.definitions.findings import Finding, has_errors, sorted_finding
 from svcaccounts.definitions.layout import (
     DEFINITION_SUFFIXES,
     DEFINITIONS_DIR,
+    IMPORT_DIR,
     POLICY_CONFIG_FILE,
     SCOPE_CATALOG_FILE,
+    adoption_stack_of,
     is_definition_path,
     stack_name_of,
 )
@@ -202,6 +204,7 @@ def read_repository_files(root: Path) -> RepositoryFiles:
             for entry in entries:
                 if entry.name == os.path.basename(POLICY_CONFIG_FILE):
                     _read_entry(files, entry, POLICY_CONFIG_FILE)
+    _read_adoption_files(files, root)
     # Plain strings and scandir rather than Path objects: this runs once per file in the org.
     top = os.path.join(root, DEFINITIONS_DIR)
     if os.path.islink(top):
@@ -230,6 +233,23 @@ def read_repository_files(root: Path) -> RepositoryFiles:
             elif entry.name.endswith(DEFINITION_SUFFIXES):
                 _read_entry(files, entry, path)
     return files
+
+
+def _read_adoption_files(files: RepositoryFiles, root: Path) -> None:
+    """`import/<stack>.adoption.yaml`: they change what deploys, so they are read as strictly as
+    the definitions (regular files inside the repository, links refused)."""
+    folder = os.path.join(root, IMPORT_DIR)
+    if os.path.islink(folder):
+        message = f"{IMPORT_DIR} is a symbolic link; adoption files must live in the repository"
+        files.refuse(IMPORT_DIR, message)
+        return
+    if not os.path.isdir(folder):
+        return
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            path = f"{IMPORT_DIR}/{entry.name}"
+            if adoption_stack_of(path) is not None:
+                _read_entry(files, entry, path)
 
 
 def _read_entry(files: RepositoryFiles, entry: os.DirEntry[str], path: str) -> None:

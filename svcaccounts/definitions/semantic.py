@@ -25,6 +25,25 @@ RESERVED_SCOPE_PREFIX = "okta."
 SCOPE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]*\Z")
 
 
+# The owner `svcaccounts okta import` writes: Okta does not know who answers for an app, so a
+# person must say it. `.invalid` is reserved (RFC 2606): no mailbox can ever have it.
+PLACEHOLDER_OWNER_TEAM = "owner-required"
+PLACEHOLDER_OWNER_EMAIL = "owner-required@svcaccounts.invalid"
+
+
+def scope_name_problem(name: str) -> str | None:
+    """Why `name` cannot be a catalog scope, or None (the catalog's rules, shared with import)."""
+    if name == "*":
+        return "scope name '*' is not allowed: Okta reads it as every scope"
+    if any(char.isspace() for char in name):
+        return "scope names must not contain whitespace"
+    if not SCOPE_NAME.match(name):
+        return "scope names are letters, digits and . _ : / - (starting with a letter or digit)"
+    if name.startswith(RESERVED_SCOPE_PREFIX):
+        return f"scope names must not start with '{RESERVED_SCOPE_PREFIX}' (reserved by Okta)"
+    return None
+
+
 def check_catalog(document: Document) -> None:
     """Scope names: unique, no whitespace, not `*`, not under Okta's reserved `okta.` prefix."""
     first_index: dict[str, int] = {}
@@ -34,22 +53,9 @@ def check_catalog(document: Document) -> None:
         if not isinstance(name, str):
             continue  # the schema reports it
         where: JsonPath = ("scopes", index, "name")
-        if name == "*":
-            _error(document, where, "scope name '*' is not allowed: Okta reads it as every scope")
-        elif any(char.isspace() for char in name):
-            _error(document, where, "scope names must not contain whitespace")
-        elif not SCOPE_NAME.match(name):
-            _error(
-                document,
-                where,
-                "scope names are letters, digits and . _ : / - (starting with a letter or digit)",
-            )
-        elif name.startswith(RESERVED_SCOPE_PREFIX):
-            _error(
-                document,
-                where,
-                f"scope names must not start with '{RESERVED_SCOPE_PREFIX}' (reserved by Okta)",
-            )
+        problem = scope_name_problem(name)
+        if problem is not None:
+            _error(document, where, problem)
         if name in first_index:
             first_line, _ = document.locate(("scopes", first_index[name], "name"))
             _error(document, where, f"scope '{name}' is defined twice (first on line {first_line})")
@@ -121,6 +127,7 @@ def check_account(
 
     if catalog_scopes is not None:
         _check_scopes(document, ("scopes",), account.get("scopes"), catalog_scopes)
+    _check_owner(document, _mapping(account.get("owner")))
 
     defaults = account_defaults()
     rotation = _mapping(account.get("rotation"))
@@ -163,6 +170,25 @@ def check_account(
                 rotation_override.get("grace_days", grace),
                 environment=environment,
             )
+
+
+def _check_owner(document: Document, owner: dict[str, Any]) -> None:
+    """An imported account's owner is a placeholder until a person names the team that answers
+    for it; any `.invalid` address is refused too, since no mail can reach it."""
+    team, email = owner.get("team"), owner.get("email")
+    if team == PLACEHOLDER_OWNER_TEAM:
+        _error(
+            document,
+            ("owner", "team"),
+            "owner.team is the placeholder `svcaccounts okta import` writes: set the team that "
+            "answers for this account (and owner.email, its address)",
+        )
+    if isinstance(email, str) and email.lower().endswith(".invalid"):
+        _error(
+            document,
+            ("owner", "email"),
+            "owner.email is a placeholder (.invalid receives no mail): set the owning team's address",
+        )
 
 
 def _mapping(value: object) -> dict[str, Any]:

@@ -6,6 +6,7 @@ what the unit tests run under Pulumi's mocks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pulumi
 
 from svcaccounts.core import clock
+from svcaccounts.core.adoption import SECRET_CONFIG_NAMESPACE, secret_config_key
 from svcaccounts.core.contracts.accounts_output import account_entry
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, plan_environment
 from svcaccounts.core.rotation import RotationError
@@ -88,11 +90,19 @@ def _gather_fields(rows: dict[str, dict[str, Any]]) -> pulumi.Output[dict[str, d
     return pulumi.Output.all(*(value for _, _, value in leaves)).apply(fill)
 
 
-def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = None) -> ProgramResult:
+def build(
+    plan: EnvironmentPlan,
+    *,
+    okta_api_token: pulumi.Input[str] | None = None,
+    adopted_secrets: Mapping[str, pulumi.Output[str]] | None = None,
+) -> ProgramResult:
     """Register every resource of `plan`: what the stack's identity provider shares, then one
-    component per account. Returns the components and the `accounts` output."""
+    component per account. Returns the components and the `accounts` output. `adopted_secrets`:
+    the imported apps' existing client secrets the plan says the stack file holds, by account."""
     settings = plan.settings
     shared: OktaStack | EntraStack | Auth0Stack | CognitoStack
+    store = _bundle_store(settings)
+    accounts: dict[str, AccountComponent]
     if settings.auth0 is not None:
         shared = Auth0Stack(plan, settings.auth0)
     elif settings.cognito is not None:
@@ -100,11 +110,16 @@ def build(plan: EnvironmentPlan, *, okta_api_token: pulumi.Input[str] | None = N
     elif settings.entra_id is not None:
         shared = EntraStack(plan, settings.entra_id)
     else:
-        shared = OktaStack(plan, okta_api_token)
-    store = _bundle_store(settings)
-    accounts: dict[str, AccountComponent] = {
-        account.name: shared.account(account, store) for account in plan.accounts
-    }
+        # Okta alone adopts existing apps (svcaccounts okta import): an adopted secret goes to
+        # the account that keeps it.
+        okta_stack = OktaStack(plan, okta_api_token)
+        secrets = adopted_secrets or {}
+        accounts = {
+            account.name: okta_stack.account(account, store, secrets.get(account.name))
+            for account in plan.accounts
+        }
+        return _result(plan, accounts, okta_stack.token_url)
+    accounts = {account.name: shared.account(account, store) for account in plan.accounts}
     return _result(plan, accounts, shared.token_url)
 
 
@@ -124,9 +139,30 @@ def _result(
         {
             account.name: _account_output(account, accounts[account.name], token_url)
             for account in plan.accounts
+            # No bundle is deployed while an adopted secret waits for the operator.
+            if not account.bundle_waits
         }
     )
     return ProgramResult(accounts=accounts, outputs=outputs)
+
+
+def adopted_secrets(plan: EnvironmentPlan) -> dict[str, pulumi.Output[str]]:
+    """The adopted client secrets the plan expects (`svcaccounts-adopted-secret:<account>`, set
+    with `pulumi config set --secret`), as secrets; ProgramError when the runtime lacks one the
+    committed stack file has."""
+    config = pulumi.Config(SECRET_CONFIG_NAMESPACE)
+    secrets: dict[str, pulumi.Output[str]] = {}
+    for account in plan.accounts:
+        if not account.adopted_secret_provided:
+            continue
+        value = config.get_secret(account.name)
+        if value is None:
+            raise ProgramError(
+                f"Pulumi.{plan.stack}.yaml sets {secret_config_key(account.name)}, but the Pulumi "
+                "runtime does not pass it: run the program with the committed stack file"
+            )
+        secrets[account.name] = value
+    return secrets
 
 
 def _runtime_config() -> tuple[dict[str, Any], pulumi.Output[str] | None]:
@@ -175,7 +211,7 @@ def load_plan(root: Path, stack: str, config: dict[str, Any], now: Any) -> Envir
             "`svcaccounts diff` shows it, or drop the `pulumi config set` or `--config` override"
         )
     try:
-        return plan_environment(opened.view, opened.settings, now)
+        return plan_environment(opened.view, opened.settings, now, opened.adoption)
     except RotationError as error:
         raise ProgramError(str(error)) from None
 
@@ -189,5 +225,9 @@ def main(root: Path | None = None) -> None:
     except (ProgramError, clock.ClockError) as error:
         # RunError prints the message without a Python traceback.
         raise pulumi.RunError(str(error)) from None
-    result = build(plan, okta_api_token=api_token)
+    try:
+        secrets = adopted_secrets(plan)
+    except ProgramError as error:
+        raise pulumi.RunError(str(error)) from None
+    result = build(plan, okta_api_token=api_token, adopted_secrets=secrets)
     pulumi.export("accounts", result.outputs)

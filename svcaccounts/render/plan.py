@@ -66,6 +66,21 @@ def account_document(account: AccountPlan) -> dict[str, Any]:
             for credential in account.credentials
         ],
         "resources": [_resource_document(resource) for resource in account.resources],
+        **_adoption_document(account),
+    }
+
+
+def _adoption_document(account: AccountPlan) -> dict[str, Any]:
+    """An imported account's open adoption window (nothing when there is none)."""
+    if account.adoption_until is None:
+        return {}
+    return {
+        "adoption": {
+            "until": iso_utc(account.adoption_until),
+            "legacy_key_ids": [key.kid for key in account.legacy_keys],
+            "adopted_secret_config_key": account.adopted_secret_key,
+            "bundle_waits": account.bundle_waits,
+        }
     }
 
 
@@ -191,13 +206,25 @@ def _columns(plan: EnvironmentPlan) -> tuple[str, ...]:
     return (*_COLUMNS[:-1], _SECRET_COLUMN[plan.settings.secret_store])
 
 
-def _credential_text(account: AccountPlan) -> str:
+def _credential_text(account: AccountPlan, stack: str) -> str:
     if not account.has_credentials:
         return "none: disabled (Cognito app clients cannot be disabled, so it has none)"
     if account.identity_provider == COGNITO:
         generations = ", ".join(f"g{credential.generation}" for credential in account.credentials)
         noun = "app clients" if len(account.credentials) > 1 else "app client"
         return f"{noun} {generations} (a new client id each)"
+    until = "" if account.adoption_until is None else iso_utc(account.adoption_until)
+    if account.current.kind == "adopted_secret":
+        if account.bundle_waits:
+            return (
+                f"adopted client secret until {until}; bundle waits: pulumi config set --secret "
+                f"{account.adopted_secret_key} --stack {stack}"
+            )
+        return f"adopted client secret until {until}"
+    if account.legacy_keys:
+        kids = ", ".join(credential.key_id or "" for credential in account.credentials)
+        legacy = ", ".join(key.kid for key in account.legacy_keys)
+        return f"private key {kids} + legacy {legacy} until {until}"
     if account.current.kind == "client_secret":
         if len(account.credentials) > 1:
             generations = ", ".join(f"g{credential.generation}" for credential in account.credentials)
@@ -217,7 +244,7 @@ def _rows(plan: EnvironmentPlan) -> list[tuple[str, ...]]:
             "default" if account.token_lifetime_minutes is None else f"{account.token_lifetime_minutes}m",
             str(account.generation),
             iso_utc(account.rotation.next_rotation),
-            _credential_text(account),
+            _credential_text(account, plan.stack),
             account.secret_name if account.has_credentials else "none",
         )
         for account in plan.accounts

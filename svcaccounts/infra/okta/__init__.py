@@ -86,7 +86,9 @@ class OktaStack:
             for scope in (plan.scopes if settings.owns_scopes else ())
         }
 
-    def account(self, account: AccountPlan, store: BundleStore) -> ServiceAccount:
+    def account(
+        self, account: AccountPlan, store: BundleStore, adopted_secret: pulumi.Output[str] | None = None
+    ) -> ServiceAccount:
         return ServiceAccount(
             naming.account_name(account.name),
             ServiceAccountArgs(
@@ -96,6 +98,7 @@ class OktaStack:
                 store=store,
                 okta_provider=self.provider,
                 scopes=[self.scopes[name] for name in account.scopes if name in self.scopes],
+                adopted_secret=adopted_secret,
             ),
         )
 

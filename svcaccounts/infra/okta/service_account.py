@@ -14,6 +14,7 @@ import pulumi_random as random
 import pulumi_tls as tls
 
 from svcaccounts.core import naming
+from svcaccounts.core.adoption import LegacyKey
 from svcaccounts.core.plan import GRANT_TYPES, RESPONSE_TYPES, AccountPlan, Credential
 from svcaccounts.infra.bundle import bundle_value
 from svcaccounts.infra.bundle_store import BundleStore, write_bundle
@@ -44,6 +45,13 @@ class ServiceAccountArgs:
     okta_provider: pulumi.ProviderResource
     # The ServerScope resources of the account's scopes: a rule naming a scope must come after it.
     scopes: Sequence[pulumi.Resource] = ()
+    # An imported app's existing client secret (the Pulumi config secret the plan names), while
+    # its adoption window keeps it; None when the account has none or it was not provided.
+    adopted_secret: pulumi.Output[str] | None = None
+
+
+def _legacy_jwk(key: LegacyKey) -> okta.app.OAuthJwkArgs:
+    return okta.app.OAuthJwkArgs(kid=key.kid, kty=key.kty, n=key.members["n"], e=key.members["e"])
 
 
 def _jwk_args(key_id: str, public_key_pem: str) -> okta.app.OAuthJwkArgs:
@@ -66,11 +74,19 @@ class ServiceAccount(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         in_okta = pulumi.ResourceOptions(parent=self, provider=args.okta_provider)
 
-        jwks: list[pulumi.Output[okta.app.OAuthJwkArgs]] | None = None
+        jwks: list[pulumi.Input[okta.app.OAuthJwkArgs]] | None = None
         client_basic_secret: pulumi.Output[str] | None = None
-        # The newest credential's value: the bundle's private key or client secret.
-        credential_value: pulumi.Output[str]
-        if account.current.kind == "private_key":
+        # The newest credential's value: the bundle's private key or client secret; None while
+        # an adopted secret waits for the operator (no bundle then).
+        credential_value: pulumi.Output[str] | None
+        if account.current.kind == "adopted_secret":
+            # The app's secret from before the import: Okta keeps it as long as the app's
+            # client_basic_secret stays unset, so consumers holding it keep working until the
+            # window ends; the first scheduled rotation after it sets a generated one.
+            credential_value = args.adopted_secret
+            if credential_value is None and not account.bundle_waits:
+                raise ValueError(f"{account.name}: the plan has its adopted secret, the program does not")
+        elif account.current.kind == "private_key":
             keys = {
                 credential.generation: tls.PrivateKey(
                     credential.resource, algorithm="RSA", rsa_bits=RSA_BITS, opts=child
@@ -79,8 +95,13 @@ class ServiceAccount(pulumi.ComponentResource):
             }
             # Oldest first: a rotation appends the new key, the end of grace drops the old one.
             jwks = [
-                self._jwk(credential, keys[credential.generation])
-                for credential in sorted(account.credentials, key=lambda c: c.generation)
+                # The app's keys from before the import, through its adoption window: whoever
+                # still signs with one keeps getting tokens until the window ends.
+                *(_legacy_jwk(key) for key in account.legacy_keys),
+                *(
+                    self._jwk(credential, keys[credential.generation])
+                    for credential in sorted(account.credentials, key=lambda c: c.generation)
+                ),
             ]
             newest = account.current
             # PKCS#8 ("BEGIN PRIVATE KEY"), the bundle's documented format: `private_key_pem` is
@@ -149,11 +170,14 @@ class ServiceAccount(pulumi.ComponentResource):
 
         # The bundle needs the app's client id, so Pulumi writes it only after Okta accepted the
         # new key or secret: a consumer that reads a new bundle can always use it.
-        bundle = bundle_value(account, app.client_id, args.token_url, credential_value)
-
-        self.bundle_location = write_bundle(account, bundle, args.store, self, after=(policy, rule))
-
         self.client_id = app.client_id
+        # Empty while the bundle waits for an adopted secret: program.py leaves the account out
+        # of the `accounts` output then (no bundle is deployed).
+        self.bundle_location = {}
+        if credential_value is not None:
+            bundle = bundle_value(account, app.client_id, args.token_url, credential_value)
+            self.bundle_location = write_bundle(account, bundle, args.store, self, after=(policy, rule))
+
         self.register_outputs(
             {
                 "clientId": app.client_id,

@@ -237,3 +237,30 @@ def test_a_refused_credential_is_one_line_without_the_token(
     assert code == 2 and out == ""
     assert err.startswith("svcaccounts okta import: ") and err.count("\n") == 1
     assert "00-wrong-token-value" not in err
+
+
+def test_preflight_reads_the_import_file_and_knows_the_adopted_apps(
+    org_repo: tuple[Path, OktaServer], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The two commands meet at import/<stack>.json: one writes it, the other reads it to know
+    # which clients and policies the stack manages. After an import, the adopted apps' own
+    # policies are the stack's; what the import refused stays visible to preflight.
+    root, server = org_repo
+    assert run_import(root, server, capsys)[0] == 0
+    fill_owners(root)
+    code = cli_main(
+        ["okta", "preflight", "--root", str(root), "--stack", "prod", "--org-url", server.base_url,
+         "--format", "json"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    messages = [finding["message"] for finding in report["findings"]]
+    # The adopted apps are managed: no policy naming only them is reported as foreign.
+    for app_id in (oa(1), oa(2), oa(8), oa(9)):
+        assert not [m for m in messages if "does not manage" in m and app_id in m and oa(4) not in m], app_id
+    # What the import refused is still there on the server, and preflight says so.
+    rules = {finding["rule"] for finding in report["findings"]}
+    assert "all-clients-policy" in rules
+    assert "unmanaged-client-policy" in rules
+    assert code == 1
+    assert any("import/prod.json" in note for note in report["notes"])

@@ -261,9 +261,13 @@ def _rotation_forced(base: EffectiveAccount, head: EffectiveAccount, ctx: _Conte
 def _auth_method_changed(base: EffectiveAccount, head: EffectiveAccount, ctx: _Context) -> Iterator[_Finding]:
     if head.auth_method == base.auth_method:
         return
-    # Okta deletes an app's credentials when its authentication method changes: every consumer
+    # A change of method replaces the credentials on every provider (Okta deletes an app's
+    # credentials at once; the others drop the old kind with the generation): every consumer
     # fails until it reads the new bundle, whichever direction the switch goes.
-    consequence = "Okta deletes the old credentials, so consumers fail until they reload the bundle"
+    consequence = (
+        "the provider replaces the credentials (Okta deletes the old ones at once), so consumers "
+        "fail until they reload the bundle"
+    )
     if head.auth_method == WEAK_AUTH_METHOD:
         yield (
             "auth-method-weakened",

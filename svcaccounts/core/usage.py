@@ -142,11 +142,15 @@ class UsageReport:
 def deployed_client_ids(deployed: Mapping[str, DeployedAccount]) -> dict[str, tuple[str, ...]]:
     """Each deployed account's client ids (several when a provider keeps more than one live
     client per account); an account whose entry carries no client id has none."""
-    return {
-        name: (account.token_settings.client_id,)
-        for name, account in deployed.items()
-        if account.token_settings is not None
-    }
+    found: dict[str, tuple[str, ...]] = {}
+    for name, account in deployed.items():
+        # `clientIds` (every live generation's client, on Cognito), else the one `clientId`.
+        ids = account.client_ids or (
+            (account.token_settings.client_id,) if account.token_settings is not None else ()
+        )
+        if ids:
+            found[name] = ids
+    return found
 
 
 # --- the analysis ------------------------------------------------------------------------------

@@ -222,7 +222,7 @@ def test_env_from_malformed_deployed_outputs_lists_the_problems(
     assert code == 1
     assert capsys.readouterr().err == (
         f"svcaccounts env: {outputs}: unexpected deployed outputs:\n"
-        "  - accounts.reporter.clientId: expected an Okta client id (letters, digits, '_' and '-')\n"
+        "  - accounts.reporter.clientId: expected a client id (letters, digits, '_' and '-')\n"
         "  - accounts.reporter.scopes: expected a list of scope names (printable, without spaces)\n"
     )
 
@@ -461,7 +461,7 @@ def test_env_deployed_accepts_the_list_form_of_accounts(
         (
             "clientId",
             "0oa-docs\nSVCACCOUNTS_TOKEN_URL=https://evil.example",
-            "clientId: expected an Okta client id",
+            "clientId: expected a client id",
         ),
         ("scopes", ["mcp:docs:read\nEVIL=1"], "scopes: expected a list of scope names"),
     ],

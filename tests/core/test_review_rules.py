@@ -267,7 +267,7 @@ def test_auth_method_weakened_is_high() -> None:
     base, head = only_dev(auth_method="client_secret_basic")
     (finding,) = diff_catalogs(base, head)
     assert (finding.rule, finding.severity) == ("auth-method-weakened", "high")
-    assert "Okta deletes the old credentials" in finding.message
+    assert "the provider replaces the credentials" in finding.message
 
 
 def test_auth_method_switched_to_private_key_jwt_is_medium() -> None:
@@ -276,7 +276,7 @@ def test_auth_method_switched_to_private_key_jwt_is_medium() -> None:
     assert (finding.rule, finding.severity) == ("auth-method-switched", "medium")
     assert finding.message == (
         "auth method switched from `client_secret_basic` to `private_key_jwt`; "
-        "Okta deletes the old credentials, so consumers fail until they reload the bundle"
+        "the provider replaces the credentials (Okta deletes the old ones at once), so consumers fail until they reload the bundle"
     )
 
 

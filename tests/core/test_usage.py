@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from svcaccounts.core.contracts.accounts_output import DeployedAccount, TokenSettings
+from svcaccounts.core.contracts.accounts_output import DeployedAccount, TokenSettings, parse_deployed
 from svcaccounts.core.model import EnvironmentView
 from svcaccounts.core.rotation import rotation_state
 from svcaccounts.core.usage import (
@@ -210,3 +210,18 @@ def test_deployed_client_ids_come_from_the_accounts_output() -> None:
     settings = TokenSettings("0oa1", "https://example.okta.com/oauth2/aus1/v1/token", "private_key_jwt", ("a",))
     deployed = {"with": DeployedAccount("with", 3, token_settings=settings), "without": DeployedAccount("without", 1)}
     assert deployed_client_ids(deployed) == {"with": ("0oa1",)}
+
+
+def test_every_live_client_id_of_an_account_maps_to_it() -> None:
+    # Cognito: each generation is a client of its own; the output lists all live ones.
+    document = {
+        "accounts": {
+            "reader": {
+                "clientId": "newclient0000000000000000a",
+                "clientIds": ["newclient0000000000000000a", "oldclient0000000000000000b"],
+                "generation": 4,
+            }
+        }
+    }
+    deployed = parse_deployed(document)
+    assert deployed_client_ids(deployed) == {"reader": ("newclient0000000000000000a", "oldclient0000000000000000b")}

@@ -372,7 +372,7 @@ def _token_settings(
     client_id, token_url, scopes = entry.get(CLIENT_ID), entry.get(TOKEN_URL), entry.get(SCOPES)
     auth_method = next((method for method in AUTH_METHODS if method == entry.get(AUTH_METHOD)), None)
     if wanted(CLIENT_ID) and not (isinstance(client_id, str) and CLIENT_ID_PATTERN.fullmatch(client_id)):
-        problems.append(f"{located}.{CLIENT_ID}: expected an Okta client id (letters, digits, '_' and '-')")
+        problems.append(f"{located}.{CLIENT_ID}: expected a client id (letters, digits, '_' and '-')")
     if wanted(TOKEN_URL):
         if not isinstance(token_url, str) or not token_url:
             problems.append(f"{located}.{TOKEN_URL}: expected a string")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from svcaccounts.core.identity_providers import AUTH0, COGNITO, ENTRA_ID
+from svcaccounts.core.identity_providers import AUTH0, COGNITO, ENTRA_ID, describe
 from svcaccounts.core.plan import AccountPlan, EnvironmentPlan, PlanChange, PlannedResource
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.core.settings import (
@@ -299,13 +299,20 @@ def _cutover_lines(plan: EnvironmentPlan, quote: _Quote) -> list[str]:
     """Where a rotation has no overlap: the provider keeps one client secret per client, so the
     new secret replaces the old when `pulumi up` runs, and consumers fail until they re-read the
     bundle (their client does on the next 401). Said once per plan, naming the accounts."""
-    if plan.identity_provider != AUTH0:
+    provider = describe(plan.identity_provider)
+    if provider.overlaps("client_secret_basic"):
         return []
-    secrets = [quote(account.name) for account in plan.accounts if account.current.kind == "client_secret"]
+    # A disabled account gets no token whatever its secret, so only enabled ones are named.
+    secrets = [
+        quote(account.name)
+        for account in plan.accounts
+        if account.current.kind == "client_secret" and account.status != "disabled"
+    ]
     if not secrets:
         return []
     return [
-        f"client secrets rotate by cutover (Auth0 keeps one secret per client): at each rotation "
+        f"client secrets rotate by cutover ({provider.display_name} keeps one secret per client): "
+        f"at each rotation "
         f"the old secret stops working when pulumi up runs, until consumers re-read the bundle: "
         f"{', '.join(secrets)}"
     ]

@@ -79,7 +79,7 @@ def test_the_plan_states_the_client_secret_cutover(repo: Path, capsys: pytest.Ca
     assert main(["plan", "--root", str(repo), "--stack", "staging", "--at", "2025-06-15"]) == 0
     assert (
         "client secrets rotate by cutover (Auth0 keeps one secret per client): at each rotation the old "
-        "secret stops working when pulumi up runs, until consumers re-read the bundle: old-exporter, "
+        "secret stops working when pulumi up runs, until consumers re-read the bundle: "
         "report-writer"
     ) in capsys.readouterr().out.splitlines()
 

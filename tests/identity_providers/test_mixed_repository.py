@@ -177,3 +177,17 @@ def test_the_entra_plan_renders_in_every_format(
     assert "Microsoft Entra ID" in out
     assert f"api://{TENANT}/svcaccounts-prod/.default" in out
     assert "report-writer-password-g10" in out
+
+
+def test_the_okta_plan_states_the_client_secret_cutover_and_entra_has_none(
+    mixed: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Okta keeps one secret per app (as Auth0 does): a rotation is a cutover, said by the plan.
+    # Entra holds several passwords at once, so its rotation overlaps and nothing is said.
+    assert main(["plan", "--root", str(mixed), "--stack", "dev", "--at", "2025-06-15"]) == 0
+    assert (
+        "client secrets rotate by cutover (Okta keeps one secret per client): at each rotation the old "
+        "secret stops working when pulumi up runs, until consumers re-read the bundle: report-writer"
+    ) in capsys.readouterr().out.splitlines()
+    assert main(["plan", "--root", str(mixed), "--stack", "prod", "--at", "2025-06-15"]) == 0
+    assert "cutover" not in capsys.readouterr().out

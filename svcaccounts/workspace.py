@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from svcaccounts.core.adoption import StackAdoption
+from svcaccounts.core.identity_providers import OKTA
 from svcaccounts.core.model import EMPTY_CATALOG, Catalog, EffectiveAccount, EnvironmentView
 from svcaccounts.core.settings import StackSettings
 from svcaccounts.core.stack_review import StackState
@@ -160,8 +161,25 @@ def _adoptions(
             if catalog is not None and parsed is not None and parsed.environment in catalog.environments
             else None
         )
+        # Adoption keeps an Okta app's legacy keys or secret: on another provider's stack the
+        # program would ignore the file, and a reviewer would read a promise nobody keeps.
+        provider = [] if parsed is None or parsed.identity_provider == OKTA else [
+            Finding(
+                path,
+                1,
+                1,
+                f"stack {stack.name} deploys to {parsed.identity_provider}: adoption (legacy keys, a kept "
+                "secret) applies to Okta stacks only; remove this file",
+            )
+        ]
         results[stack.name] = AdoptionResult(
-            adoption, (*document.findings, *secret_findings, *adoption_findings(adoption, document, view))
+            adoption,
+            (
+                *provider,
+                *document.findings,
+                *secret_findings,
+                *adoption_findings(adoption, document, view),
+            ),
         )
     known = sorted(stack.name for stack in loaded.stacks)
     for path in sorted(files):

@@ -101,3 +101,22 @@ def test_an_adoption_file_of_no_stack_is_reported(adopted: Path) -> None:
     assert messages(adopted) == [
         "import/qa.adoption.yaml:1:1: error: no stack 'qa' (Pulumi.qa.yaml) for this adoption file; known stacks: prod"
     ]
+
+
+def test_an_adoption_file_of_a_stack_on_another_provider_is_an_error(adopted: Path) -> None:
+    # The program keeps legacy keys and secrets on Okta only: on an Entra stack the file would be
+    # a promise the deploy ignores, so it is refused where a reviewer reads it.
+    (adopted / "Pulumi.prod.yaml").write_text(
+        "config:\n  svcaccounts:environment: prod\n  svcaccounts:identityProvider: entra-id\n"
+        "  svcaccounts:entraId:\n    tenantId: 00000000-0000-0000-0000-000000000001\n"
+        "    identifierUri: api://00000000-0000-0000-0000-000000000001/svc\n"
+        "  svcaccounts:keyVault:\n    name: kv-identity-prod\n    resourceGroup: rg-identity-prod\n",
+        encoding="utf-8",
+    )
+    found = messages(adopted)
+    assert (
+        f"{ADOPTION}:1:1: error: stack prod deploys to entra-id: adoption (legacy keys, a kept secret) "
+        "applies to Okta stacks only; remove this file"
+    ) in found
+    with pytest.raises(StackError):
+        open_stack_at(adopted, "prod")

@@ -65,12 +65,20 @@ def _one_line(text: str) -> str:
     return terminal_text(text.replace("\r", " ").replace("\n", " "))
 
 
+# GitHub turns `@name` (and `@org/team`) in a comment into a mention that notifies them, in the
+# rendered text, where no markdown escape reaches. A zero-width space after the `@` keeps what
+# the reader sees and stops the notification. An `@` inside a word (an email address) is no
+# mention and stays as it is.
+_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+_NO_MENTION = "@\u200b"
+
+
 def markdown_inline(markup: str) -> str:
     """Our own inline markdown (code spans, emphasis) kept on its line and in its table cell,
-    with no HTML, link or image, whatever was spliced into it."""
+    with no HTML, link, image or mention, whatever was spliced into it."""
     for special, escaped in _MARKDOWN_INLINE:
         markup = markup.replace(special, escaped)
-    return _one_line(markup)
+    return _MENTION.sub(_NO_MENTION, _one_line(markup))
 
 
 def markdown_text(text: str) -> str:

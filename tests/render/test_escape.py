@@ -110,3 +110,11 @@ def test_markdown_code_is_a_span_the_text_cannot_close(text: str, span: str) -> 
 def test_markdown_shows_control_characters_other_than_line_breaks_escaped() -> None:
     assert markdown_text("red\x1b[31m\r\nnext") == "red\\x1b[31m  next"
     assert markdown_code("red\x1b[31m") == "`red\\x1b[31m`"
+
+
+def test_a_mention_in_someone_elses_text_notifies_nobody() -> None:
+    # GitHub notifies `@name` and `@org/team` found in a comment's rendered text.
+    shown = markdown_text("ping @security-team and @org/admins; mail ops@example.com")
+    assert "@security-team" not in shown and "@org/admins" not in shown
+    assert shown.replace("\u200b", "") == "ping @security-team and @org/admins; mail ops@example.com"
+    assert "ops@example.com" in shown

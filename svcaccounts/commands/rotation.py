@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.commands.arguments import whole_days
 from svcaccounts.render import FORMATS
 
 
@@ -56,19 +57,7 @@ def register(subparsers: Subparsers) -> None:
 
 # Ten years: a window beyond it says nothing useful, and a huge one overflows datetime.
 MAX_WITHIN_DAYS = 3650
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number of days") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("days must not be negative")
-    if value > MAX_WITHIN_DAYS:
-        raise argparse.ArgumentTypeError(f"days must be at most {MAX_WITHIN_DAYS}")
-    return value
+_days = whole_days(0, MAX_WITHIN_DAYS)
 
 
 def _fail(message: str, code: int) -> int:

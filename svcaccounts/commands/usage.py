@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from svcaccounts.commands import Subparsers, exit_codes
+from svcaccounts.commands.arguments import whole_days
 from svcaccounts.commands.okta_session import add_org_arguments
 from svcaccounts.core.review import SEVERITIES
 
@@ -93,18 +94,11 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _days(text: str) -> int:
+    # Imported here: the log reader brings httpx, and parsing must stay light for every command.
     from svcaccounts.okta_api.log_events import RETENTION_DAYS
 
-    try:
-        value = int(text)
-    except ValueError:
-        shown = text if len(text) <= 30 else text[:27] + "..."
-        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number of days") from None
-    if not 1 <= value <= RETENTION_DAYS:
-        raise argparse.ArgumentTypeError(
-            f"days must be between 1 and {RETENTION_DAYS} (Okta keeps {RETENTION_DAYS} days of its log)"
-        )
-    return value
+    beyond = f" (Okta keeps {RETENTION_DAYS} days of its log)"
+    return whole_days(1, RETENTION_DAYS, beyond=beyond)(text)
 
 
 def _fail(message: str, code: int) -> int:

@@ -206,7 +206,7 @@ def test_a_window_longer_than_okta_keeps_is_refused(
 ) -> None:
     code, _, err = usage(repo, okta_server, capsys, "--days", "91")
     assert code == 2
-    assert "days must be between 1 and 90 (Okta keeps 90 days of its log)" in err
+    assert "days must be at most 90 (Okta keeps 90 days of its log)" in err
     assert okta_server.api_calls() == []
 
 

@@ -1,4 +1,4 @@
-"""What `svcaccounts okta import` reads of an org, as plain records (svcaccounts/okta_api/records.py):
+"""What `svcaccounts okta import` reads of an org, as plain records (svcaccounts/core/okta_records.py):
 one authorization server, its scopes, policies and rules, the org's apps and the JWKS of the
 service apps that authenticate with a private key."""
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from svcaccounts.okta_api.records import (
+from svcaccounts.core.okta_records import (
     AccessPolicy,
     AuthorizationServer,
     OktaApp,

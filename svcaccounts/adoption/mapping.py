@@ -30,15 +30,15 @@ from typing import Literal
 from svcaccounts.adoption.inventory import OrgInventory
 from svcaccounts.core.adoption import MIN_WINDOW_DAYS, AccountAdoption, LegacyKey, StackAdoption
 from svcaccounts.core.model import AuthMethod, Rotation, Status
-from svcaccounts.core.rotation import rotation_state
-from svcaccounts.definitions.semantic import scope_name_problem
-from svcaccounts.okta_api.records import (
+from svcaccounts.core.okta_records import (
     CLIENT_CREDENTIALS,
     AccessPolicy,
     OktaApp,
     PolicyRule,
     PublicKey,
 )
+from svcaccounts.core.rotation import rotation_state
+from svcaccounts.definitions.semantic import scope_name_problem
 
 # The rotation an imported account starts with (the README's example period); the schema's
 # default grace applies. A person may change both before the first deploy.

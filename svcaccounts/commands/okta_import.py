@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
 def read_inventory(reader: OktaReader, server_id: str) -> OrgInventory:
     """Everything the import decides on, read once (see svcaccounts/adoption/inventory.py)."""
     from svcaccounts.adoption.inventory import OrgInventory
-    from svcaccounts.okta_api.records import PublicKey
+    from svcaccounts.core.okta_records import PublicKey
 
     server = reader.authorization_server(server_id)
     apps = tuple(reader.apps())

@@ -14,7 +14,7 @@ A `default: true` scope is what a client is given when it asks for no scope at a
 lists it (or `*`) matches such a request. An account whose own rule does not list it falls
 through to the next policy whenever it sends no `scope`.
 
-Pure: Okta's records (svcaccounts.okta_api.records), the stack's desired state and what the
+Pure: Okta's records (svcaccounts.core.okta_records), the stack's desired state and what the
 stack is known to manage (its import file, its deployed outputs) in; findings out. No HTTP.
 """
 
@@ -27,9 +27,7 @@ from types import MappingProxyType
 from svcaccounts.core import naming
 from svcaccounts.core.contracts.okta_import_file import ImportedResources
 from svcaccounts.core.model import EnvironmentView
-from svcaccounts.core.review import AccessFinding, MessagePart, Quoted, Severity, severity_rank
-from svcaccounts.core.settings import ExistingAuthServer, StackSettings
-from svcaccounts.okta_api.records import (
+from svcaccounts.core.okta_records import (
     CLIENT_CREDENTIALS,
     AccessPolicy,
     AuthorizationServer,
@@ -37,6 +35,8 @@ from svcaccounts.okta_api.records import (
     PolicyRule,
     Scope,
 )
+from svcaccounts.core.review import AccessFinding, MessagePart, Quoted, Severity, severity_rank
+from svcaccounts.core.settings import ExistingAuthServer, StackSettings
 
 ACTIVE = "ACTIVE"
 # Enough names in one message for a reader to act on; the rest are counted.

@@ -27,16 +27,17 @@ from urllib.parse import urlsplit
 import httpx
 
 from svcaccounts.client.limits import InvalidJSON, parse_json
-from svcaccounts.okta_api.credentials import ApiToken, DPoPKey, OktaCredential, ServiceAppKey
-from svcaccounts.okta_api.errors import OktaApiError
-from svcaccounts.okta_api.records import (
+from svcaccounts.core.okta_records import (
     AccessPolicy,
     AuthorizationServer,
     OktaApp,
+    OktaRecordError,
     PolicyRule,
     PublicKey,
     Scope,
 )
+from svcaccounts.okta_api.credentials import ApiToken, DPoPKey, OktaCredential, ServiceAppKey
+from svcaccounts.okta_api.errors import OktaApiError
 
 # The scopes each use of the reader needs, for a service-app credential (an API token carries
 # its admin's rights instead).
@@ -122,7 +123,7 @@ class OktaReader:
         path = f"/api/v1/authorizationServers/{_segment(server_id)}"
         missing = f"authorization server {server_id} does not exist in this org"
         answer = self._get_json(path, {}, missing=missing)
-        return AuthorizationServer.read(answer, f"GET {path}")
+        return _read(AuthorizationServer.read, answer, f"GET {path}")
 
     def scopes(self, server_id: str) -> list[Scope]:
         path = f"/api/v1/authorizationServers/{_segment(server_id)}/scopes"
@@ -144,7 +145,9 @@ class OktaReader:
             return None
         if not isinstance(answer, list):
             raise OktaApiError(f"GET {path}: expected a list of keys")
-        return [PublicKey.read(item, f"GET {path}: key {index + 1}") for index, item in enumerate(answer)]
+        return [
+            _read(PublicKey.read, item, f"GET {path}: key {index + 1}") for index, item in enumerate(answer)
+        ]
 
     def paged(
         self, path: str, params: Mapping[str, str], read: Callable[[object, str], T]
@@ -167,7 +170,7 @@ class OktaReader:
             if not isinstance(answer, list):
                 raise OktaApiError(f"GET {path}: page {page}: expected a list")
             for index, item in enumerate(answer):
-                yield read(item, f"GET {path}: page {page}, item {index + 1}")
+                yield _read(read, item, f"GET {path}: page {page}, item {index + 1}")
             following = next_link(response.headers.get_list("link"))
             if following is None:
                 return
@@ -369,6 +372,14 @@ class OktaReader:
                 raise OktaApiError(f"{what}: Okta issued a DPoP token to a request without a proof")
             return self._token
         raise OktaApiError(f"{what}: the DPoP exchange did not settle; see docs/migration.md, 'Credentials'")
+
+
+def _read(read: Callable[[object, str], T], item: object, where: str) -> T:
+    """One item of an answer as a record; a record error becomes the reader's error."""
+    try:
+        return read(item, where)
+    except OktaRecordError as error:
+        raise OktaApiError(str(error)) from None
 
 
 def _segment(value: str) -> str:

@@ -17,8 +17,7 @@ from svcaccounts.adoption.mapping import (
 from svcaccounts.core.adoption import MIN_WINDOW_DAYS
 from svcaccounts.core.clock import parse_instant
 from svcaccounts.core.model import Rotation
-from svcaccounts.core.rotation import rotation_state
-from svcaccounts.okta_api.records import (
+from svcaccounts.core.okta_records import (
     AccessPolicy,
     AuthorizationServer,
     OktaApp,
@@ -26,6 +25,7 @@ from svcaccounts.okta_api.records import (
     PublicKey,
     Scope,
 )
+from svcaccounts.core.rotation import rotation_state
 
 AT = parse_instant("2025-06-15T12:00:00Z")
 SERVER = AuthorizationServer("aus1", "legacy", "ACTIVE", ("api://x",), None)

@@ -12,8 +12,8 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from svcaccounts.cli import main
+from svcaccounts.core.okta_records import ALL_CLIENTS
 from svcaccounts.okta_api import reader as reader_module
-from svcaccounts.okta_api.records import ALL_CLIENTS
 from tests.support.okta_fixtures import API_TOKEN
 from tests.support.okta_server import (
     FakeOrg,

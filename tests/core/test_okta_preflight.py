@@ -23,7 +23,7 @@ from svcaccounts.core.okta_preflight import (
     ServerSnapshot,
     preflight,
 )
-from svcaccounts.okta_api.records import (
+from svcaccounts.core.okta_records import (
     ALL_CLIENTS,
     AccessPolicy,
     AuthorizationServer,

@@ -7,11 +7,11 @@ import httpx
 import pytest
 from joserfc.jwk import RSAKey
 
+from svcaccounts.core.okta_records import ALL_CLIENTS
 from svcaccounts.okta_api import reader as reader_module
 from svcaccounts.okta_api.credentials import ApiToken, ServiceAppKey
 from svcaccounts.okta_api.errors import OktaApiError
 from svcaccounts.okta_api.reader import RATE_LIMIT_RETRIES, OktaReader, next_link
-from svcaccounts.okta_api.records import ALL_CLIENTS
 from tests.support.okta_fixtures import API_TOKEN
 from tests.support.okta_server import (
     FakeOrg,

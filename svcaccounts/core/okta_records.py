@@ -1,9 +1,15 @@
-"""What the reader keeps of Okta's answers: small frozen records, read strictly.
+"""What svcaccounts keeps of Okta's management API answers: small frozen records, read strictly.
+
+Pure (no HTTP): the reader (svcaccounts/okta_api/) fetches, these read; the analyses of
+adoption and preflight take the records. They live in the core so that those analyses need
+nothing from the reading layer.
 
 Only the fields the commands use are kept; everything else Okta sends (links, profiles, settings
 of other app types) is dropped at once, so nothing downstream can show it by accident. A field
-that is required here and missing or of the wrong type is an OktaApiError naming the item and
+that is required here and missing or of the wrong type is an OktaRecordError naming the item and
 the field (never its value); a field Okta may add tomorrow is ignored.
+
+A record that cannot be read raises OktaRecordError; the reader turns it into its OktaApiError.
 
 The shapes follow Okta's published management API description (the `Application` /
 `OpenIdConnectApplication`, `OAuth2Scope`, `AuthorizationServerPolicy`,
@@ -18,7 +24,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from svcaccounts.okta_api.errors import OktaApiError
+
+class OktaRecordError(ValueError):
+    """An answer's item lacks a field the commands need, or has it in the wrong type; the
+    message names the item and the field, never the value."""
+
 
 # A policy's client list names this instead of client ids when it applies to every client.
 ALL_CLIENTS = "ALL_CLIENTS"
@@ -36,7 +46,7 @@ class _Item:
 
     def __init__(self, value: object, where: str) -> None:
         if not isinstance(value, dict):
-            raise OktaApiError(f"{where}: expected an object")
+            raise OktaRecordError(f"{where}: expected an object")
         self.value: dict[str, Any] = value
         self.where = where
 
@@ -51,7 +61,7 @@ class _Item:
     def string(self, path: str) -> str:
         value = self._get(path)
         if not isinstance(value, str) or not value:
-            raise OktaApiError(f"{self.where}: {path}: expected a non-empty string")
+            raise OktaRecordError(f"{self.where}: {path}: expected a non-empty string")
         return value
 
     def optional_string(self, path: str) -> str | None:
@@ -59,7 +69,7 @@ class _Item:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise OktaApiError(f"{self.where}: {path}: expected a string")
+            raise OktaRecordError(f"{self.where}: {path}: expected a string")
         return value
 
     def strings(self, path: str) -> tuple[str, ...]:
@@ -67,7 +77,7 @@ class _Item:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise OktaApiError(f"{self.where}: {path}: expected a list of strings")
+            raise OktaRecordError(f"{self.where}: {path}: expected a list of strings")
         return tuple(value)
 
     def flag(self, path: str) -> bool:
@@ -75,7 +85,7 @@ class _Item:
         if value is None:
             return False
         if not isinstance(value, bool):
-            raise OktaApiError(f"{self.where}: {path}: expected true or false")
+            raise OktaRecordError(f"{self.where}: {path}: expected true or false")
         return value
 
     def optional_integer(self, path: str) -> int | None:
@@ -83,7 +93,7 @@ class _Item:
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            raise OktaApiError(f"{self.where}: {path}: expected a whole number")
+            raise OktaRecordError(f"{self.where}: {path}: expected a whole number")
         return value
 
 
@@ -246,7 +256,7 @@ class PublicKey:
         key_type = item.string("kty")
         names = PUBLIC_KEY_MEMBERS.get(key_type)
         if names is None:
-            raise OktaApiError(f"{where}: kty: expected one of {', '.join(PUBLIC_KEY_MEMBERS)}")
+            raise OktaRecordError(f"{where}: kty: expected one of {', '.join(PUBLIC_KEY_MEMBERS)}")
         members = {"kty": key_type} | {name: item.string(name) for name in names}
         kid = item.optional_string("kid")
         if kid is not None:

@@ -102,6 +102,11 @@ def run(args: argparse.Namespace) -> int:
             now=now,
             within_days=args.within,
             deployed=deployed,
+            bundles_waiting=frozenset(
+                account.name
+                for account in stack.view.accounts
+                if stack.adoption.bundle_waits_at(account.name, now)
+            ),
         )
     except RotationError as error:
         return _fail(str(error), exit_codes.USAGE)

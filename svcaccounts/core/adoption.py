@@ -89,5 +89,11 @@ class StackAdoption:
     def account(self, name: str) -> AccountAdoption | None:
         return self.accounts.get(name)
 
+    def bundle_waits_at(self, name: str, now: datetime) -> bool:
+        """Whether the account keeps Okta's current secret at `now` but the stack file does
+        not hold it yet: the program publishes no bundle until the operator provides it."""
+        adoption = self.accounts.get(name)
+        return adoption is not None and adoption.keeps_secret_at(now) and name not in self.secrets_provided
+
 
 NO_ADOPTION = StackAdoption(stack="", accounts=MappingProxyType({}))

@@ -41,6 +41,10 @@ class AccountRotation:
     behind: bool = False
     # Only meaningful with deployed outputs: a deployed generation above the expected one.
     ahead: bool = False
+    # An adopted account that keeps Okta's secret, which the stack file does not hold yet: the
+    # program publishes neither bundle nor output entry for it, so "missing" is expected until
+    # the operator provides the secret (docs/migration.md); never counted as behind.
+    bundle_waits: bool = False
     # Behind past the deployed bundle's expiry (its missed rotation + grace): consumers of the
     # previous credential may already be failing, and Key Vault's expiry alerts have fired.
     overdue: bool = False
@@ -63,6 +67,10 @@ class RotationStatus:
         return tuple(account for account in self.accounts if account.behind)
 
     @property
+    def waiting(self) -> tuple[AccountRotation, ...]:
+        return tuple(account for account in self.accounts if account.bundle_waits)
+
+    @property
     def ahead(self) -> tuple[AccountRotation, ...]:
         return tuple(account for account in self.accounts if account.ahead)
 
@@ -74,15 +82,18 @@ def rotation_status(
     now: datetime,
     within_days: int = DEFAULT_WITHIN_DAYS,
     deployed: Mapping[str, DeployedAccount] | None = None,
+    bundles_waiting: frozenset[str] = frozenset(),
 ) -> RotationStatus:
-    """Every account of `view` at `now`, compared with `deployed` when given."""
+    """Every account of `view` at `now`, compared with `deployed` when given. `bundles_waiting`:
+    the adopted accounts whose bundle waits for the secret the operator has not provided."""
     window_end = now + within_days * DAY
     accounts = []
     for account in sorted(view.accounts, key=lambda a: a.name):
         state = rotation_state(account.name, account.rotation, now)
         deployed_account = None if deployed is None else deployed.get(account.name)
         deployed_generation = None if deployed_account is None else deployed_account.generation
-        behind = deployed is not None and (
+        waits = account.name in bundles_waiting and deployed_generation is None
+        behind = deployed is not None and not waits and (
             deployed_generation is None or deployed_generation < state.generation
         )
         ahead = deployed_generation is not None and deployed_generation > state.generation
@@ -110,6 +121,7 @@ def rotation_status(
                 behind=behind,
                 ahead=ahead,
                 overdue=overdue,
+                bundle_waits=waits,
             )
         )
     expected = {account.name for account in view.accounts}

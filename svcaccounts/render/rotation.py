@@ -33,7 +33,9 @@ def _flags(account: AccountRotation) -> str:
 def _deployed_text(status: RotationStatus, account: AccountRotation) -> str:
     if not status.compared:
         return "-"
-    return "missing" if account.deployed_generation is None else str(account.deployed_generation)
+    if account.deployed_generation is not None:
+        return str(account.deployed_generation)
+    return "waits" if account.bundle_waits else "missing"
 
 
 _COLUMNS = ("ACCOUNT", "GEN", "DEPLOYED", "LAST ROTATION", "NEXT ROTATION", "DAYS LEFT", "FLAGS")
@@ -73,6 +75,12 @@ def _summary(status: RotationStatus, quote: Callable[[str], str]) -> list[str]:
             lines.append(
                 f"{len(status.ahead)} ahead of the expected generation: {names}: outputs of "
                 "another stack or revision, or rotation settings changed back after a deploy"
+            )
+        if status.waiting:
+            names = ", ".join(quote(account.name) for account in status.waiting)
+            lines.append(
+                f"{len(status.waiting)} adopted, bundle waits for the app's current secret: {names}: "
+                "pulumi config set --secret svcaccounts-adopted-secret:<account> (docs/migration.md)"
             )
         if not behind and not status.ahead:
             lines.append("deployed generations are up to date")

@@ -176,3 +176,25 @@ def test_without_the_adopted_secret_the_bundle_waits_and_okta_s_secret_is_untouc
     assert "reporting-export-app" in names and "reporting-export-bundle" not in names
     assert "clientBasicSecret" not in harness.named("reporting-export-app").inputs
     assert "reporting-export" not in outputs and "billing-sync" in outputs
+
+
+def test_rotation_status_says_the_bundle_waits_instead_of_behind_until_the_secret_is_given(
+    imported: tuple[Path, PreparedImport], pulumi_mocks: Mocks, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The deployed outputs leave out an adopted account whose bundle waits: the daily rotation
+    # job must name what the operator has to do, not report a failed deploy (exit 3).
+    from svcaccounts.cli import main as cli
+
+    root, _ = imported
+    outputs = run(pulumi_mocks("prod"), plan_at(root, AT))
+    written = tmp_path / "outputs.json"
+    written.write_text(json.dumps({"accounts": outputs}))
+    status = ["rotation", "status", "--root", str(root), "--stack", "prod", "--at", NOW, "--deployed", str(written)]
+    assert cli(status) == 0
+    out = capsys.readouterr().out
+    (waits,) = [line for line in out.splitlines() if "bundle waits for the app's current secret" in line]
+    assert "reporting-export" in waits
+    assert "behind" not in out
+    # Once the stack file holds the secret, the bundle is expected: its absence is behind again.
+    provide_secret(root, "reporting-export")
+    assert cli(status) == 3

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from svcaccounts.core.adoption import StackAdoption
+from svcaccounts.core.contracts.okta_import_file import ImportedResources, ImportFileError, read_import_file
 from svcaccounts.core.identity_providers import OKTA
 from svcaccounts.core.model import EMPTY_CATALOG, Catalog, EffectiveAccount, EnvironmentView
 from svcaccounts.core.settings import StackSettings
@@ -31,6 +32,7 @@ from svcaccounts.definitions.layout import (
     SCOPE_CATALOG_FILE,
     adoption_path,
     adoption_stack_of,
+    import_stack_of,
     is_definition_path,
     stack_name_of,
 )
@@ -126,10 +128,44 @@ class Workspace:
     def adoption_findings(self) -> tuple[Finding, ...]:
         return tuple(finding for result in self.adoptions.values() for finding in result.findings)
 
+    def imports(self) -> dict[str, ImportedResources]:
+        """Each stack's import file (`import/<stack>.json`), as far as it reads; what `diff`
+        compares (which existing Okta resources `pulumi import` brings under the stack)."""
+        found: dict[str, ImportedResources] = {}
+        for path, text in self.files.items():
+            stack = import_stack_of(path)
+            if stack is None:
+                continue
+            try:
+                found[stack] = read_import_file(text)
+            except ImportFileError:
+                continue  # reported by import_findings
+        return found
+
+    def import_findings(self) -> tuple[Finding, ...]:
+        """An import file that does not read, located at its path (preflight and `diff` rely on
+        it, so a broken one is an error, not a silently empty adoption)."""
+        findings: list[Finding] = []
+        for path, text in sorted(self.files.items()):
+            if import_stack_of(path) is None:
+                continue
+            try:
+                read_import_file(text)
+            except ImportFileError as error:
+                findings.extend(Finding(path, 1, 1, problem) for problem in error.problems)
+        return tuple(findings)
+
     def findings(self) -> tuple[Finding, ...]:
         """The revision's own problems: files, definitions, catalog, every stack's settings and
         adoption state."""
-        return sorted_findings([*self.loaded.findings, *self.settings_findings(), *self.adoption_findings()])
+        return sorted_findings(
+            [
+                *self.loaded.findings,
+                *self.settings_findings(),
+                *self.adoption_findings(),
+                *self.import_findings(),
+            ]
+        )
 
     def validate_findings(self) -> tuple[Finding, ...]:
         """Everything `validate` reports: `findings()`, and whether the policy pack's committed

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.stack_errors import report_stack_error
-from svcaccounts.core.adoption_review import diff_adoptions
+from svcaccounts.core.adoption_review import diff_adoptions, diff_import_files
 from svcaccounts.core.review import SEVERITIES, Report, diff_catalogs, reaches
 from svcaccounts.core.stack_review import diff_stacks, production_environments
 from svcaccounts.definitions.findings import Finding, has_errors
@@ -103,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
             base_stacks,
             head_stacks,
         ),
+        *diff_import_files(base.imports(), head.imports(), base_stacks, head_stacks),
         *diff_catalogs(
             compared.catalog,
             head.loaded.catalog,

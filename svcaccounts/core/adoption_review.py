@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from svcaccounts.core.adoption import AccountAdoption, StackAdoption
+from svcaccounts.core.contracts.okta_import_file import ImportedResources
 from svcaccounts.core.review import AccessFinding, Quoted, Severity, severity_rank
 from svcaccounts.core.rotation import iso_utc
 from svcaccounts.core.stack_review import StackState
@@ -95,4 +96,55 @@ def diff_adoptions(
         for name, adopted in sorted(after.accounts.items()):
             previous = None if before is None else before.account(name)
             findings.extend(_account_findings(state.environment, strict, name, previous, adopted))
+    return tuple(sorted(findings, key=lambda finding: -severity_rank(finding.severity)))
+
+
+# What each kind of imported resource is called in a finding.
+_IMPORTED_KINDS = (
+    ("apps", "app"),
+    ("policies", "access policy"),
+    ("rules", "policy rule"),
+    ("scopes", "scope"),
+)
+
+
+def diff_import_files(
+    base: Mapping[str, ImportedResources],
+    head: Mapping[str, ImportedResources],
+    base_stacks: Mapping[str, StackState],
+    head_stacks: Mapping[str, StackState],
+) -> tuple[AccessFinding, ...]:
+    """What a change to `import/<stack>.json` adopts: each resource it newly names, or names with
+    another Okta id. `pulumi import --file` brings that existing resource under the stack (the
+    next `up` then makes it what the definitions say), and `okta preflight` counts its client
+    and policy as the stack's own, so an entry slipped in here hides a foreign app's access from
+    preflight. Removing an entry adopts less and is not reported."""
+    findings: list[AccessFinding] = []
+    for stack in sorted(head):
+        state = head_stacks.get(stack)
+        environment = state.environment if state is not None else stack
+        strict: Severity = "high" if _is_production(base_stacks.get(stack), state) else "medium"
+        before = base.get(stack)
+        for field, kind in _IMPORTED_KINDS:
+            known: Mapping[str, str] = {} if before is None else getattr(before, field)
+            for name, okta_id in sorted(getattr(head[stack], field).items()):
+                if known.get(name) == okta_id:
+                    continue
+                findings.append(
+                    AccessFinding.from_parts(
+                        "import-file-adopts",
+                        strict,
+                        environment,
+                        None,
+                        (
+                            f"import/{stack}.json adopts the existing {kind} ",
+                            Quoted(okta_id),
+                            " as ",
+                            Quoted(name),
+                            "" if name not in known else " (it named another id before)",
+                            ": `pulumi import` brings it under this stack and `okta preflight` treats "
+                            "it as the stack's own; check the id is the one `svcaccounts okta import` wrote",
+                        ),
+                    )
+                )
     return tuple(sorted(findings, key=lambda finding: -severity_rank(finding.severity)))

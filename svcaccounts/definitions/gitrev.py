@@ -1,7 +1,7 @@
 """The definition files of one git revision, as the loader's `load_files` wants them.
 
 Three git processes whatever the number of files: `rev-parse` resolves the revision, `ls-tree`
-lists the top level, then `service_accounts/` and `import/` (adoption files), and a single
+lists the top level, then `service_accounts/` and `import/` (adoption and import files), and a single
 `cat-file --batch` streams every blob.
 Paths are relative to `root` (git resolves pathspecs and prints paths relative to the working
 directory), so a definitions folder below the repository's top level works too.
@@ -22,6 +22,7 @@ from svcaccounts.definitions.layout import (
     IMPORT_DIR,
     SCOPE_CATALOG_FILE,
     adoption_stack_of,
+    import_stack_of,
     is_definition_path,
     stack_name_of,
 )
@@ -103,7 +104,7 @@ def _wanted(root: Path, tree: str) -> tuple[list[_Entry], list[str]]:
         if path == SCOPE_CATALOG_FILE or stack_name_of(path) is not None:
             take(mode, oid, path)
     for mode, oid, path in _ls_tree(root, tree, DEFINITIONS_DIR + "/", IMPORT_DIR + "/"):
-        if adoption_stack_of(path) is not None:
+        if adoption_stack_of(path) is not None or import_stack_of(path) is not None:
             take(mode, oid, path)
             continue
         # As the working-tree reader does: hidden folders under service_accounts/ are skipped.

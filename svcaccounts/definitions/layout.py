@@ -40,6 +40,15 @@ def import_file_path(stack: str) -> str:
     return f"{IMPORT_DIR}/{stack}.json"
 
 
+IMPORT_FILE = re.compile(r"^import/(?P<stack>[A-Za-z0-9_.-]+)\.json$")
+
+
+def import_stack_of(path: str) -> str | None:
+    """`import/prod.json` → `prod`; None for other files."""
+    match = IMPORT_FILE.match(path)
+    return match["stack"] if match else None
+
+
 def adoption_stack_of(path: str) -> str | None:
     """`import/prod.adoption.yaml` → `prod`; None for other files."""
     match = ADOPTION_FILE.match(path)

@@ -33,6 +33,7 @@ from svcaccounts.definitions.layout import (
     POLICY_CONFIG_FILE,
     SCOPE_CATALOG_FILE,
     adoption_stack_of,
+    import_stack_of,
     is_definition_path,
     stack_name_of,
 )
@@ -248,7 +249,9 @@ def _read_adoption_files(files: RepositoryFiles, root: Path) -> None:
     with os.scandir(folder) as entries:
         for entry in entries:
             path = f"{IMPORT_DIR}/{entry.name}"
-            if adoption_stack_of(path) is not None:
+            # The import file too: it says which existing Okta resources `pulumi import` brings
+            # under the stack, and preflight trusts it; `diff` reviews it.
+            if adoption_stack_of(path) is not None or import_stack_of(path) is not None:
                 _read_entry(files, entry, path)
 
 

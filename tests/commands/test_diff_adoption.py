@@ -110,3 +110,40 @@ def test_a_new_import_reports_every_key_and_kept_secret(
         ("adoption-legacy-key-added", "high", "billing-sync"),
         ("adoption-secret-kept", "high", "reporting-export"),
     ]
+
+
+def test_an_import_file_entry_is_reviewed_like_an_adoption(
+    repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # import/<stack>.json decides which existing Okta resources `pulumi import` brings under the
+    # stack, and preflight trusts it: naming a foreign app there would hide its policy's grants
+    # from preflight. Every adopted resource, or a changed id, is a finding (high in prod).
+    document = {
+        "nameTable": {},
+        "resources": [
+            {"type": "okta:app/oAuth:OAuth", "name": "billing-sync-app", "id": "0oa00000000000000001"},
+        ],
+    }
+    repo.write("import/prod.json", json.dumps(document))
+    repo.commit("import")
+    assert diff(repo, capsys) == (0, [])
+
+    document["resources"].append(
+        {"type": "okta:app/oAuth:OAuth", "name": "reporting-export-app", "id": "0oa0000000000000ADMIN"}
+    )
+    document["resources"][0]["id"] = "0oa00000000000000099"
+    repo.write("import/prod.json", json.dumps(document))
+    code, findings = diff(repo, capsys, "--fail-on", "high")
+    assert code == 1
+    assert [(rule, severity, message.split(":")[0]) for rule, severity, _, message in findings] == [
+        ("import-file-adopts", "high", "import/prod.json adopts the existing app `0oa00000000000000099` as `billing-sync-app` (it named another id before)"),
+        ("import-file-adopts", "high", "import/prod.json adopts the existing app `0oa0000000000000ADMIN` as `reporting-export-app`"),
+    ]
+
+
+def test_an_import_file_that_does_not_read_is_a_located_error(repo: GitRepo) -> None:
+    from svcaccounts.workspace import open_working_tree
+
+    repo.write("import/prod.json", '{"resources": [{"type": "okta:app/oAuth:OAuth", "name": "x"}]}')
+    found = [str(finding) for finding in open_working_tree(repo.root).findings()]
+    assert found and all(line.startswith("import/prod.json:1:1: error: ") for line in found)

@@ -350,8 +350,9 @@ def test_an_import_file_that_is_a_link_is_refused(
     outside.write_text('{"resources": []}', encoding="utf-8")
     (root / "import" / "prod.json").symlink_to(outside)
     code, _, err = preflight(root, okta_server, capsys)
-    assert code == 2
-    assert "import/prod.json: a symbolic link" in err
+    # The workspace reads import files as it reads definitions: a link is refused, located.
+    assert code == 1
+    assert "import/prod.json:1:1: error: symbolic links are not followed; put the file itself here" in err
 
 
 def test_an_unknown_stack_is_a_usage_error(

@@ -195,6 +195,16 @@ class _Analysis:
         self.default_scopes = frozenset(
             scope.name for scope in snapshot.scopes if scope.default and scope.name in self.catalog
         )
+        # Indexes, so that a server shared by thousands of accounts costs linear time.
+        self.accounts_by_name = {account.name: account for account in desired.accounts}
+        self.accounts_by_child = {
+            (naming.child_name(account.name, role), role): account.name
+            for account in desired.accounts
+            for role in ("app", "policy", "rule")
+        }
+        # The highest (first) priority among the stack's own policies, once known: a 1-tuple, so
+        # that "none on the server" (None inside) differs from "not computed yet".
+        self._first_own_priority: tuple[int | None] | None = None
         self.apps_by_id = {app.id: app for app in snapshot.apps}
         self.apps_by_client = {app.client_id: app for app in snapshot.apps if app.client_id}
         # Client id -> the account it belongs to (None: an account the definitions no longer
@@ -216,10 +226,7 @@ class _Analysis:
     # -- what the stack manages --
 
     def _account_of(self, logical_name: str, role: naming.Role) -> str | None:
-        for account in self.desired.accounts:
-            if naming.child_name(account.name, role) == logical_name:
-                return account.name
-        return None
+        return self.accounts_by_child.get((logical_name, role))
 
     def _manage(self, client_id: str, account: str | None) -> None:
         self.managed_clients[client_id] = account
@@ -248,7 +255,7 @@ class _Analysis:
                     continue
                 self._manage(app.client_id, account)
         for account_name, client_id in sorted(self.known.deployed_clients.items()):
-            account = account_name if self.desired.account(account_name) else None
+            account = account_name if account_name in self.accounts_by_name else None
             if client_id not in self.apps_by_client:
                 self._add(
                     "managed-app-missing",
@@ -299,7 +306,7 @@ class _Analysis:
         account the definitions no longer have: the deploy removes its app, policy and rule)."""
         allowed: set[str] = set()
         for name in accounts:
-            account = self.desired.account(name) if name is not None else None
+            account = self.accounts_by_name.get(name) if name is not None else None
             if account is None:
                 return None
             allowed.update(account.scopes)
@@ -373,12 +380,15 @@ class _Analysis:
     def _comes_before_the_stack(self, policy: AccessPolicy) -> bool:
         """Whether Okta tries `policy` before the stack's per-account policies: true too when
         there are none on the server yet (the program appends them after every policy)."""
-        ours = [
-            item.policy.priority
-            for item in self.snapshot.policies
-            if item.policy.priority is not None and self._is_per_account(item.policy)
-        ]
-        return policy.priority is None or not ours or policy.priority < min(ours)
+        if self._first_own_priority is None:
+            ours = [
+                item.policy.priority
+                for item in self.snapshot.policies
+                if item.policy.priority is not None and self._is_per_account(item.policy)
+            ]
+            self._first_own_priority = (min(ours) if ours else None,)
+        (first,) = self._first_own_priority
+        return policy.priority is None or first is None or policy.priority < first
 
     def _reach(self, item: PolicyWithRules, rule: str, reach: _Message, effect: str) -> None:
         """A policy that reaches clients outside the stack's accounts: ALL_CLIENTS, or others."""

@@ -46,3 +46,12 @@ def test_a_rerun_replaces_the_figures_and_keeps_the_analysis(tmp_path: Path) -> 
     text = results.read_text()
     assert "second figures" in text and "first figures" not in text
     assert text.endswith("## Analysis\n\nWritten by hand.\n")
+
+
+def test_the_evidence_benchmark_runs_at_a_tiny_size(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import evidence
+
+    assert evidence.main(["--accounts", "20", "--events", "200", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    for what in ("parse Okta log events", "analyse usage", "preflight a shared server"):
+        assert what in out

@@ -55,3 +55,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return exit_codes.INTERRUPTED
+    except ModuleNotFoundError as error:
+        # `make plan` installs only what validate, plan and diff need; a command that reads a
+        # provider's API (okta import, okta preflight, usage) or a store needs an extra.
+        extra = OPTIONAL_MODULES.get((error.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"svcaccounts {args.command}: needs {error.name}, which is not installed: "
+            f"pip install 'svcaccounts[{extra}]' (or `make setup` in a checkout)",
+            file=sys.stderr,
+        )
+        return exit_codes.USAGE
+
+
+# Top-level modules of the optional extras (pyproject.toml), and the extra that brings each.
+OPTIONAL_MODULES: dict[str, str] = {
+    "httpx": "okta-api",
+    "joserfc": "okta-api",
+    "authlib": "client",
+    "azure": "client",
+    "boto3": "client-aws",
+    "pulumi": "infra",
+    "requests": "requests",
+    "opentelemetry": "otel",
+}

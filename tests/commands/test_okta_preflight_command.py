@@ -396,3 +396,18 @@ def test_another_stack_on_the_same_server_is_judged_by_its_own_definitions(
     code, out, _ = preflight(root, okta_server, capsys, "--deployed", str(deployed(tmp_path)))
     assert code == 1
     assert "rule-grants-beyond-definitions" in out and "staging/orders-reader" in out
+
+
+def test_a_missing_optional_package_names_the_extra_instead_of_a_traceback(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `make plan` installs only what validate, plan and diff import; the reader needs httpx.
+    def missing(*_: object) -> None:
+        raise ModuleNotFoundError("No module named 'httpx'", name="httpx")
+
+    from svcaccounts.commands import okta_preflight
+
+    monkeypatch.setattr(okta_preflight, "run", missing)
+    code = main(["okta", "preflight", "--root", str(root), "--stack", "prod"])
+    assert code == 2
+    assert "needs httpx, which is not installed: pip install 'svcaccounts[okta-api]'" in capsys.readouterr().err

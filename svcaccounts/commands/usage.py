@@ -48,7 +48,8 @@ NOT_AVAILABLE = {
     ),
     "cognito": (
         "Amazon Cognito's token endpoint requests are in CloudTrail (Token_POST, per client id), "
-        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta only so far"
+        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta and Auth0 "
+        "only so far"
     ),
 }
 # How many days of log each provider keeps at most: a longer window cannot be read. (Auth0 keeps

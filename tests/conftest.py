@@ -10,7 +10,7 @@ import pytest
 from tests.support.repository import DEFINITION_FIXTURES, repository
 
 # The token client's fixtures serve tests/client/ and the commands' tests alike.
-pytest_plugins = ["tests.support.authz_fixtures", "tests.support.okta_fixtures"]
+pytest_plugins = ["tests.support.authz_fixtures", "tests.support.okta_fixtures", "tests.support.auth0_fixtures"]
 
 
 @pytest.fixture

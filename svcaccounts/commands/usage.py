@@ -7,7 +7,8 @@ definition change that removes never-used scopes (svcaccounts.definitions.scope_
 
 Exit codes: 0 report printed (no finding reaches --fail-on), 1 a finding reaches --fail-on or the
 definitions are invalid, 2 usage errors (bad option, unknown stack, unreadable --deployed, a
-stack whose provider gives no usage evidence, the log cannot be read).
+stack whose provider gives no usage evidence, a window longer than the provider's log keeps,
+the log cannot be read).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from svcaccounts.commands.okta_session import add_org_arguments
 from svcaccounts.core.review import SEVERITIES
 
 if TYPE_CHECKING:
+    from svcaccounts.auth0_api.credentials import Auth0Credential
+    from svcaccounts.auth0_api.log_events import Evidence as Auth0Evidence
+    from svcaccounts.auth0_api.reader import Auth0Reader
     from svcaccounts.core.usage import UsageReport, Window
     from svcaccounts.okta_api.credentials import OktaCredential
     from svcaccounts.okta_api.log_events import Evidence
@@ -42,15 +46,15 @@ NOT_AVAILABLE = {
         "token carries every role assigned, so per-scope use cannot be known; `usage` reads Okta only "
         "so far"
     ),
-    "auth0": (
-        "Auth0's log (seccft: success, feccft: failure) would show idle and failing accounts but not "
-        "per-scope use; `usage` reads Okta only so far"
-    ),
     "cognito": (
         "Amazon Cognito's token endpoint requests are in CloudTrail (Token_POST, per client id), "
-        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta only so far"
+        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta and Auth0 "
+        "only so far"
     ),
 }
+# How many days of log each provider keeps at most: a longer window cannot be read. (Auth0 keeps
+# 1 to 30 days by plan; how many this tenant keeps cannot be asked, so only 30 is refused.)
+RETENTION_DAYS = {"okta": 90, "auth0": 30}
 
 
 def register(subparsers: Subparsers) -> None:
@@ -60,7 +64,8 @@ def register(subparsers: Subparsers) -> None:
         description=(
             "Read the identity provider's log for the window ending at --at (default: now) and report "
             "scopes never used, idle accounts, consumers failing since the last rotation and bursts "
-            "of failures. --deployed maps client ids to accounts. Okta stacks only."
+            "of failures. --deployed maps client ids to accounts. Okta and Auth0 stacks (Auth0's log "
+            "shows no per-scope use)."
         ),
     )
     add_org_arguments(parser, stack_required=True)
@@ -75,7 +80,7 @@ def register(subparsers: Subparsers) -> None:
         "--days",
         type=_days,
         default=DEFAULT_DAYS,
-        help=f"the window in days, 1 to 90 (default: {DEFAULT_DAYS})",
+        help=f"the window in days, 1 to 90 on Okta, 1 to 30 on Auth0 (default: {DEFAULT_DAYS})",
     )
     parser.add_argument("--at", help="end of the window, ISO 8601 (default: SVCACCOUNTS_NOW, else now)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
@@ -132,14 +137,27 @@ def run(args: argparse.Namespace) -> int:
     except StackError as error:
         return report_stack_error("usage", error)
     provider = stack.settings.identity_provider
-    if provider != "okta":
+    if provider not in RETENTION_DAYS:
         return _fail(
             f"stack {args.stack} is on {provider}: {NOT_AVAILABLE.get(provider, 'no usage evidence')} "
             "(docs/usage.md)",
             exit_codes.USAGE,
         )
+    if args.days > RETENTION_DAYS[provider]:
+        return _fail(
+            f"--days must be at most {RETENTION_DAYS[provider]} on {provider} (its log keeps no more; "
+            "docs/usage.md)",
+            exit_codes.USAGE,
+        )
 
-    evidence = _read_okta_log(stack, args.org_url, window)
+    no_scope_evidence: str | None = None
+    evidence: Evidence | Auth0Evidence | int
+    if provider == "auth0":
+        from svcaccounts.auth0_api.log_events import NO_SCOPE_EVIDENCE
+
+        evidence, no_scope_evidence = _read_auth0_log(stack, args.org_url, window), NO_SCOPE_EVIDENCE
+    else:
+        evidence = _read_okta_log(stack, args.org_url, window)
     if isinstance(evidence, int):
         return evidence
     try:
@@ -150,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
             client_ids=deployed_client_ids(deployed),
             window=window,
             unknown_event_types=evidence.unknown_event_types,
+            no_scope_evidence=no_scope_evidence,
         )
     except RotationError as error:
         return _fail(str(error), exit_codes.USAGE)
@@ -187,9 +206,43 @@ def _read_okta_log(stack: OpenStack, org_override: str | None, window: Window) -
         return report_okta_error("usage", error)
 
 
+def open_auth0_reader(tenant_url: str, credential: Auth0Credential) -> Auth0Reader:
+    """A read-only Management API session (tests replace it to record waits)."""
+    from svcaccounts.auth0_api.reader import Auth0Reader
+
+    return Auth0Reader(tenant_url, credential)
+
+
+def _read_auth0_log(stack: OpenStack, tenant_override: str | None, window: Window) -> Auth0Evidence | int:
+    """The tenant's client-credentials exchanges in the window, or an exit code after saying why
+    they cannot be read."""
+    from svcaccounts.auth0_api.credentials import credential_from_environment
+    from svcaccounts.auth0_api.errors import Auth0ApiError
+    from svcaccounts.auth0_api.log_events import read_evidence
+    from svcaccounts.auth0_api.tenant_url import tenant_url
+
+    settings = stack.settings.auth0
+    try:
+        if settings is None:
+            raise Auth0ApiError("the stack file sets no svcaccounts:auth0 domain")
+        url = tenant_url(settings.domain, tenant_override)
+        with open_auth0_reader(url, credential_from_environment()) as reader:
+            return read_evidence(reader, window)
+    except Auth0ApiError as error:
+        return _fail(str(error), exit_codes.USAGE)
+
+
 def _write_proposal(root: Path, workspace: Workspace, stack: OpenStack, report: UsageReport) -> None:
     """Apply the report's removals to the definition files under `root`, and say what was done."""
     from svcaccounts.definitions.scope_removal import propose_removals
+
+    if not report.scope_evidence:
+        print(
+            "svcaccounts usage: --propose: nothing proposed: this provider's log does not show which "
+            "scopes were used, and no evidence is not evidence of non-use",
+            file=sys.stderr,
+        )
+        return
 
     proposal = propose_removals(workspace.files, stack.catalog, report.removals)
     for removal, reason in proposal.refused:

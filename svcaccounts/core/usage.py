@@ -16,6 +16,9 @@ Rules (docs/usage.md has the full table):
   previous credential stopped being accepted (the rotation plus its grace);
 * failure-burst (medium): more than `burst_per_hour` failed requests within one clock hour (UTC);
 * account-new (info): created inside the window: too young to call idle or to judge its scopes.
+
+A provider whose log cannot show per-scope use (Auth0) passes `no_scope_evidence`, the reason:
+then no scope is judged at all, since no evidence is not evidence of non-use.
 """
 
 from __future__ import annotations
@@ -137,6 +140,8 @@ class UsageReport:
     other_clients_events: int = 0
     # Log events the parser did not know, by event type.
     unknown_event_types: Mapping[str, int] = field(default_factory=dict)
+    # False when the provider's log cannot show which scopes a grant carried.
+    scope_evidence: bool = True
 
 
 def deployed_client_ids(deployed: Mapping[str, DeployedAccount]) -> dict[str, tuple[str, ...]]:
@@ -214,11 +219,14 @@ def analyse_usage(
     window: Window,
     burst_per_hour: int = DEFAULT_BURST_PER_HOUR,
     unknown_event_types: Mapping[str, int] | None = None,
+    no_scope_evidence: str | None = None,
 ) -> UsageReport:
     """Findings for every account of `view` from the events inside `window`.
 
     `client_ids` maps each deployed account to its client ids (deployed_client_ids); events of
-    any other client are counted in `other_clients_events` and go no further."""
+    any other client are counted in `other_clients_events` and go no further. `no_scope_evidence`
+    says why the provider's log cannot show per-scope use (None: it can); then no scope is judged
+    and nothing is proposed for removal."""
     ambiguous = _ambiguous_ids(client_ids)
     owner = {
         client_id: name
@@ -243,6 +251,12 @@ def analyse_usage(
     removals: list[ScopeRemoval] = []
     held_back: list[HeldBack] = []
     notes: list[str] = []
+    judge_scopes = no_scope_evidence is None
+    if not judge_scopes:
+        notes.append(
+            f"per-scope use is unavailable: {no_scope_evidence}; no scope is judged (no evidence is "
+            "not evidence of non-use) and --propose proposes nothing"
+        )
     privileged = {scope.name for scope in view.scopes if scope.privileged}
     for account in sorted(view.accounts, key=lambda a: a.name):
         ids = tuple(sorted(set(client_ids.get(account.name, ())) - ambiguous))
@@ -271,13 +285,15 @@ def analyse_usage(
             )
             continue
         found = list(
-            _account_findings(account, tally, window, last_rotation, privileged, burst_per_hour, notes)
+            _account_findings(
+                account, tally, window, last_rotation, privileged, burst_per_hour, notes, judge_scopes
+            )
         )
         findings.extend(
             AccessFinding.from_parts(rule, severity, view.environment, account.name, parts)
             for rule, severity, parts in found
         )
-        unused = _unused_scopes(account, tally)
+        unused = _unused_scopes(account, tally) if judge_scopes else ()
         if unused:
             _propose(account, unused, privileged, removals, held_back)
     if ambiguous:
@@ -309,6 +325,7 @@ def analyse_usage(
         notes=tuple(notes),
         other_clients_events=other_clients,
         unknown_event_types=unknown,
+        scope_evidence=judge_scopes,
     )
 
 
@@ -330,6 +347,7 @@ def _account_findings(
     privileged: set[str],
     burst_per_hour: int,
     notes: list[str],
+    judge_scopes: bool,
 ) -> Iterable[_Found]:
     young = tally.created is not None
     if tally.created is not None:
@@ -353,6 +371,8 @@ def _account_findings(
                 "if nothing uses it, disable it (status: disabled) or remove it",
             ),
         )
+        return
+    if not judge_scopes:
         return
     if tally.grants_without_scopes:
         notes.append(

@@ -105,6 +105,7 @@ def usage_document(report: UsageReport) -> dict[str, Any]:
         ],
         "otherClientsEvents": report.other_clients_events,
         "unknownEventTypes": dict(report.unknown_event_types),
+        "scopeEvidence": report.scope_evidence,
     }
 
 

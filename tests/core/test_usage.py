@@ -225,3 +225,36 @@ def test_every_live_client_id_of_an_account_maps_to_it() -> None:
     }
     deployed = parse_deployed(document)
     assert deployed_client_ids(deployed) == {"reader": ("newclient0000000000000000a", "oldclient0000000000000000b")}
+
+
+NO_SCOPES = "this provider's log does not name a grant's scopes"
+
+
+def test_without_scope_evidence_no_scope_is_judged_and_nothing_proposed(prod: EnvironmentView) -> None:
+    # orders-sync got tokens all month, but the log cannot say with which scopes: its
+    # reports:read and orders:write are neither used nor unused.
+    events: list[UsageEvent] = [
+        TokenEvent(WINDOW.since + timedelta(days=day), CLIENT[name], "granted")
+        for day in range(30)
+        for name in NAMES
+        if name != "idle-job"
+    ]
+    report = analyse(prod, events, no_scope_evidence=NO_SCOPES)
+    assert [(f.rule, f.account) for f in report.findings] == [("account-idle", "idle-job")]
+    assert (report.removals, report.held_back, report.scope_evidence) == ((), (), False)
+    assert report.notes == (
+        f"per-scope use is unavailable: {NO_SCOPES}; no scope is judged (no evidence is not evidence "
+        "of non-use) and --propose proposes nothing",
+    )
+
+
+def test_without_scope_evidence_failing_consumers_are_still_found(prod: EnvironmentView) -> None:
+    last = rotation_state("rotated-consumer", prod.account("rotated-consumer").rotation, UNTIL).last_rotation  # type: ignore[union-attr]
+    events = [
+        *busy(skip="rotated-consumer"),
+        TokenEvent(last - timedelta(days=2), CLIENT["rotated-consumer"], "granted"),
+        *(refused("rotated-consumer", last + timedelta(days=2, minutes=n)) for n in range(3)),
+    ]
+    report = analyse(prod, events, no_scope_evidence=NO_SCOPES)
+    assert rules(report, "rotated-consumer") == [("consumer-failing", "high")]
+    assert all(f.rule != "scope-never-used" for f in report.findings)

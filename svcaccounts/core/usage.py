@@ -16,6 +16,10 @@ Rules (docs/usage.md has the full table):
   previous credential stopped being accepted (the rotation plus its grace);
 * failure-burst (medium): more than `burst_per_hour` failed requests within one clock hour (UTC);
 * account-new (info): created inside the window: too young to call idle or to judge its scopes.
+
+A provider whose log cannot say which scopes a grant carried (Entra ID) passes
+`scope_evidence_missing` (why): no scope is judged, nothing is proposed, and the reason is a note.
+No evidence of use is not evidence of non-use.
 """
 
 from __future__ import annotations
@@ -214,11 +218,16 @@ def analyse_usage(
     window: Window,
     burst_per_hour: int = DEFAULT_BURST_PER_HOUR,
     unknown_event_types: Mapping[str, int] | None = None,
+    scope_evidence_missing: str | None = None,
+    last_sign_in: Mapping[str, datetime] | None = None,
 ) -> UsageReport:
     """Findings for every account of `view` from the events inside `window`.
 
     `client_ids` maps each deployed account to its client ids (deployed_client_ids); events of
-    any other client are counted in `other_clients_events` and go no further."""
+    any other client are counted in `other_clients_events` and go no further.
+    `scope_evidence_missing` says why the provider's log cannot show per-scope use (then no
+    scope is judged); `last_sign_in` is the provider's last recorded use per client id, which
+    may lie before the window (an idle account's message names it)."""
     ambiguous = _ambiguous_ids(client_ids)
     owner = {
         client_id: name
@@ -242,7 +251,8 @@ def analyse_usage(
     accounts: list[AccountUsage] = []
     removals: list[ScopeRemoval] = []
     held_back: list[HeldBack] = []
-    notes: list[str] = []
+    notes: list[str] = [] if scope_evidence_missing is None else [scope_evidence_missing]
+    judge_scopes = scope_evidence_missing is None
     privileged = {scope.name for scope in view.scopes if scope.privileged}
     for account in sorted(view.accounts, key=lambda a: a.name):
         ids = tuple(sorted(set(client_ids.get(account.name, ())) - ambiguous))
@@ -271,13 +281,23 @@ def analyse_usage(
             )
             continue
         found = list(
-            _account_findings(account, tally, window, last_rotation, privileged, burst_per_hour, notes)
+            _account_findings(
+                account,
+                tally,
+                window,
+                last_rotation,
+                privileged,
+                burst_per_hour,
+                notes,
+                judge_scopes=judge_scopes,
+                last_seen=_last_seen(ids, last_sign_in),
+            )
         )
         findings.extend(
             AccessFinding.from_parts(rule, severity, view.environment, account.name, parts)
             for rule, severity, parts in found
         )
-        unused = _unused_scopes(account, tally)
+        unused = _unused_scopes(account, tally) if judge_scopes else ()
         if unused:
             _propose(account, unused, privileged, removals, held_back)
     if ambiguous:
@@ -315,6 +335,16 @@ def analyse_usage(
 _Found = tuple[str, Severity, tuple[MessagePart, ...]]
 
 
+def _last_seen(
+    client_ids: Iterable[str], last_sign_in: Mapping[str, datetime] | None
+) -> tuple[datetime | None] | None:
+    """The account's last recorded use, boxed: None when the provider keeps no such record
+    (Okta), `(None,)` when it keeps one and it shows none."""
+    if last_sign_in is None:
+        return None
+    return (max((last_sign_in[i] for i in client_ids if i in last_sign_in), default=None),)
+
+
 def _unused_scopes(account: EffectiveAccount, tally: _Tally) -> tuple[str, ...]:
     """The account's scopes no grant carried, when the window can judge them: an enabled
     account, older than the window, with successful grants that all name their scopes."""
@@ -330,6 +360,9 @@ def _account_findings(
     privileged: set[str],
     burst_per_hour: int,
     notes: list[str],
+    *,
+    judge_scopes: bool = True,
+    last_seen: tuple[datetime | None] | None = None,
 ) -> Iterable[_Found]:
     young = tally.created is not None
     if tally.created is not None:
@@ -345,14 +378,22 @@ def _account_findings(
     if not account.enabled or young:
         return
     if tally.grants == 0:
+        if last_seen is None:
+            seen = ""
+        elif last_seen[0] is None:
+            seen = " (the provider recorded no sign-in of it)"
+        else:
+            seen = f" (last sign-in the provider recorded: {_day(last_seen[0])})"
         yield (
             "account-idle",
             "medium",
             (
-                f"no successful token grant in the {window.days} days to {_day(window.until)}: "
+                f"no successful token grant in the {window.days} days to {_day(window.until)}{seen}: "
                 "if nothing uses it, disable it (status: disabled) or remove it",
             ),
         )
+        return
+    if not judge_scopes:
         return
     if tally.grants_without_scopes:
         notes.append(

@@ -25,7 +25,13 @@ from svcaccounts.commands.okta_session import add_org_arguments
 from svcaccounts.core.review import SEVERITIES
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
     from svcaccounts.core.usage import UsageReport, Window
+    from svcaccounts.graph_api.credentials import ClientSecretCredential
+    from svcaccounts.graph_api.reader import GraphReader
+    from svcaccounts.graph_api.sign_ins import EntraEvidence
     from svcaccounts.okta_api.credentials import OktaCredential
     from svcaccounts.okta_api.log_events import Evidence
     from svcaccounts.okta_api.reader import OktaReader
@@ -36,19 +42,14 @@ FORMATS = ("text", "json", "markdown")
 
 # What each provider's log can and cannot say (docs/usage.md, docs/identity-providers.md).
 NOT_AVAILABLE = {
-    "entra-id": (
-        "Microsoft Entra ID reports only the last sign-in per service principal "
-        "(/reports/servicePrincipalSignInActivities, beta, Entra ID P1/P2), and a client-credentials "
-        "token carries every role assigned, so per-scope use cannot be known; `usage` reads Okta only "
-        "so far"
-    ),
     "auth0": (
         "Auth0's log (seccft: success, feccft: failure) would show idle and failing accounts but not "
         "per-scope use; `usage` reads Okta only so far"
     ),
     "cognito": (
         "Amazon Cognito's token endpoint requests are in CloudTrail (Token_POST, per client id), "
-        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta only so far"
+        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta and "
+        "Entra ID only so far"
     ),
 }
 
@@ -60,7 +61,8 @@ def register(subparsers: Subparsers) -> None:
         description=(
             "Read the identity provider's log for the window ending at --at (default: now) and report "
             "scopes never used, idle accounts, consumers failing since the last rotation and bursts "
-            "of failures. --deployed maps client ids to accounts. Okta stacks only."
+            "of failures. --deployed maps client ids to accounts. Okta and Entra ID stacks (Entra ID: no "
+            "per-scope evidence, at most 30 days)."
         ),
     )
     add_org_arguments(parser, stack_required=True)
@@ -132,14 +134,26 @@ def run(args: argparse.Namespace) -> int:
     except StackError as error:
         return report_stack_error("usage", error)
     provider = stack.settings.identity_provider
-    if provider != "okta":
+    client_ids = deployed_client_ids(deployed)
+    # What a provider's evidence says beyond its events (Entra ID: why no scope is judged, and
+    # the last recorded sign-in per client id).
+    scope_evidence_missing: str | None = None
+    last_sign_in: Mapping[str, datetime] | None = None
+    evidence: Evidence | EntraEvidence | int
+    if provider == "okta":
+        evidence = _read_okta_log(stack, args.org_url, window)
+    elif provider == "entra-id":
+        evidence = _read_entra_log(stack, window, args.days, client_ids)
+        if not isinstance(evidence, int):
+            from svcaccounts.graph_api.sign_ins import NO_SCOPE_EVIDENCE
+
+            scope_evidence_missing, last_sign_in = NO_SCOPE_EVIDENCE, evidence.last_sign_in
+    else:
         return _fail(
             f"stack {args.stack} is on {provider}: {NOT_AVAILABLE.get(provider, 'no usage evidence')} "
             "(docs/usage.md)",
             exit_codes.USAGE,
         )
-
-    evidence = _read_okta_log(stack, args.org_url, window)
     if isinstance(evidence, int):
         return evidence
     try:
@@ -147,9 +161,11 @@ def run(args: argparse.Namespace) -> int:
             evidence.events,
             stack=stack.settings.stack,
             view=stack.view,
-            client_ids=deployed_client_ids(deployed),
+            client_ids=client_ids,
             window=window,
             unknown_event_types=evidence.unknown_event_types,
+            scope_evidence_missing=scope_evidence_missing,
+            last_sign_in=last_sign_in,
         )
     except RotationError as error:
         return _fail(str(error), exit_codes.USAGE)
@@ -158,7 +174,9 @@ def run(args: argparse.Namespace) -> int:
     from svcaccounts.render.usage import RENDERERS
 
     sys.stdout.write(RENDERERS[args.format](report))
-    if args.propose:
+    if args.propose and scope_evidence_missing is not None:
+        print(f"svcaccounts usage: --propose: nothing proposed: {scope_evidence_missing}", file=sys.stderr)
+    elif args.propose:
         _write_proposal(root, workspace, stack, report)
     if args.fail_on is not None and reaches(report.findings, args.fail_on):
         return exit_codes.FAILED
@@ -185,6 +203,41 @@ def _read_okta_log(stack: OpenStack, org_override: str | None, window: Window) -
             return read_evidence(reader, window)
     except OktaApiError as error:
         return report_okta_error("usage", error)
+
+
+def open_graph_reader(token_url: str, credential: ClientSecretCredential) -> GraphReader:
+    """A read-only Graph session for the stack's tenant (tests replace it: a loopback Graph)."""
+    from svcaccounts.graph_api.reader import GraphReader
+
+    return GraphReader(credential, token_url=token_url)
+
+
+def _read_entra_log(
+    stack: OpenStack, window: Window, days: int, client_ids: dict[str, tuple[str, ...]]
+) -> EntraEvidence | int:
+    """The tenant's service principal sign-ins for the window, or an exit code after saying why
+    they cannot be read."""
+    from svcaccounts.graph_api.credentials import checked_tenant, credential_from_environment
+    from svcaccounts.graph_api.errors import GraphApiError
+    from svcaccounts.graph_api.sign_ins import RETENTION_DAYS, read_evidence
+
+    if days > RETENTION_DAYS:
+        return _fail(
+            f"--days {days}: Entra ID keeps sign-in logs {RETENTION_DAYS} days (P1/P2); a longer "
+            "window would call accounts idle on missing evidence",
+            exit_codes.USAGE,
+        )
+    entra = stack.settings.entra_id
+    if entra is None:
+        return _fail(f"stack {stack.settings.stack} sets no svcaccounts:entraId", exit_codes.USAGE)
+    try:
+        credential = credential_from_environment()
+        checked_tenant(credential, entra.tenant_id)
+        wanted = sorted({client_id for ids in client_ids.values() for client_id in ids})
+        with open_graph_reader(entra.token_url, credential) as reader:
+            return read_evidence(reader, window, wanted)
+    except GraphApiError as error:
+        return _fail(str(error), exit_codes.USAGE)
 
 
 def _write_proposal(root: Path, workspace: Workspace, stack: OpenStack, report: UsageReport) -> None:

@@ -33,7 +33,6 @@ from svcaccounts.graph_api.credentials import ClientSecretCredential
 from svcaccounts.graph_api.errors import GraphApiError
 
 GRAPH_URL = "https://graph.microsoft.com"
-LOGIN_URL = "https://login.microsoftonline.com"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_DEADLINE_SECONDS = 600.0
 REQUEST_TIMEOUT_SECONDS = 30.0
@@ -45,10 +44,6 @@ RETRIED = frozenset({429, 502, 503, 504})
 
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
 T = TypeVar("T")
-
-
-def token_url_for(tenant_id: str) -> str:
-    return f"{LOGIN_URL}/{tenant_id}/oauth2/v2.0/token"
 
 
 @dataclass

@@ -26,10 +26,16 @@ from svcaccounts.commands.okta_session import add_org_arguments
 from svcaccounts.core.review import SEVERITIES
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
     from svcaccounts.auth0_api.credentials import Auth0Credential
     from svcaccounts.auth0_api.log_events import Evidence as Auth0Evidence
     from svcaccounts.auth0_api.reader import Auth0Reader
     from svcaccounts.core.usage import UsageReport, Window
+    from svcaccounts.graph_api.credentials import ClientSecretCredential
+    from svcaccounts.graph_api.reader import GraphReader
+    from svcaccounts.graph_api.sign_ins import EntraEvidence
     from svcaccounts.okta_api.credentials import OktaCredential
     from svcaccounts.okta_api.log_events import Evidence
     from svcaccounts.okta_api.reader import OktaReader
@@ -40,21 +46,16 @@ FORMATS = ("text", "json", "markdown")
 
 # What each provider's log can and cannot say (docs/usage.md, docs/identity-providers.md).
 NOT_AVAILABLE = {
-    "entra-id": (
-        "Microsoft Entra ID reports only the last sign-in per service principal "
-        "(/reports/servicePrincipalSignInActivities, beta, Entra ID P1/P2), and a client-credentials "
-        "token carries every role assigned, so per-scope use cannot be known; `usage` reads Okta only "
-        "so far"
-    ),
     "cognito": (
         "Amazon Cognito's token endpoint requests are in CloudTrail (Token_POST, per client id), "
-        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta and Auth0 "
-        "only so far"
+        "which would show idle and failing accounts but no per-scope use; `usage` reads Okta, "
+        "Auth0 and Entra ID only so far"
     ),
 }
 # How many days of log each provider keeps at most: a longer window cannot be read. (Auth0 keeps
 # 1 to 30 days by plan; how many this tenant keeps cannot be asked, so only 30 is refused.)
-RETENTION_DAYS = {"okta": 90, "auth0": 30}
+# Entra ID keeps sign-in logs 30 days (P1/P2).
+RETENTION_DAYS = {"okta": 90, "auth0": 30, "entra-id": 30}
 
 
 def register(subparsers: Subparsers) -> None:
@@ -64,8 +65,8 @@ def register(subparsers: Subparsers) -> None:
         description=(
             "Read the identity provider's log for the window ending at --at (default: now) and report "
             "scopes never used, idle accounts, consumers failing since the last rotation and bursts "
-            "of failures. --deployed maps client ids to accounts. Okta and Auth0 stacks (Auth0's log "
-            "shows no per-scope use)."
+            "of failures. --deployed maps client ids to accounts. Okta, Auth0 and Entra ID stacks "
+            "(Auth0's and Entra ID's logs show no per-scope use)."
         ),
     )
     add_org_arguments(parser, stack_required=True)
@@ -98,12 +99,10 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _days(text: str) -> int:
-    # Imported here: the log reader brings httpx, and parsing must stay light for every command.
-    from svcaccounts.okta_api.log_events import RETENTION_DAYS
-
-    beyond = f" (Okta keeps {RETENTION_DAYS} days of its log)"
-    return whole_days(1, RETENTION_DAYS, beyond=beyond)(text)
+# The longest any provider keeps (Okta); each provider's own limit is checked once the stack's
+# provider is known. No reader is imported to parse arguments: they bring httpx.
+_OKTA_DAYS = RETENTION_DAYS["okta"]
+_days = whole_days(1, _OKTA_DAYS, beyond=f" (Okta keeps {_OKTA_DAYS} days of its log)")
 
 
 def _fail(message: str, code: int) -> int:
@@ -150,12 +149,22 @@ def run(args: argparse.Namespace) -> int:
             exit_codes.USAGE,
         )
 
+    client_ids = deployed_client_ids(deployed)
+    # What a provider's evidence says beyond its events: why no scope is judged (Auth0, Entra
+    # ID), and the last recorded sign-in per client id (Entra ID).
     no_scope_evidence: str | None = None
-    evidence: Evidence | Auth0Evidence | int
+    last_sign_in: Mapping[str, datetime] | None = None
+    evidence: Evidence | Auth0Evidence | EntraEvidence | int
     if provider == "auth0":
         from svcaccounts.auth0_api.log_events import NO_SCOPE_EVIDENCE
 
         evidence, no_scope_evidence = _read_auth0_log(stack, args.org_url, window), NO_SCOPE_EVIDENCE
+    elif provider == "entra-id":
+        evidence = _read_entra_log(stack, window, client_ids)
+        if not isinstance(evidence, int):
+            from svcaccounts.graph_api.sign_ins import NO_SCOPE_EVIDENCE as ENTRA_NO_SCOPE_EVIDENCE
+
+            no_scope_evidence, last_sign_in = ENTRA_NO_SCOPE_EVIDENCE, evidence.last_sign_in
     else:
         evidence = _read_okta_log(stack, args.org_url, window)
     if isinstance(evidence, int):
@@ -165,10 +174,11 @@ def run(args: argparse.Namespace) -> int:
             evidence.events,
             stack=stack.settings.stack,
             view=stack.view,
-            client_ids=deployed_client_ids(deployed),
+            client_ids=client_ids,
             window=window,
             unknown_event_types=evidence.unknown_event_types,
             no_scope_evidence=no_scope_evidence,
+            last_sign_in=last_sign_in,
         )
     except RotationError as error:
         return _fail(str(error), exit_codes.USAGE)
@@ -271,3 +281,32 @@ def _regular_file(path: Path) -> bool:
         return stat.S_ISREG(os.lstat(path).st_mode)
     except OSError:
         return False
+
+
+def open_graph_reader(token_url: str, credential: ClientSecretCredential) -> GraphReader:
+    """A read-only Graph session for the stack's tenant (tests replace it: a loopback Graph)."""
+    from svcaccounts.graph_api.reader import GraphReader
+
+    return GraphReader(credential, token_url=token_url)
+
+
+def _read_entra_log(
+    stack: OpenStack, window: Window, client_ids: dict[str, tuple[str, ...]]
+) -> EntraEvidence | int:
+    """The tenant's service principal sign-ins for the window, or an exit code after saying why
+    they cannot be read."""
+    from svcaccounts.graph_api.credentials import checked_tenant, credential_from_environment
+    from svcaccounts.graph_api.errors import GraphApiError
+    from svcaccounts.graph_api.sign_ins import read_evidence
+
+    entra = stack.settings.entra_id
+    if entra is None:
+        return _fail(f"stack {stack.settings.stack} sets no svcaccounts:entraId", exit_codes.USAGE)
+    try:
+        credential = credential_from_environment()
+        checked_tenant(credential, entra.tenant_id)
+        wanted = sorted({client_id for ids in client_ids.values() for client_id in ids})
+        with open_graph_reader(entra.token_url, credential) as reader:
+            return read_evidence(reader, window, wanted)
+    except GraphApiError as error:
+        return _fail(str(error), exit_codes.USAGE)

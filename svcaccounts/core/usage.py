@@ -17,8 +17,9 @@ Rules (docs/usage.md has the full table):
 * failure-burst (medium): more than `burst_per_hour` failed requests within one clock hour (UTC);
 * account-new (info): created inside the window: too young to call idle or to judge its scopes.
 
-A provider whose log cannot show per-scope use (Auth0) passes `no_scope_evidence`, the reason:
-then no scope is judged at all, since no evidence is not evidence of non-use.
+A provider whose log cannot show per-scope use (Auth0, Entra ID) passes `no_scope_evidence`,
+the reason: then no scope is judged and nothing is proposed, since no evidence of use is not
+evidence of non-use.
 """
 
 from __future__ import annotations
@@ -220,13 +221,15 @@ def analyse_usage(
     burst_per_hour: int = DEFAULT_BURST_PER_HOUR,
     unknown_event_types: Mapping[str, int] | None = None,
     no_scope_evidence: str | None = None,
+    last_sign_in: Mapping[str, datetime] | None = None,
 ) -> UsageReport:
     """Findings for every account of `view` from the events inside `window`.
 
     `client_ids` maps each deployed account to its client ids (deployed_client_ids); events of
     any other client are counted in `other_clients_events` and go no further. `no_scope_evidence`
     says why the provider's log cannot show per-scope use (None: it can); then no scope is judged
-    and nothing is proposed for removal."""
+    and nothing is proposed for removal. `last_sign_in` is the provider's last recorded use per
+    client id, which may lie before the window (an idle account's message names it)."""
     ambiguous = _ambiguous_ids(client_ids)
     owner = {
         client_id: name
@@ -286,7 +289,15 @@ def analyse_usage(
             continue
         found = list(
             _account_findings(
-                account, tally, window, last_rotation, privileged, burst_per_hour, notes, judge_scopes
+                account,
+                tally,
+                window,
+                last_rotation,
+                privileged,
+                burst_per_hour,
+                notes,
+                judge_scopes=judge_scopes,
+                last_seen=_last_seen(ids, last_sign_in),
             )
         )
         findings.extend(
@@ -332,6 +343,16 @@ def analyse_usage(
 _Found = tuple[str, Severity, tuple[MessagePart, ...]]
 
 
+def _last_seen(
+    client_ids: Iterable[str], last_sign_in: Mapping[str, datetime] | None
+) -> tuple[datetime | None] | None:
+    """The account's last recorded use, boxed: None when the provider keeps no such record
+    (Okta), `(None,)` when it keeps one and it shows none."""
+    if last_sign_in is None:
+        return None
+    return (max((last_sign_in[i] for i in client_ids if i in last_sign_in), default=None),)
+
+
 def _unused_scopes(account: EffectiveAccount, tally: _Tally) -> tuple[str, ...]:
     """The account's scopes no grant carried, when the window can judge them: an enabled
     account, older than the window, with successful grants that all name their scopes."""
@@ -347,7 +368,9 @@ def _account_findings(
     privileged: set[str],
     burst_per_hour: int,
     notes: list[str],
-    judge_scopes: bool,
+    *,
+    judge_scopes: bool = True,
+    last_seen: tuple[datetime | None] | None = None,
 ) -> Iterable[_Found]:
     young = tally.created is not None
     if tally.created is not None:
@@ -363,11 +386,17 @@ def _account_findings(
     if not account.enabled or young:
         return
     if tally.grants == 0:
+        if last_seen is None:
+            seen = ""
+        elif last_seen[0] is None:
+            seen = " (the provider recorded no sign-in of it)"
+        else:
+            seen = f" (last sign-in the provider recorded: {_day(last_seen[0])})"
         yield (
             "account-idle",
             "medium",
             (
-                f"no successful token grant in the {window.days} days to {_day(window.until)}: "
+                f"no successful token grant in the {window.days} days to {_day(window.until)}{seen}: "
                 "if nothing uses it, disable it (status: disabled) or remove it",
             ),
         )

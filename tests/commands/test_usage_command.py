@@ -213,14 +213,14 @@ def test_a_window_longer_than_okta_keeps_is_refused(
 def test_a_stack_on_another_provider_is_refused_with_what_it_offers(
     tmp_path: Path, okta_server: OktaServer, waits: list[float], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = tmp_path / "mixed"
-    GitRepo(root).overlay(FIXTURES / "mixed-providers")
+    root = tmp_path / "cognito"
+    GitRepo(root).overlay(FIXTURES / "cognito-prod")
     deployed = outputs(tmp_path / "outputs.json")
     code = main(["usage", "--root", str(root), "--stack", "prod", "--deployed", str(deployed)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "stack prod is on entra-id: Microsoft Entra ID reports only the last sign-in per service principal" in err
-    assert "per-scope use cannot be known" in err
+    assert "stack prod is on cognito: Amazon Cognito's token endpoint requests are in CloudTrail" in err
+    assert "no per-scope use" in err
     assert okta_server.api_calls() == []
 
 

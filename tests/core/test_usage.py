@@ -258,3 +258,47 @@ def test_without_scope_evidence_failing_consumers_are_still_found(prod: Environm
     report = analyse(prod, events, no_scope_evidence=NO_SCOPES)
     assert rules(report, "rotated-consumer") == [("consumer-failing", "high")]
     assert all(f.rule != "scope-never-used" for f in report.findings)
+
+
+def unscoped(events: list[UsageEvent]) -> list[UsageEvent]:
+    """The same events as a provider logs them that does not name the scopes (Entra ID)."""
+    return [
+        TokenEvent(e.at, e.client_id, e.outcome, None, e.reason) if isinstance(e, TokenEvent) else e
+        for e in events
+    ]
+
+
+def test_without_scope_evidence_a_scope_used_in_part_is_not_judged(prod: EnvironmentView) -> None:
+    # orders-sync used only orders:read: with scope evidence that is a scope-never-used finding.
+    events = [*busy(skip="orders-sync"), grant("orders-sync", WINDOW.since + HOUR, "orders:read")]
+    assert ("scope-never-used", "medium") in rules(analyse(prod, events), "orders-sync")
+    report = analyse(prod, unscoped(events), no_scope_evidence=NO_SCOPES)
+    assert report.findings == () and report.removals == () and report.held_back == ()
+    assert len(report.notes) == 1 and NO_SCOPES in report.notes[0]
+
+
+def test_without_scope_evidence_idle_failing_and_bursts_are_still_found(prod: EnvironmentView) -> None:
+    rotated = rotation_state("rotated-consumer", prod.account("rotated-consumer").rotation, UNTIL).last_rotation  # type: ignore[union-attr]
+    events = [
+        *busy(skip="idle-job"),
+        *(refused("rotated-consumer", rotated + timedelta(days=2, seconds=30 * n), "AADSTS7000215") for n in range(70)),
+    ]
+    report = analyse(prod, unscoped(events), no_scope_evidence=NO_SCOPES)
+    assert [(f.rule, f.account) for f in report.findings] == [
+        ("consumer-failing", "rotated-consumer"),
+        ("account-idle", "idle-job"),
+        ("failure-burst", "rotated-consumer"),
+    ]
+    assert "AADSTS7000215 ×70" in report.findings[0].message
+
+
+def test_an_idle_account_names_the_last_sign_in_the_provider_recorded(prod: EnvironmentView) -> None:
+    seen = {CLIENT["idle-job"]: WINDOW.since - timedelta(days=40)}
+    report = analyse(prod, busy(skip="idle-job"), last_sign_in=seen)
+    (idle,) = [f for f in report.findings if f.rule == "account-idle"]
+    assert "(last sign-in the provider recorded: 2025-12-21)" in idle.message
+    never = analyse(prod, busy(skip="idle-job"), last_sign_in={})
+    (idle,) = [f for f in never.findings if f.rule == "account-idle"]
+    assert "(the provider recorded no sign-in of it)" in idle.message
+    (plain,) = [f for f in analyse(prod, busy(skip="idle-job")).findings if f.rule == "account-idle"]
+    assert "provider recorded" not in plain.message

@@ -353,7 +353,15 @@ def plan_import(
         server_id=inventory.server.id,
         accounts=tuple(accounts),
         new_scopes=new_scopes,
-        scope_ids=MappingProxyType({name: server_scopes[name].id for name in used if name in server_scopes}),
+        # Every catalog scope already on the server, used by an adopted account or not: the
+        # program registers the whole catalog there, and creating one that exists would fail.
+        scope_ids=MappingProxyType(
+            {
+                name: server_scopes[name].id
+                for name in sorted({*used, *catalog_scopes})
+                if name in server_scopes
+            }
+        ),
         findings=tuple(findings),
     )
 

@@ -143,3 +143,15 @@ def test_adoption_state_keeps_keys_for_private_key_apps_and_secrets_for_the_othe
     assert not state.accounts["keyed"].keeps_secret
     assert state.accounts["secret"].keeps_secret and state.accounts["secret"].legacy_keys == ()
     assert [scope.name for scope in result.new_scopes] == ["read"]
+
+
+def test_every_catalog_scope_on_the_server_is_adopted_even_when_no_imported_account_uses_it() -> None:
+    # The program registers the whole catalog on the server; a catalog scope already there must
+    # be imported, or `pulumi up` would try to create it a second time.
+    org = inventory([app("0oa1", "Sync")], [pol("p1", "0oa1")], {"p1": (rul("r1", "read"),)})
+    org = OrgInventory(
+        org.server, org.apps, (*org.scopes, Scope("s2", "admin", None, False, False), Scope("s3", "other", None, False, False)),
+        org.policies, org.rules, org.keys,
+    )  # fmt: skip
+    result = plan_import(org, environment="prod", existing_accounts=(), catalog_scopes=("admin",))
+    assert dict(result.scope_ids) == {"admin": "s2", "read": "s1"}

@@ -134,3 +134,73 @@ def test_a_request_without_the_audience_is_refused_as_auth0_does(
     with pytest.raises(Exception, match="invalid_request"):
         client_of(path, rotation_wait=None).token()
     assert auth0.errors() == ["invalid_request"]
+
+
+# ---- svcaccounts verify on the Auth0 staging stack --------------------------------------------
+
+
+def test_verify_on_the_auth0_stack_compares_the_granted_scopes_with_the_definitions(
+    auth0: AuthzServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `pulumi up` leaves for tests/fixtures/auth0-staging: a client per account with the
+    plan's credential, its bundle in a folder (`verify --bundles`); then one grant narrowed."""
+    from datetime import UTC, datetime
+
+    from svcaccounts.cli import main
+    from svcaccounts.core.plan import plan_environment
+    from svcaccounts.definitions import load_repository
+    from svcaccounts.definitions.stack_settings import settings_of
+    from tests.support.repository import FIXTURES
+
+    now = datetime(2025, 6, 15, tzinfo=UTC)
+    monkeypatch.setenv("SVCACCOUNTS_NOW", "2025-06-15T00:00:00Z")
+    root = FIXTURES / "auth0-staging"
+    loaded = load_repository(root)
+    assert loaded.catalog is not None
+    (stack,) = [s for s in loaded.stacks if s.name == "staging"]
+    settings = settings_of(stack).settings
+    assert settings is not None
+    plan = plan_environment(loaded.catalog.for_environment("staging"), settings, now)
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    for account in plan.accounts:
+        client_id = f"c{account.name.replace('-', '')}"
+        document: dict[str, Any] = {
+            "version": 2,
+            "client_id": client_id,
+            "token_url": auth0.token_url,
+            "scopes": list(account.scopes),
+            "generation": account.generation,
+            "rotates_at": "2027-01-01T00:00:00Z",
+            "request": {"scope": " ".join(account.scopes), "audience": AUDIENCE},
+        }
+        if account.auth_method == "private_key_jwt":
+            pem, kid, public = new_key()
+            client = auth0.register(RegisteredClient(client_id, "private_key_jwt", account.scopes))
+            client.auth0_keys[kid] = public
+            document |= {"auth_method": "private_key_jwt", "private_key_pem": pem, "key_id": kid,
+                         "assertion_audience": auth0.issuer}  # fmt: skip
+        else:
+            secret = secrets.token_urlsafe(24)
+            auth0.register(RegisteredClient(client_id, "client_secret_basic", account.scopes, client_secret=secret))
+            document |= {"auth_method": "client_secret_basic", "client_secret": secret}
+        write_bundle(folder / f"{account.name}-staging.json", document)
+
+    command = ["verify", "--stack", "staging", "--root", str(root), "--bundles", str(folder)]
+    code = main(command)
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.splitlines()[-1].startswith("3 accounts: 2 ok, 0 mismatch, 0 failed")
+
+    # The grant was narrowed by hand: a request for the defined scopes is refused (exit 1)...
+    auth0.clients["creportwriter"].scopes = ("reports:write",)
+    assert main(command) == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("report-writer")]
+    assert "FAILED" in line and "was rejected" in line
+    # ...and a stale bundle asking only for what the grant allows gets a token that verify
+    # compares with the definition, naming the scope missing from it.
+    stale = folder / "report-writer-staging.json"
+    stale.write_text(stale.read_text().replace('"scope": "reports:write reports:read"', '"scope": "reports:write"'))
+    assert main(command) == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("report-writer")]
+    assert "granted scopes: missing reports:read" in line

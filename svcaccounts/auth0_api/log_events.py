@@ -54,10 +54,16 @@ def auth0_instant(instant: datetime) -> str:
     return instant.strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
 
 
-def log_query(since: datetime, until: datetime, page: int) -> dict[str, str]:
+def log_query(since: datetime, until: datetime, page: int, *, whole_days: bool = False) -> dict[str, str]:
     """One page of the search for the client-credentials exchanges in [since, until] (Auth0's
-    range is inclusive; the analysis drops an event at `until` itself)."""
-    dates = f"[{auth0_instant(since)} TO {auth0_instant(until)}]"
+    range is inclusive; the analysis drops an event at `until` itself). `whole_days`: the range
+    in the `YYYY-MM-DD` form Auth0's query-syntax page documents, for a tenant that refuses
+    instants (read_evidence falls back to it; the window's edges are then cut here)."""
+    if whole_days:
+        last_day = (until - timedelta(microseconds=1)).date()
+        dates = f"[{since.date().isoformat()} TO {last_day.isoformat()}]"
+    else:
+        dates = f"[{auth0_instant(since)} TO {auth0_instant(until)}]"
     return {
         "q": f"(type:{SUCCESS} OR type:{FAILURE}) AND date:{dates}",
         "sort": "date:1",
@@ -123,10 +129,32 @@ class Evidence:
     events: list[UsageEvent] = field(default_factory=list)
     unknown_event_types: Counter[str] = field(default_factory=Counter)
     searches: int = 0
+    # The tenant refused instants in the date range: searched by whole days (read_evidence).
+    whole_days: bool = False
 
 
 def read_evidence(reader: Auth0Reader, window: Window) -> Evidence:
-    """Every client-credentials exchange of the tenant inside `window`, search after search."""
+    """Every client-credentials exchange of the tenant inside `window`, search after search.
+
+    The range is sent as instants, so that a window can end mid-day and a busy day can be read
+    past Auth0's 1,000 results per search. Auth0 documents the `date` field as `YYYY-MM-DD` and
+    shows no instant in a range: a tenant that answers the first search with 400 is searched by
+    whole days instead, the window's edges cut here (then more than 1,000 exchanges in one day
+    cannot be read, and the read says so)."""
+    try:
+        return _read(reader, window, whole_days=False)
+    except _FirstSearchRefused:
+        pass
+    evidence = _read(reader, window, whole_days=True)
+    evidence.whole_days = True
+    return evidence
+
+
+class _FirstSearchRefused(Auth0ApiError):
+    """The tenant answered the first search, with instants in its date range, with 400."""
+
+
+def _read(reader: Auth0Reader, window: Window, *, whole_days: bool) -> Evidence:
     evidence = Evidence()
     seen: set[str] = set()
     since = window.since
@@ -134,12 +162,19 @@ def read_evidence(reader: Auth0Reader, window: Window) -> Evidence:
         evidence.searches += 1
         last: datetime | None = None
         for page in range(SEARCH_LIMIT // PAGE_SIZE):
-            items = reader.get_list(LOGS_PATH, log_query(since, window.until, page))
+            query = log_query(since, window.until, page, whole_days=whole_days)
+            try:
+                items = reader.get_list(LOGS_PATH, query)
+            except Auth0ApiError as error:
+                # Only a 400 to the very first request may mean "no instants in a range here".
+                if error.status == 400 and not whole_days and evidence.searches == 1 and page == 0:
+                    raise _FirstSearchRefused(str(error), status=400) from None
+                raise
             where = f"GET {LOGS_PATH}: search {evidence.searches}, page {page}"
             for index, value in enumerate(items):
                 item = read_log_item(value, f"{where}, item {index + 1}")
                 last = item.at if last is None else max(last, item.at)
-                if item.log_id in seen:
+                if item.log_id in seen or item.at not in window:
                     continue
                 seen.add(item.log_id)
                 if item.evidence is None:
@@ -149,9 +184,10 @@ def read_evidence(reader: Auth0Reader, window: Window) -> Evidence:
             if len(items) < PAGE_SIZE:
                 return evidence
         # Ten full pages: Auth0 shows no more of this search. Go on from the last date read.
-        if last is None or last <= since:
+        if last is None or (last.date() <= since.date() if whole_days else last <= since):
+            at = since.date().isoformat() if whole_days else auth0_instant(since)
             raise Auth0ApiError(
-                f"GET {LOGS_PATH}: more than {SEARCH_LIMIT} client-credentials events at "
-                f"{auth0_instant(since)}; the search cannot get past them"
+                f"GET {LOGS_PATH}: more than {SEARCH_LIMIT} client-credentials events "
+                f"{'on' if whole_days else 'at'} {at}; the search cannot get past them"
             )
         since = last

@@ -82,6 +82,34 @@ def test_more_than_a_thousand_events_at_one_instant_is_an_error_not_a_loop(
         read_evidence(tenant, WINDOW)
 
 
+def test_a_tenant_that_refuses_instants_is_searched_by_whole_days_and_the_edges_cut_here(
+    auth0_tenant: FakeTenant, auth0_server: Auth0Server
+) -> None:
+    # Auth0 documents `date` as YYYY-MM-DD: if a tenant answers an instant range with 400, the
+    # read falls back to whole days and keeps only what lies inside the window.
+    auth0_tenant.whole_days_only = True
+    mid_day = Window(datetime(2026, 2, 1, 12, tzinfo=UTC), datetime(2026, 2, 3, 12, tzinfo=UTC))
+    auth0_tenant.logs = [exchange_succeeded(CLIENT, datetime(2026, 2, 1, tzinfo=UTC) + timedelta(hours=n)) for n in range(72)]
+    with reader(auth0_server) as tenant:
+        evidence = read_evidence(tenant, mid_day)
+    assert evidence.whole_days
+    assert sorted(event.at for event in evidence.events) == [
+        datetime(2026, 2, 1, 12, tzinfo=UTC) + timedelta(hours=n) for n in range(48)
+    ]
+    first, second = auth0_server.log_calls()[:2]
+    assert first.status == 400 and "T12:00:00.000Z" in first.query["q"]
+    assert second.status == 200 and second.query["q"].endswith("date:[2026-02-01 TO 2026-02-03]")
+
+
+def test_by_whole_days_more_than_a_thousand_events_in_one_day_is_an_error_not_a_loop(
+    auth0_tenant: FakeTenant, auth0_server: Auth0Server
+) -> None:
+    auth0_tenant.whole_days_only = True
+    auth0_tenant.logs = [exchange_failed(CLIENT, WINDOW.since + timedelta(seconds=n)) for n in range(1001)]
+    with reader(auth0_server) as tenant, pytest.raises(Auth0ApiError, match="more than 1000 client-credentials events on 2026-01-30"):
+        read_evidence(tenant, WINDOW)
+
+
 def test_a_429_is_waited_out_until_the_reset(auth0_tenant: FakeTenant, auth0_server: Auth0Server) -> None:
     auth0_tenant.logs = [exchange_succeeded(CLIENT, UNTIL - timedelta(hours=1))]
     auth0_server.rate_limit(2)

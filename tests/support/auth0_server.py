@@ -32,7 +32,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -95,6 +95,9 @@ class FakeTenant:
     # Management API tokens handed out by hand (AUTH0_API_TOKEN), with their scopes.
     api_tokens: dict[str, frozenset[str]] = field(default_factory=dict)
     logs: list[dict[str, Any]] = field(default_factory=list)
+    # A tenant whose search takes `date` ranges only as YYYY-MM-DD, the form Auth0's query-syntax
+    # page documents (400 to an instant); whether real tenants take instants is not verified.
+    whole_days_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,10 @@ def _api_error(status: int, error: str, message: str, code: str | None = None) -
 
 def _instant(text: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 class Auth0Server:
@@ -225,6 +229,11 @@ class Auth0Server:
             return 429, _api_error(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"), headers
         found = _QUERY.fullmatch(query.get("q", ""))
         since, until = (_instant(found.group(2)), _instant(found.group(3))) if found else (None, None)
+        if found and self.tenant.whole_days_only:
+            if "T" in found.group(2) or "T" in found.group(3):
+                return 400, _api_error(400, "Bad Request", "Query is not valid"), {}
+            # A day range takes in the whole of its last day.
+            until = None if until is None else until + timedelta(days=1) - timedelta(microseconds=1)
         if found is None or since is None or until is None or query.get("sort", "date:1") != "date:1":
             return 400, _api_error(400, "Bad Request", "Query not supported by this fake"), {}
         types = {term.removeprefix("type:") for term in found.group(1).split(" OR ")}

@@ -27,19 +27,29 @@ import httpx
 
 from svcaccounts.auth0_api.credentials import ApiToken, Auth0Credential, ClientSecret
 from svcaccounts.auth0_api.errors import Auth0ApiError
-from svcaccounts.client.limits import InvalidJSON, parse_json
+from svcaccounts.bounded_http import (
+    ANSWER_LIMIT,
+    DEFAULT_DEADLINE_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
+    BoundedHttp,
+    Wording,
+    reset_wait,
+)
 
 # The one Management API permission `usage` needs.
 LOG_SCOPE = "read:logs"
 TOKEN_PATH = "/oauth/token"
-DEFAULT_DEADLINE_SECONDS = 600.0
-REQUEST_TIMEOUT_SECONDS = 30.0
-# A page is at most 100 events of a few KiB each; 16 MiB is far beyond any honest answer.
-ANSWER_LIMIT = 16 * 1024 * 1024
 RATE_LIMIT_RETRIES = 5
 UNAVAILABLE_RETRIES = 2
 
 _CODE = re.compile(r"[a-z_]{1,64}")
+_WORDING = Wording(
+    error=Auth0ApiError,
+    no_answer="Auth0 did not answer",
+    unreachable="cannot reach the tenant",
+    after_deadline="try again, or narrow --days",
+    waiting="rate limited or unavailable",
+)
 
 
 @dataclass
@@ -74,12 +84,16 @@ class Auth0Reader:
     ) -> None:
         self._tenant = tenant_url.rstrip("/")
         self._credential = credential
-        self._sleep = sleep
-        self._monotonic = monotonic
         self._wall_clock = wall_clock
-        self._ends_at = monotonic() + deadline
-        self._request_timeout = request_timeout
-        self._http = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
+        self._http = BoundedHttp(
+            _WORDING,
+            deadline=deadline,
+            request_timeout=request_timeout,
+            answer_limit=ANSWER_LIMIT,
+            transport=transport,
+            sleep=sleep,
+            monotonic=monotonic,
+        )
         self._token: _AccessToken | None = None
 
     def __enter__(self) -> Auth0Reader:
@@ -105,12 +119,6 @@ class Auth0Reader:
 
     # --- HTTP ---------------------------------------------------------------------------------
 
-    def _remaining(self, what: str) -> float:
-        remaining = self._ends_at - self._monotonic()
-        if remaining <= 0:
-            raise Auth0ApiError(f"{what}: the read's deadline passed; try again, or narrow --days")
-        return remaining
-
     def _get(self, path: str, params: Mapping[str, str]) -> object:
         what = f"GET {path}"
         url = f"{self._tenant}{path}"
@@ -118,85 +126,26 @@ class Auth0Reader:
         renewed = False
         while True:
             headers = {"Accept": "application/json", "Authorization": f"Bearer {self._bearer()}"}
-            response, body = self._send("GET", url, what, params=params, headers=headers)
+            response, body = self._http.send("GET", url, what, params=params, headers=headers)
             status = response.status_code
             if status == 429 and rate_limited < RATE_LIMIT_RETRIES:
                 rate_limited += 1
-                self._wait(self._rate_limit_wait(response), what)
+                reset = response.headers.get("x-ratelimit-reset", "")
+                self._http.wait(reset_wait(reset, self._wall_clock()), what)
                 continue
             if status in (502, 503, 504) and unavailable < UNAVAILABLE_RETRIES:
                 unavailable += 1
-                self._wait(float(2**unavailable), what)
+                self._http.wait(float(2**unavailable), what)
                 continue
             if status == 401 and isinstance(self._credential, ClientSecret) and not renewed:
                 # The Management API token may have expired mid-read: one fresh token, then give up.
                 renewed = True
                 self._token = None
                 continue
-            answer = self._parse(body, what) if body else None
+            answer = self._http.parse(body, what) if body else None
             if 200 <= status < 300:
                 return answer
             raise self._failure(status, answer, what)
-
-    def _rate_limit_wait(self, response: httpx.Response) -> float:
-        reset = response.headers.get("x-ratelimit-reset", "")
-        try:
-            seconds = float(int(reset)) - self._wall_clock() + 1.0
-        except ValueError:
-            seconds = 5.0
-        # Auth0's Management API buckets refill within a minute: further than that is a clock problem.
-        return min(max(seconds, 1.0), 60.0)
-
-    def _wait(self, seconds: float, what: str) -> None:
-        if seconds >= self._remaining(what):
-            raise Auth0ApiError(
-                f"{what}: rate limited or unavailable past the read's deadline; try again later"
-            )
-        self._sleep(seconds)
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        what: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str],
-        form: Mapping[str, str] | None = None,
-    ) -> tuple[httpx.Response, bytes]:
-        timeout = min(self._request_timeout, self._remaining(what))
-        try:
-            with self._http.stream(
-                method, url, params=params, headers=headers, data=form, timeout=timeout
-            ) as response:
-                body = self._read_capped(response, what)
-        except httpx.TimeoutException:
-            raise Auth0ApiError(f"{what}: Auth0 did not answer within {timeout:.0f} s") from None
-        except httpx.HTTPError as error:
-            raise Auth0ApiError(f"{what}: cannot reach the tenant ({type(error).__name__})") from None
-        return response, body
-
-    def _read_capped(self, response: httpx.Response, what: str) -> bytes:
-        too_large = f"{what}: the answer is larger than {ANSWER_LIMIT // (1024 * 1024)} MiB; refused"
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > ANSWER_LIMIT:
-            raise Auth0ApiError(too_large)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > ANSWER_LIMIT:
-                raise Auth0ApiError(too_large)
-            self._remaining(what)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    @staticmethod
-    def _parse(body: bytes, what: str) -> object:
-        try:
-            return parse_json(body)
-        except InvalidJSON as error:
-            raise Auth0ApiError(f"{what}: the answer is {error}") from None
 
     @staticmethod
     def _failure(status: int, answer: object, what: str) -> Auth0ApiError:
@@ -226,7 +175,7 @@ class Auth0Reader:
         credential = self._credential
         if isinstance(credential, ApiToken):
             return credential.token
-        if self._token is None or self._token.expires_at - 60 <= self._monotonic():
+        if self._token is None or self._token.expires_at - 60 <= self._http.monotonic():
             self._token = self._client_credentials(credential)
         return self._token.value
 
@@ -239,10 +188,10 @@ class Auth0Reader:
             "audience": self.audience,
             "scope": LOG_SCOPE,
         }
-        response, body = self._send(
-            "POST", f"{self._tenant}{TOKEN_PATH}", what, headers={"Accept": "application/json"}, form=form
+        response, body = self._http.send(
+            "POST", f"{self._tenant}{TOKEN_PATH}", what, headers={"Accept": "application/json"}, data=form
         )
-        answer = self._parse(body, what) if body else None
+        answer = self._http.parse(body, what) if body else None
         if response.status_code != 200 or not isinstance(answer, dict):
             code = _code(answer, "error")
             detail = f"{response.status_code}, {code}" if code else str(response.status_code)
@@ -258,4 +207,4 @@ class Auth0Reader:
         if not isinstance(value, str) or not value or token_type != "bearer":
             raise Auth0ApiError(f"{what}: the answer is not a bearer access token")
         seconds = float(lifetime) if isinstance(lifetime, int) and lifetime > 0 else 300.0
-        return _AccessToken(value, self._monotonic() + seconds)
+        return _AccessToken(value, self._http.monotonic() + seconds)

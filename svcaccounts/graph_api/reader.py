@@ -28,21 +28,33 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from svcaccounts.client.limits import InvalidJSON, parse_json
+from svcaccounts.bounded_http import (
+    ANSWER_LIMIT,
+    DEFAULT_DEADLINE_SECONDS,
+    LONGEST_WAIT_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
+    BoundedHttp,
+    Wording,
+    stays_on,
+)
 from svcaccounts.graph_api.credentials import ClientSecretCredential
 from svcaccounts.graph_api.errors import GraphApiError
 
 GRAPH_URL = "https://graph.microsoft.com"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-DEFAULT_DEADLINE_SECONDS = 600.0
-REQUEST_TIMEOUT_SECONDS = 30.0
-ANSWER_LIMIT = 16 * 1024 * 1024
 RETRIES = 5
 RETRY_AFTER_DEFAULT = 5.0
-RETRY_AFTER_MAX = 60.0
+RETRY_AFTER_MAX = LONGEST_WAIT_SECONDS
 RETRIED = frozenset({429, 502, 503, 504})
 
 _CODE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+_WORDING = Wording(
+    error=GraphApiError,
+    no_answer="no answer",
+    unreachable="cannot reach it",
+    after_deadline="try again, or narrow --days",
+    waiting="throttled or unavailable",
+)
 T = TypeVar("T")
 
 
@@ -71,12 +83,15 @@ class GraphReader:
         self._token_url = token_url
         self._graph = graph_url.rstrip("/")
         self._origin = urlsplit(self._graph)
-        self._sleep = sleep
-        self._monotonic = monotonic
-        self._ends_at = monotonic() + deadline
-        self._request_timeout = request_timeout
-        # Redirects are not followed: the token would go wherever a redirect points.
-        self._http = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
+        self._http = BoundedHttp(
+            _WORDING,
+            deadline=deadline,
+            request_timeout=request_timeout,
+            answer_limit=ANSWER_LIMIT,
+            transport=transport,
+            sleep=sleep,
+            monotonic=monotonic,
+        )
         self._token: _Token | None = None
 
     def __enter__(self) -> GraphReader:
@@ -117,93 +132,32 @@ class GraphReader:
     # --- HTTP ---------------------------------------------------------------------------------
 
     def _check_next(self, url: str, path: str) -> None:
-        parts = urlsplit(url)
-        same_origin = (parts.scheme, parts.hostname, parts.port) == (
-            self._origin.scheme,
-            self._origin.hostname,
-            self._origin.port,
-        )
-        if not same_origin or parts.path != path:
+        if not stays_on(url, self._origin, path):
             raise GraphApiError(
                 f"GET {path}: the next-page link leaves {path} on Microsoft Graph; not followed (the "
                 "token would go with it)"
             )
-
-    def _remaining(self, what: str) -> float:
-        remaining = self._ends_at - self._monotonic()
-        if remaining <= 0:
-            raise GraphApiError(f"{what}: the read's deadline passed; try again, or narrow --days")
-        return remaining
 
     def _get(self, url: str, params: Mapping[str, str] | None, path: str) -> object:
         what = f"GET {path}"
         retried = 0
         while True:
             headers = {"Accept": "application/json", "Authorization": f"Bearer {self._access_token()}"}
-            response, body = self._send("GET", url, what, params=params, headers=headers)
+            response, body = self._http.send("GET", url, what, params=params, headers=headers)
             status = response.status_code
-            answer = self._parse(body, what) if body else None
+            answer = self._http.parse(body, what) if body else None
             if 200 <= status < 300:
                 return answer
             if status in RETRIED and retried < RETRIES:
                 retried += 1
-                self._wait(_retry_after(response), what)
+                self._http.wait(_retry_after(response), what)
                 continue
             raise _failure(status, answer, what)
-
-    def _wait(self, seconds: float, what: str) -> None:
-        if seconds >= self._remaining(what):
-            raise GraphApiError(f"{what}: throttled or unavailable past the read's deadline; try again later")
-        self._sleep(seconds)
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        what: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str],
-        data: Mapping[str, str] | None = None,
-    ) -> tuple[httpx.Response, bytes]:
-        timeout = min(self._request_timeout, self._remaining(what))
-        try:
-            with self._http.stream(
-                method, url, params=params, headers=headers, data=data, timeout=timeout
-            ) as response:
-                body = self._read_capped(response, what)
-        except httpx.TimeoutException:
-            raise GraphApiError(f"{what}: no answer within {timeout:.0f} s") from None
-        except httpx.HTTPError as error:
-            raise GraphApiError(f"{what}: cannot reach it ({type(error).__name__})") from None
-        return response, body
-
-    def _read_capped(self, response: httpx.Response, what: str) -> bytes:
-        too_large = f"{what}: the answer is larger than {ANSWER_LIMIT // (1024 * 1024)} MiB; refused"
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > ANSWER_LIMIT:
-            raise GraphApiError(too_large)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > ANSWER_LIMIT:
-                raise GraphApiError(too_large)
-            self._remaining(what)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    @staticmethod
-    def _parse(body: bytes, what: str) -> object:
-        try:
-            return parse_json(body)
-        except InvalidJSON as error:
-            raise GraphApiError(f"{what}: the answer is {error}") from None
 
     # --- the token ------------------------------------------------------------------------------
 
     def _access_token(self) -> str:
-        if self._token is not None and self._token.expires_at - 60 > self._monotonic():
+        if self._token is not None and self._token.expires_at - 60 > self._http.monotonic():
             return self._token.value
         what = "POST the tenant's token endpoint"
         form = {
@@ -212,10 +166,10 @@ class GraphReader:
             "client_secret": self._credential.client_secret,
             "scope": GRAPH_SCOPE,
         }
-        response, body = self._send(
+        response, body = self._http.send(
             "POST", self._token_url, what, headers={"Accept": "application/json"}, data=form
         )
-        answer = self._parse(body, what) if body else None
+        answer = self._http.parse(body, what) if body else None
         if response.status_code != 200 or not isinstance(answer, dict):
             error = answer.get("error") if isinstance(answer, dict) else None
             code = error if isinstance(error, str) and _CODE.fullmatch(error) else None
@@ -232,7 +186,7 @@ class GraphReader:
         if not isinstance(value, str) or not value or str(answer.get("token_type", "")).lower() != "bearer":
             raise GraphApiError(f"{what}: the answer is not a bearer token")
         seconds = float(lifetime) if isinstance(lifetime, int) and lifetime > 0 else 300.0
-        self._token = _Token(value, self._monotonic() + seconds)
+        self._token = _Token(value, self._http.monotonic() + seconds)
         return value
 
 

@@ -26,7 +26,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from svcaccounts.client.limits import InvalidJSON, parse_json
+from svcaccounts.bounded_http import (
+    ANSWER_LIMIT,
+    DEFAULT_DEADLINE_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
+    BoundedHttp,
+    Wording,
+    reset_wait,
+    stays_on,
+)
 from svcaccounts.core.okta_records import (
     AccessPolicy,
     AuthorizationServer,
@@ -44,15 +52,19 @@ from svcaccounts.okta_api.errors import OktaApiError
 ADOPTION_SCOPES = ("okta.apps.read", "okta.authorizationServers.read")
 LOG_SCOPES = ("okta.logs.read",)
 
-DEFAULT_DEADLINE_SECONDS = 600.0
-REQUEST_TIMEOUT_SECONDS = 30.0
-ANSWER_LIMIT = 16 * 1024 * 1024
 RATE_LIMIT_RETRIES = 5
 UNAVAILABLE_RETRIES = 2
 # Okta's largest page size for the lists read here (apps: 200; logs: 1000; scopes: 200).
 APPS_PAGE = 200
 SCOPES_PAGE = 200
 
+_WORDING = Wording(
+    error=OktaApiError,
+    no_answer="Okta did not answer",
+    unreachable="cannot reach the org",
+    after_deadline="try again, or narrow it",
+    waiting="rate limited or unavailable",
+)
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel\s*=\s*"?([^";,]+)"?')
 T = TypeVar("T")
 
@@ -93,13 +105,17 @@ class OktaReader:
         self._origin = urlsplit(self._org)
         self._credential = credential
         self._scopes = scopes
-        self._sleep = sleep
-        self._monotonic = monotonic
         self._wall_clock = wall_clock
-        self._ends_at = monotonic() + deadline
-        self._request_timeout = request_timeout
-        # Redirects are not followed: the credential would go wherever a redirect points.
-        self._http = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
+        self._http = BoundedHttp(
+            _WORDING,
+            deadline=deadline,
+            request_timeout=request_timeout,
+            # Read when the reader is made, so a test may lower the module's limit.
+            answer_limit=ANSWER_LIMIT,
+            transport=transport,
+            sleep=sleep,
+            monotonic=monotonic,
+        )
         self._token: _AccessToken | None = None
         self._dpop: DPoPKey | None = None
 
@@ -192,23 +208,11 @@ class OktaReader:
         return f"{self._org}{path}"
 
     def _check_next(self, url: str, path: str) -> None:
-        parts = urlsplit(url)
-        same_origin = (parts.scheme, parts.hostname, parts.port) == (
-            self._origin.scheme,
-            self._origin.hostname,
-            self._origin.port,
-        )
-        if not same_origin or parts.path != path:
+        if not stays_on(url, self._origin, path):
             raise OktaApiError(
                 f"GET {path}: the next-page link leaves {path} on this org; not followed (the "
                 "credential would go with it)"
             )
-
-    def _remaining(self, what: str) -> float:
-        remaining = self._ends_at - self._monotonic()
-        if remaining <= 0:
-            raise OktaApiError(f"{what}: the read's deadline passed; try again, or narrow it")
-        return remaining
 
     def _get(self, url: str, params: Mapping[str, str] | None, path: str) -> tuple[httpx.Response, object]:
         """One GET with retries; the response and its parsed JSON (None for an empty body).
@@ -221,71 +225,26 @@ class OktaReader:
             status = response.status_code
             if status == 429 and rate_limited < RATE_LIMIT_RETRIES:
                 rate_limited += 1
-                self._wait(self._rate_limit_wait(response), what)
+                reset = response.headers.get("x-rate-limit-reset", "")
+                self._http.wait(reset_wait(reset, self._wall_clock()), what)
                 continue
             if status in (502, 503, 504) and unavailable < UNAVAILABLE_RETRIES:
                 unavailable += 1
-                self._wait(float(2**unavailable), what)
+                self._http.wait(float(2**unavailable), what)
                 continue
             if status == 401 and self._token is not None:
                 # A service-app token may have expired mid-read: one fresh token, then give up.
                 self._token = None
                 response, body = self._send(url, params, what)
                 status = response.status_code
-            answer = self._parse(body, what) if body else None
+            answer = self._http.parse(body, what) if body else None
             if 200 <= status < 300 or status == 404:
                 return response, answer
             raise self._failure(status, answer, what)
 
-    def _rate_limit_wait(self, response: httpx.Response) -> float:
-        reset = response.headers.get("x-rate-limit-reset", "")
-        try:
-            seconds = float(int(reset)) - self._wall_clock() + 1.0
-        except ValueError:
-            seconds = 5.0
-        # Okta's windows are a minute: a reset further away than that is a clock problem.
-        return min(max(seconds, 1.0), 60.0)
-
-    def _wait(self, seconds: float, what: str) -> None:
-        if seconds >= self._remaining(what):
-            raise OktaApiError(
-                f"{what}: rate limited or unavailable past the read's deadline; try again later"
-            )
-        self._sleep(seconds)
-
     def _send(self, url: str, params: Mapping[str, str] | None, what: str) -> tuple[httpx.Response, bytes]:
-        timeout = min(self._request_timeout, self._remaining(what))
         headers = {"Accept": "application/json", **self._authorization("GET", url)}
-        try:
-            with self._http.stream("GET", url, params=params, headers=headers, timeout=timeout) as response:
-                body = self._read_capped(response, what)
-        except httpx.TimeoutException:
-            raise OktaApiError(f"{what}: Okta did not answer within {timeout:.0f} s") from None
-        except httpx.HTTPError as error:
-            raise OktaApiError(f"{what}: cannot reach the org ({type(error).__name__})") from None
-        return response, body
-
-    def _read_capped(self, response: httpx.Response, what: str) -> bytes:
-        too_large = f"{what}: the answer is larger than {ANSWER_LIMIT // (1024 * 1024)} MiB; refused"
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > ANSWER_LIMIT:
-            raise OktaApiError(too_large)
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > ANSWER_LIMIT:
-                raise OktaApiError(too_large)
-            self._remaining(what)
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    @staticmethod
-    def _parse(body: bytes, what: str) -> object:
-        try:
-            return parse_json(body)
-        except InvalidJSON as error:
-            raise OktaApiError(f"{what}: the answer is {error}") from None
+        return self._http.send("GET", url, what, params=params, headers=headers)
 
     @staticmethod
     def _failure(status: int, answer: object, what: str) -> OktaApiError:
@@ -322,7 +281,7 @@ class OktaReader:
         }
 
     def _access_token(self) -> _AccessToken:
-        if self._token is not None and self._token.expires_at - 60 > self._monotonic():
+        if self._token is not None and self._token.expires_at - 60 > self._http.monotonic():
             return self._token
         credential = self._credential
         assert isinstance(credential, ServiceAppKey)
@@ -340,12 +299,8 @@ class OktaReader:
             headers = {"Accept": "application/json"}
             if self._dpop is not None:
                 headers["DPoP"] = self._dpop.proof("POST", token_url, nonce=nonce)
-            try:
-                timeout = min(self._request_timeout, self._remaining(what))
-                response = self._http.post(token_url, data=form, headers=headers, timeout=timeout)
-            except httpx.HTTPError as failure:
-                raise OktaApiError(f"{what}: cannot reach the org ({type(failure).__name__})") from None
-            answer = self._parse(response.content[:ANSWER_LIMIT], what) if response.content else None
+            response, body = self._http.send("POST", token_url, what, headers=headers, data=form)
+            answer = self._http.parse(body, what) if body else None
             error = answer.get("error") if isinstance(answer, dict) else None
             if response.status_code == 400 and error == "invalid_dpop_proof" and self._dpop is None:
                 # The org requires DPoP for this service app: prove possession from now on.
@@ -367,7 +322,7 @@ class OktaReader:
             if not isinstance(value, str) or not value or token_type not in ("bearer", "dpop"):
                 raise OktaApiError(f"{what}: the answer is not an access token")
             seconds = float(lifetime) if isinstance(lifetime, int) and lifetime > 0 else 300.0
-            self._token = _AccessToken(value, token_type == "dpop", self._monotonic() + seconds)
+            self._token = _AccessToken(value, token_type == "dpop", self._http.monotonic() + seconds)
             if token_type == "dpop" and self._dpop is None:
                 raise OktaApiError(f"{what}: Okta issued a DPoP token to a request without a proof")
             return self._token

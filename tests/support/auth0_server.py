@@ -29,20 +29,21 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_core.validation.request.validators import V30RequestParametersValidator
+
+from tests.support.loopback import Answer, JsonLoopback
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "auth0-openapi" / "management-api.yaml"
 # The description's own server: requests are checked as if sent there.
@@ -108,26 +109,6 @@ class Call:
     status: int
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    auth0: Auth0Server
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.auth0.handle(self, "GET", b"")
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.server.auth0.handle(self, "POST", self.rfile.read(min(length, 1 << 20)))
-
-
 def _api_error(status: int, error: str, message: str, code: str | None = None) -> dict[str, Any]:
     """The Management API's error body."""
     body: dict[str, Any] = {"statusCode": status, "error": error, "message": message}
@@ -151,20 +132,14 @@ class Auth0Server:
         self.spec_violations: list[str] = []
         self._rate_limited = 0
         self._tokens: dict[str, frozenset[str]] = {}
-        self._lock = threading.Lock()
-        self._http = _HTTPServer(("127.0.0.1", 0), _Handler)
-        self._http.auth0 = self
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
+        self._loopback = JsonLoopback(self._serve)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return self._loopback.base_url
 
     def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join(timeout=5)
+        self._loopback.close()
 
     def rate_limit(self, count: int) -> None:
         """Answer the next `count` log reads with 429."""
@@ -175,27 +150,17 @@ class Auth0Server:
 
     # --- serving -------------------------------------------------------------------------------
 
-    def handle(self, handler: _Handler, method: str, body: bytes) -> None:
-        parts = urlsplit(handler.path)
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        with self._lock:
-            headers: dict[str, str] = {}
-            if method == "POST" and parts.path == "/oauth/token":
-                status, answer = self._token(body)
-            elif method == "GET" and parts.path == LOGS_PATH:
-                status, answer, headers = self._logs(handler, query)
-                self.spec_violations.extend(spec_problems(query, status, answer))
-            else:
-                status, answer = 404, _api_error(404, "Not Found", "Not Found")
-            self.calls.append(Call(method, parts.path, query, status))
-        payload = json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str], body: bytes) -> Answer:
+        headers: dict[str, str] = {}
+        if method == "POST" and path == "/oauth/token":
+            status, answer = self._token(body)
+        elif method == "GET" and path == LOGS_PATH:
+            status, answer, headers = self._logs(handler, query)
+            self.spec_violations.extend(spec_problems(query, status, answer))
+        else:
+            status, answer = 404, _api_error(404, "Not Found", "Not Found")
+        self.calls.append(Call(method, path, query, status))
+        return status, answer, headers
 
     def _token(self, body: bytes) -> tuple[int, Any]:
         form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
@@ -215,7 +180,7 @@ class Auth0Server:
         self._tokens[token] = requested
         return 200, {"access_token": token, "scope": " ".join(sorted(requested)), "expires_in": 86400, "token_type": "Bearer"}
 
-    def _logs(self, handler: _Handler, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+    def _logs(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         scheme, _, value = (handler.headers.get("Authorization") or "").partition(" ")
         scopes = self._tokens.get(value) or self.tenant.api_tokens.get(value)
         if scheme != "Bearer" or scopes is None:

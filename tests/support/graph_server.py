@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
+
+from tests.support.loopback import Answer, JsonLoopback
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "graph-openapi" / "reports-beta.yaml"
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -142,26 +143,6 @@ class Call:
     status: int
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    graph: GraphServer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.graph.handle(self, "GET", b"")
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.server.graph.handle(self, "POST", self.rfile.read(min(length, 1 << 20)))
-
-
 def _error(code: str, message: str) -> dict[str, Any]:
     return {
         "error": {
@@ -179,24 +160,18 @@ class GraphServer:
         self.spec_violations: list[str] = []
         self._throttled = 0
         self._tokens: dict[str, frozenset[str]] = {}
-        self._lock = threading.Lock()
-        self._http = _HTTPServer(("127.0.0.1", 0), _Handler)
-        self._http.graph = self
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
+        self._loopback = JsonLoopback(self._serve)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return self._loopback.base_url
 
     @property
     def token_url(self) -> str:
         return f"{self.base_url}/{self.tenant.tenant_id}/oauth2/v2.0/token"
 
     def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join(timeout=5)
+        self._loopback.close()
 
     def throttle(self, count: int) -> None:
         """Answer the next `count` Graph calls with 429."""
@@ -205,27 +180,17 @@ class GraphServer:
     def graph_calls(self, path: str | None = None) -> list[Call]:
         return [c for c in self.calls if c.path.startswith("/beta/") and (path is None or c.path == path)]
 
-    def handle(self, handler: _Handler, method: str, body: bytes) -> None:
-        parts = urlsplit(handler.path)
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        with self._lock:
-            headers: dict[str, str] = {}
-            if method == "POST" and parts.path == f"/{self.tenant.tenant_id}/oauth2/v2.0/token":
-                status, answer = self._token(body)
-            elif method == "GET" and parts.path.startswith("/beta/"):
-                status, answer, headers = self._graph(handler, parts.path, query)
-                self.spec_violations.extend(spec_problems(parts.path, status, answer))
-            else:
-                status, answer = 404, _error("ResourceNotFound", "Resource not found.")
-            self.calls.append(Call(method, parts.path, query, status))
-        payload = json.dumps(answer).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str], body: bytes) -> Answer:
+        headers: dict[str, str] = {}
+        if method == "POST" and path == f"/{self.tenant.tenant_id}/oauth2/v2.0/token":
+            status, answer = self._token(body)
+        elif method == "GET" and path.startswith("/beta/"):
+            status, answer, headers = self._graph(handler, path, query)
+            self.spec_violations.extend(spec_problems(path, status, answer))
+        else:
+            status, answer = 404, _error("ResourceNotFound", "Resource not found.")
+        self.calls.append(Call(method, path, query, status))
+        return status, answer, headers
 
     def _token(self, body: bytes) -> tuple[int, Any]:
         form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
@@ -240,7 +205,7 @@ class GraphServer:
         self._tokens[token] = app.permissions
         return 200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
 
-    def _graph(self, handler: _Handler, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+    def _graph(self, handler: BaseHTTPRequestHandler, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         scheme, _, token = (handler.headers.get("Authorization") or "").partition(" ")
         if scheme != "Bearer" or token not in self._tokens:
             return 401, _error("InvalidAuthenticationToken", "Access token validation failure."), {}

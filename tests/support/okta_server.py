@@ -34,15 +34,14 @@ import hashlib
 import json
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 import yaml
 from joserfc import jwt
@@ -53,6 +52,8 @@ from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+
+from tests.support.loopback import Answer, JsonLoopback
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "okta-openapi" / "management-api.yaml"
 SPEC_URI = "urn:okta-management-api"
@@ -312,26 +313,6 @@ class Call:
     status: int
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    okta: OktaServer
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self.server.okta.handle(self, "GET", b"")
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self.server.okta.handle(self, "POST", self.rfile.read(min(length, 1 << 20)))
-
-
 def _b64_sha256(text: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
 
@@ -356,24 +337,18 @@ class OktaServer:
         self._cursor_pages: dict[tuple[str, str], int] = {}
         self._tokens: dict[str, tuple[frozenset[str], str | None]] = {}  # token -> (scopes, jkt)
         self._nonce = secrets.token_urlsafe(16)
-        self._lock = threading.Lock()
-        self._http = _HTTPServer(("127.0.0.1", 0), _Handler)
-        self._http.okta = self
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
+        self._loopback = JsonLoopback(self._serve)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return self._loopback.base_url
 
     @property
     def token_url(self) -> str:
         return f"{self.base_url}/oauth2/v1/token"
 
     def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join(timeout=5)
+        self._loopback.close()
 
     # --- hooks ---------------------------------------------------------------------------------
 
@@ -390,31 +365,21 @@ class OktaServer:
 
     # --- serving -------------------------------------------------------------------------------
 
-    def handle(self, handler: _Handler, method: str, body: bytes) -> None:
-        parts = urlsplit(handler.path)
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    def _serve(self, handler: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str], body: bytes) -> Answer:
         authorization = handler.headers.get("Authorization")
         scheme = authorization.split(" ", 1)[0] if authorization else None
-        with self._lock:
-            if method == "POST" and parts.path == "/oauth2/v1/token":
-                status, answer, headers = self._token(handler, body)
-            elif method == "GET" and parts.path.startswith("/api/v1/"):
-                status, answer, headers = self._api(handler, parts.path, query)
-                if answer is not None:
-                    self.spec_violations.extend(spec_problems(method, parts.path, query, status, answer))
-            else:
-                status, answer, headers = 404, _error("E0000022", "The endpoint does not support the provided HTTP method"), {}
-            self.calls.append(Call(method, parts.path, query, scheme, status))
-        payload = json.dumps(answer).encode() if answer is not None else b""
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(payload)))
-        for name, value in headers.items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(payload)
+        if method == "POST" and path == "/oauth2/v1/token":
+            status, answer, headers = self._token(handler, body)
+        elif method == "GET" and path.startswith("/api/v1/"):
+            status, answer, headers = self._api(handler, path, query)
+            if answer is not None:
+                self.spec_violations.extend(spec_problems(method, path, query, status, answer))
+        else:
+            status, answer, headers = 404, _error("E0000022", "The endpoint does not support the provided HTTP method"), {}
+        self.calls.append(Call(method, path, query, scheme, status))
+        return status, answer, headers
 
-    def _api(self, handler: _Handler, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+    def _api(self, handler: BaseHTTPRequestHandler, path: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         refused = self._authenticate(handler, path)
         if refused is not None:
             return refused
@@ -511,7 +476,7 @@ class OktaServer:
 
     # --- authentication -------------------------------------------------------------------------
 
-    def _authenticate(self, handler: _Handler, path: str) -> tuple[int, Any, dict[str, str]] | None:
+    def _authenticate(self, handler: BaseHTTPRequestHandler, path: str) -> tuple[int, Any, dict[str, str]] | None:
         authorization = handler.headers.get("Authorization") or ""
         scheme, _, value = authorization.partition(" ")
         invalid: tuple[int, Any, dict[str, str]] = (401, _error("E0000011", "Invalid token provided"), {})
@@ -530,7 +495,7 @@ class OktaServer:
             return 403, _error("E0000006", "You do not have permission to perform the requested action"), {}
         return None
 
-    def _proof_ok(self, handler: _Handler, method: str, path: str, *, access_token: str | None, jkt: str | None, nonce: str | None = None) -> bool:
+    def _proof_ok(self, handler: BaseHTTPRequestHandler, method: str, path: str, *, access_token: str | None, jkt: str | None, nonce: str | None = None) -> bool:
         proof = handler.headers.get("DPoP")
         if not proof:
             return False
@@ -548,7 +513,7 @@ class OktaServer:
             return False
         return nonce is None or claims.get("nonce") == nonce
 
-    def _token(self, handler: _Handler, body: bytes) -> tuple[int, Any, dict[str, str]]:
+    def _token(self, handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, Any, dict[str, str]]:
         form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
         client_error: tuple[int, Any, dict[str, str]] = (401, {"error": "invalid_client", "error_description": "The client assertion is invalid."}, {})
         assertion = form.get("client_assertion", "")

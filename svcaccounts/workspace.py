@@ -84,12 +84,15 @@ class Workspace:
     # Each stack's adoption state (import/<stack>.adoption.yaml and the adopted secrets its stack
     # file holds), read once; a stack without an adoption file has an empty one.
     adoptions: Mapping[str, AdoptionResult]
+    # Each import file (`import/<stack>.json`) by stack, parsed once: what it adopts, or None and
+    # why it does not read.
+    import_files: Mapping[str, tuple[ImportedResources | None, tuple[Finding, ...]]]
 
     @classmethod
     def of(cls, label: str, files: Mapping[str, bytes]) -> Workspace:
         loaded = load_files(files)
         settings = {stack.name: settings_of(stack) for stack in loaded.stacks}
-        return cls(label, files, loaded, settings, _adoptions(files, loaded, settings))
+        return cls(label, files, loaded, settings, _adoptions(files, loaded, settings), _import_files(files))
 
     @property
     def stacks(self) -> tuple[Stack, ...]:
@@ -130,30 +133,14 @@ class Workspace:
 
     def imports(self) -> dict[str, ImportedResources]:
         """Each stack's import file (`import/<stack>.json`), as far as it reads; what `diff`
-        compares (which existing Okta resources `pulumi import` brings under the stack)."""
-        found: dict[str, ImportedResources] = {}
-        for path, text in self.files.items():
-            stack = import_stack_of(path)
-            if stack is None:
-                continue
-            try:
-                found[stack] = read_import_file(text)
-            except ImportFileError:
-                continue  # reported by import_findings
-        return found
+        compares and `okta preflight` trusts (which existing Okta resources `pulumi import`
+        brings under the stack)."""
+        return {stack: read for stack, (read, _) in self.import_files.items() if read is not None}
 
     def import_findings(self) -> tuple[Finding, ...]:
         """An import file that does not read, located at its path (preflight and `diff` rely on
         it, so a broken one is an error, not a silently empty adoption)."""
-        findings: list[Finding] = []
-        for path, text in sorted(self.files.items()):
-            if import_stack_of(path) is None:
-                continue
-            try:
-                read_import_file(text)
-            except ImportFileError as error:
-                findings.extend(Finding(path, 1, 1, problem) for problem in error.problems)
-        return tuple(findings)
+        return tuple(finding for _, problems in self.import_files.values() for finding in problems)
 
     def findings(self) -> tuple[Finding, ...]:
         """The revision's own problems: files, definitions, catalog, every stack's settings and
@@ -173,6 +160,21 @@ class Workspace:
         catalog = self.loaded.catalog
         pack = policy_config_findings(catalog, self.files) if catalog is not None else []
         return sorted_findings([*self.findings(), *pack])
+
+
+def _import_files(
+    files: Mapping[str, bytes],
+) -> dict[str, tuple[ImportedResources | None, tuple[Finding, ...]]]:
+    found: dict[str, tuple[ImportedResources | None, tuple[Finding, ...]]] = {}
+    for path, text in sorted(files.items()):
+        stack = import_stack_of(path)
+        if stack is None:
+            continue
+        try:
+            found[stack] = (read_import_file(text), ())
+        except ImportFileError as error:
+            found[stack] = (None, tuple(Finding(path, 1, 1, problem) for problem in error.problems))
+    return found
 
 
 def _adoptions(

@@ -12,8 +12,6 @@ unreadable inputs and Okta errors.
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,10 +20,10 @@ from svcaccounts.commands import Subparsers, exit_codes
 from svcaccounts.commands.okta_session import add_org_arguments
 
 if TYPE_CHECKING:
-    from svcaccounts.core.contracts.okta_import_file import ImportedResources
     from svcaccounts.core.okta_preflight import DesiredServer, ServerSnapshot
     from svcaccounts.core.settings import StackSettings
     from svcaccounts.okta_api.reader import OktaReader
+    from svcaccounts.workspace import Workspace
 
 COMMAND = "okta preflight"
 
@@ -64,39 +62,6 @@ def _fail(message: str, code: int = exit_codes.USAGE) -> int:
     return code
 
 
-def _read_import_file(root: Path, stack: str) -> tuple[ImportedResources | None, str]:
-    """The stack's import file if the repository has one, and its repository-relative path.
-
-    Read as the workspace reads definitions: a regular file inside the repository, no symbolic
-    link (the file or its folder), size-capped."""
-    from svcaccounts.client.limits import InputRefused, read_limited
-    from svcaccounts.core.contracts.okta_import_file import (
-        IMPORT_DIR,
-        IMPORT_FILE_LIMIT,
-        ImportFileError,
-        import_file_path,
-        read_import_file,
-    )
-
-    relative = import_file_path(stack)
-    path = root / relative
-    for candidate in (root / IMPORT_DIR, path):
-        try:
-            mode = os.lstat(candidate).st_mode
-        except FileNotFoundError:
-            return None, relative
-        except OSError as error:
-            raise InputError(f"{relative}: cannot read: {error.strerror}") from None
-        if stat.S_ISLNK(mode):
-            raise InputError(f"{relative}: a symbolic link; the import file must live in the repository")
-    try:
-        return read_import_file(read_limited(path, IMPORT_FILE_LIMIT)), relative
-    except InputRefused as error:
-        raise InputError(f"{relative}: {error.reason}") from None
-    except ImportFileError as error:
-        raise InputError(f"{relative}: {error}") from None
-
-
 def _read_deployed_clients(path: Path) -> dict[str, str]:
     """Account name -> client id from `pulumi stack output --json`. A stack that has never been
     deployed prints `{}`: it manages no client yet."""
@@ -124,20 +89,19 @@ def _read_deployed_clients(path: Path) -> dict[str, str]:
     }
 
 
-def _siblings(root: Path, settings: StackSettings) -> tuple[DesiredServer, ...]:
+def _siblings(workspace: Workspace, where: str, settings: StackSettings) -> tuple[DesiredServer, ...]:
     """The repository's other stacks that deploy to the same org and authorization server, as
     they would deploy (a stack whose settings or definitions do not open is left out: `validate`
     reports it)."""
     from svcaccounts.core.okta_preflight import desired_server
-    from svcaccounts.workspace import StackError, open_stack, open_working_tree
+    from svcaccounts.workspace import StackError, open_stack
 
-    workspace = open_working_tree(root)
     found = []
     for other in sorted(workspace.settings):
         if other == settings.stack:
             continue
         try:
-            opened = open_stack(workspace, other, where=str(root))
+            opened = open_stack(workspace, other, where=where)
         except StackError:
             continue
         same_org = opened.settings.okta is not None and settings.okta is not None and (
@@ -164,18 +128,22 @@ def _read_server(okta: OktaReader, server_id: str) -> ServerSnapshot:
 def run(args: argparse.Namespace) -> int:
     from svcaccounts.commands.okta_session import org_url_for, report_okta_error
     from svcaccounts.commands.stack_errors import report_stack_error
+    from svcaccounts.core.contracts.okta_import_file import import_file_path
     from svcaccounts.core.okta_preflight import KnownManaged, desired_server, preflight
     from svcaccounts.okta_api.credentials import credential_from_environment
     from svcaccounts.okta_api.errors import OktaApiError
     from svcaccounts.okta_api.reader import OktaReader
     from svcaccounts.render.preflight import RENDERERS, render_nothing_to_check
-    from svcaccounts.workspace import StackError, open_stack_at
+    from svcaccounts.workspace import StackError, open_stack, open_working_tree
 
     root: Path = args.root
     if not root.is_dir():
         return _fail(f"{root} is not a directory")
+    where = str(root.resolve())
     try:
-        stack = open_stack_at(root, args.stack)
+        # One read of the repository: the stack, its import file and its sibling stacks.
+        workspace = open_working_tree(root)
+        stack = open_stack(workspace, args.stack, where=where)
     except StackError as error:
         return report_stack_error(COMMAND, error)
     desired = desired_server(stack.settings, stack.view)
@@ -190,8 +158,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_nothing_to_check(stack.settings.stack, reason, args.format))
         return exit_codes.OK
 
+    import_source = import_file_path(stack.settings.stack)
+    imported, import_problems = workspace.import_files.get(stack.settings.stack, (None, ()))
+    if import_problems:
+        return _fail(f"{import_source}: {'; '.join(finding.message for finding in import_problems)}")
     try:
-        imported, import_source = _read_import_file(root, stack.settings.stack)
         deployed = _read_deployed_clients(args.deployed) if args.deployed is not None else {}
     except InputError as error:
         return _fail(str(error))
@@ -202,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             f"{stack.settings.stack} deploys to {desired.server_id}: regenerate it (svcaccounts okta import)"
         )
     known = KnownManaged(
-        siblings=_siblings(root, stack.settings),
+        siblings=_siblings(workspace, where, stack.settings),
         imported=imported,
         import_source=import_source if imported is not None else None,
         deployed_clients=deployed,

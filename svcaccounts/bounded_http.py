@@ -16,6 +16,7 @@ their own error class (`Wording.error`), so a command catches one error per vend
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -155,3 +156,42 @@ def stays_on(url: str, origin: SplitResult, path: str) -> bool:
     parts = urlsplit(url)
     same_origin = (parts.scheme, parts.hostname, parts.port) == (origin.scheme, origin.hostname, origin.port)
     return same_origin and parts.path == path
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def checked_base_url(
+    url: str, *, error: Callable[[str], Exception], example: str, credential: str, place: str
+) -> str:
+    """`url` without a trailing slash, as the base URL a credential is sent to: `https://` with
+    no path, query, fragment or user info; plain `http://` only to a loopback address (the tests'
+    servers), never across a network. Otherwise `error` with a message for `--org-url`;
+    `example` is the expected form, `credential` and `place` name what is sent where."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise error("--org-url: not a URL") from None
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        raise error(f"--org-url: expected {example}")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise error(
+            f"--org-url: plain http is allowed only to a loopback address; the {credential} "
+            "would cross the network in clear text"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise error("--org-url: must not carry user information")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise error(f"--org-url: expected {place} base URL, with no path, query or fragment")
+    netloc = host if port is None else f"{host}:{port}"
+    if ":" in host:  # an IPv6 literal
+        netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
+    return f"{parts.scheme}://{netloc}"

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from svcaccounts.core.okta_preflight import PreflightReport
 from svcaccounts.core.review import SEVERITIES, AccessFinding
 from svcaccounts.render.escape import markdown_code, markdown_text, terminal_text
 from svcaccounts.render.review import MARKDOWN_COMMENT_LIMIT, SEVERITY_MARK, markdown_message, severity_counts
 from svcaccounts.render.table import markdown_header, markdown_row
+
+if TYPE_CHECKING:
+    # Annotations only: `okta preflight` registers its --format choices from this module while
+    # every command's parser is built, and the analysis is not needed for that.
+    from svcaccounts.core.okta_preflight import PreflightReport
 
 PreflightFormat = Literal["text", "json", "markdown"]
 PREFLIGHT_FORMATS: tuple[PreflightFormat, ...] = ("text", "json", "markdown")

@@ -148,15 +148,7 @@ class UsageReport:
 def deployed_client_ids(deployed: Mapping[str, DeployedAccount]) -> dict[str, tuple[str, ...]]:
     """Each deployed account's client ids (several when a provider keeps more than one live
     client per account); an account whose entry carries no client id has none."""
-    found: dict[str, tuple[str, ...]] = {}
-    for name, account in deployed.items():
-        # `clientIds` (every live generation's client, on Cognito), else the one `clientId`.
-        ids = account.client_ids or (
-            (account.token_settings.client_id,) if account.token_settings is not None else ()
-        )
-        if ids:
-            found[name] = ids
-    return found
+    return {name: account.client_ids for name, account in deployed.items() if account.client_ids}
 
 
 # --- the analysis ------------------------------------------------------------------------------

@@ -105,6 +105,12 @@ class DeployedAccount:
     # Every live client id, newest first: `clientIds`, else the one `clientId`, else none.
     client_ids: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # The one client of the token settings is a live client id too, however the account was
+        # made: every reader of client_ids (usage, client_accounts) then needs no fallback.
+        if not self.client_ids and self.token_settings is not None:
+            object.__setattr__(self, "client_ids", (self.token_settings.client_id,))
+
 
 class DeployedError(ValueError):
     """A stack-outputs document this reader cannot use; `problems` says what to fix."""

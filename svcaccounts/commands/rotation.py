@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             bundles_waiting=frozenset(
                 account.name
                 for account in stack.view.accounts
-                if stack.adoption.bundle_waits_at(account.name, now)
+                if stack.adoption.bundle_waits_at(account.name, account.auth_method, now)
             ),
         )
     except RotationError as error:

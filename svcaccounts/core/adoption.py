@@ -76,6 +76,11 @@ class AccountAdoption:
     def keeps_secret_at(self, now: datetime) -> bool:
         return self.keeps_secret and self.open_at(now)
 
+    def keeps_secret_for(self, auth_method: str, now: datetime) -> bool:
+        """Whether the account uses the app's existing secret at `now`: only a
+        client_secret_basic account has one to keep, and only inside the window."""
+        return auth_method == "client_secret_basic" and self.keeps_secret_at(now)
+
 
 @dataclass(frozen=True, slots=True)
 class StackAdoption:
@@ -89,11 +94,16 @@ class StackAdoption:
     def account(self, name: str) -> AccountAdoption | None:
         return self.accounts.get(name)
 
-    def bundle_waits_at(self, name: str, now: datetime) -> bool:
+    def bundle_waits_at(self, name: str, auth_method: str, now: datetime) -> bool:
         """Whether the account keeps Okta's current secret at `now` but the stack file does
-        not hold it yet: the program publishes no bundle until the operator provides it."""
+        not hold it yet: the program publishes no bundle until the operator provides it (the
+        plan's `bundle_waits`, by the same rule)."""
         adoption = self.accounts.get(name)
-        return adoption is not None and adoption.keeps_secret_at(now) and name not in self.secrets_provided
+        return (
+            adoption is not None
+            and adoption.keeps_secret_for(auth_method, now)
+            and name not in self.secrets_provided
+        )
 
 
 NO_ADOPTION = StackAdoption(stack="", accounts=MappingProxyType({}))

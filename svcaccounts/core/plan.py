@@ -411,11 +411,7 @@ def plan_account(
         return _account_plan(
             account, state, store, identity_provider, credentials, resources, policy_name=None, rule_name=None
         )
-    keeps_secret = (
-        adoption is not None
-        and account.auth_method == "client_secret_basic"
-        and adoption.keeps_secret_at(now)
-    )
+    keeps_secret = adoption is not None and adoption.keeps_secret_for(account.auth_method, now)
     credentials = (
         (Credential("adopted_secret", state.generation, secret_config_key(account.name), None),)
         if keeps_secret
